@@ -1,0 +1,102 @@
+//! The one error type of the risk engine. Append-only: the program maps each variant to its own error code.
+
+/// Every way a risk computation can refuse its input. Never a panic, never a silent clamp.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum RiskError {
+    /// An intermediate or final value does not fit its integer type.
+    MathOverflow = 0,
+    /// A division by zero was asked for (an empty bank, a zero price or index).
+    DivisionByZero = 1,
+    /// The oracle price or EMA price is zero or negative.
+    NonPositivePrice = 2,
+    /// The oracle exponent is outside `[MIN_EXPONENT, MAX_EXPONENT]`.
+    ExponentOutOfRange = 3,
+    /// The token's decimals are above `MAX_TOKEN_DECIMALS`.
+    DecimalsOutOfRange = 4,
+    /// The price was published longer ago than the bank's maximum age.
+    StalePrice = 5,
+    /// The price's publish time is after the current clock.
+    FuturePrice = 6,
+    /// conf / price is above the bank's limit for actions that add risk.
+    ConfidenceTooWideToOpen = 7,
+    /// conf / price is above the bank's limit for liquidation: the price cannot be used at all.
+    ConfidenceTooWideToLiquidate = 8,
+    /// Oracle config out of range or unordered (limits, multipliers, age, discount cap).
+    InvalidOracleConfig = 9,
+    /// Risk weights out of range or unordered (init must be stricter than maint).
+    InvalidRiskWeights = 10,
+    /// Interest curve kinks not strictly increasing, rates decreasing, or a value out of range.
+    InvalidInterestCurve = 11,
+    /// Liquidation bonus bounds unordered, or bonus plus fee too large for the bank's maint asset weight.
+    InvalidLiquidationConfig = 12,
+    /// The account is not below maintenance (nor being liquidated and below its LiqEnd target).
+    NotLiquidatable = 13,
+    /// With these banks' weights and prices, repaying debt would not raise LiqEnd health.
+    LiquidationCannotImprove = 14,
+    /// The debt and collateral positions named are the same, or out of range.
+    InvalidLiquidationPair = 15,
+    /// The named debt position has no debt.
+    NoDebtToRepay = 16,
+    /// The named collateral position has no deposit.
+    NoCollateralToSeize = 17,
+    /// A zero amount where a positive one is required.
+    ZeroAmount = 18,
+    /// `resolve_bankruptcy` on an account that still has collateral, or no debt.
+    NotBankrupt = 19,
+    /// The loss to socialise is larger than what the bank's depositors hold.
+    LossExceedsDeposits = 20,
+    /// The action would put the bank above its maximum utilization.
+    UtilizationTooHigh = 21,
+    /// The action would put the bank's total deposits above its deposit cap.
+    DepositCapExceeded = 22,
+    /// The action would put the bank's total borrows above its borrow cap.
+    BorrowCapExceeded = 23,
+    /// A withdraw of more tokens than the position holds.
+    InsufficientDeposit = 24,
+    /// A repay of more tokens than the position owes.
+    RepayExceedsDebt = 25,
+    /// The account's Init health would be below zero after an action that adds risk.
+    InitHealthNegative = 26,
+    /// A position index beyond the account's positions.
+    PositionOutOfRange = 27,
+}
+
+impl RiskError {
+    /// A sentence for logs and client messages.
+    pub const fn message(self) -> &'static str {
+        match self {
+            RiskError::MathOverflow => "arithmetic overflow",
+            RiskError::DivisionByZero => "division by zero",
+            RiskError::NonPositivePrice => "oracle price or EMA price is not positive",
+            RiskError::ExponentOutOfRange => "oracle exponent out of range",
+            RiskError::DecimalsOutOfRange => "token decimals out of range",
+            RiskError::StalePrice => "oracle price is older than the bank's maximum age",
+            RiskError::FuturePrice => "oracle publish time is in the future",
+            RiskError::ConfidenceTooWideToOpen => "oracle confidence too wide for an action that adds risk",
+            RiskError::ConfidenceTooWideToLiquidate => "oracle confidence too wide to liquidate on",
+            RiskError::InvalidOracleConfig => "invalid oracle config",
+            RiskError::InvalidRiskWeights => "invalid risk weights",
+            RiskError::InvalidInterestCurve => "invalid interest curve",
+            RiskError::InvalidLiquidationConfig => "invalid liquidation bonus or fee",
+            RiskError::NotLiquidatable => "account is not liquidatable",
+            RiskError::LiquidationCannotImprove => "repaying this debt cannot raise the account's health",
+            RiskError::InvalidLiquidationPair => "invalid debt/collateral position pair",
+            RiskError::NoDebtToRepay => "no debt in the named position",
+            RiskError::NoCollateralToSeize => "no collateral in the named position",
+            RiskError::ZeroAmount => "amount must be positive",
+            RiskError::NotBankrupt => "account is not bankrupt",
+            RiskError::LossExceedsDeposits => "loss exceeds the bank's deposits",
+            RiskError::UtilizationTooHigh => "bank utilization would exceed its maximum",
+            RiskError::DepositCapExceeded => "bank deposit cap exceeded",
+            RiskError::BorrowCapExceeded => "bank borrow cap exceeded",
+            RiskError::InsufficientDeposit => "withdraw exceeds the deposit",
+            RiskError::RepayExceedsDebt => "repay exceeds the debt",
+            RiskError::InitHealthNegative => "init health would be negative",
+            RiskError::PositionOutOfRange => "position index out of range",
+        }
+    }
+}
+
+/// Result of every fallible risk computation.
+pub type RiskResult<T> = core::result::Result<T, RiskError>;

@@ -1,0 +1,448 @@
+//! Init, LiqEnd and Maint health of an account, in quote units, with the per-action oracle rules.
+//!
+//! health(H) = Σ deposits · asset price(H) · asset weight(H) − Σ debts · liability price(H) · liability weight(H)
+//!
+//! | type   | weights | prices | used for |
+//! |--------|---------|--------|----------|
+//! | Init   | init    | Init   | every withdraw and borrow must leave it ≥ 0 |
+//! | LiqEnd | init    | Maint  | the target a liquidation stops at |
+//! | Maint  | maint   | Maint  | < 0 makes the account liquidatable |
+//!
+//! Oracle rules (DESIGN.md): for Init, an asset whose price is invalid or too uncertain to open counts 0,
+//! and a liability whose price is so refuses the action with the price's error. LiqEnd and Maint need every
+//! price valid (within the liquidation confidence limit). Each position's value rounds on its own: asset
+//! values down, liability values up.
+
+use crate::error::{RiskError, RiskResult};
+use crate::math::{add, mul_div, sub, Rounding, BPS};
+use crate::price::{token_value, weighted_price, OraclePrice, PriceCheck, PRICE_SCALE};
+
+/// Largest liability weight accepted, in bps (5×).
+pub const MAX_LIABILITY_WEIGHT_BPS: u32 = 50_000;
+
+/// The three health types, ordered Init ≤ LiqEnd ≤ Maint for every account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthType {
+    /// Init weights and Init prices.
+    Init,
+    /// Init weights and Maint prices.
+    LiqEnd,
+    /// Maint weights and Maint prices.
+    Maint,
+}
+
+/// A bank's risk weights, in bps (10_000 = 1.0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RiskWeights {
+    /// Share of an asset's value counted for Init and LiqEnd.
+    pub init_asset_bps: u32,
+    /// Share of an asset's value counted for Maint.
+    pub maint_asset_bps: u32,
+    /// Multiple of a liability's value counted for Init and LiqEnd.
+    pub init_liability_bps: u32,
+    /// Multiple of a liability's value counted for Maint.
+    pub maint_liability_bps: u32,
+}
+
+impl RiskWeights {
+    /// init asset ≤ maint asset ≤ 100 % ≤ maint liability ≤ init liability ≤ [`MAX_LIABILITY_WEIGHT_BPS`].
+    pub fn validate(&self) -> RiskResult<()> {
+        let valid = self.init_asset_bps <= self.maint_asset_bps
+            && u64::from(self.maint_asset_bps) <= BPS
+            && BPS <= u64::from(self.maint_liability_bps)
+            && self.maint_liability_bps <= self.init_liability_bps
+            && self.init_liability_bps <= MAX_LIABILITY_WEIGHT_BPS;
+        if valid {
+            Ok(())
+        } else {
+            Err(RiskError::InvalidRiskWeights)
+        }
+    }
+
+    fn asset(&self, health_type: HealthType) -> u32 {
+        match health_type {
+            HealthType::Init | HealthType::LiqEnd => self.init_asset_bps,
+            HealthType::Maint => self.maint_asset_bps,
+        }
+    }
+
+    fn liability(&self, health_type: HealthType) -> u32 {
+        match health_type {
+            HealthType::Init | HealthType::LiqEnd => self.init_liability_bps,
+            HealthType::Maint => self.maint_liability_bps,
+        }
+    }
+}
+
+/// One position as health sees it: token amounts (already converted from shares), the bank's weights and
+/// the bank's price check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthPosition {
+    /// Deposit, in native units (shares converted rounding down).
+    pub deposit_tokens: u64,
+    /// Debt, in native units (shares converted rounding up).
+    pub borrow_tokens: u64,
+    /// The bank's weights.
+    pub weights: RiskWeights,
+    /// The bank's validated price, or why it cannot be used.
+    pub price: PriceCheck,
+}
+
+/// Weighted assets and liabilities of an account, in quote units. Kept apart so no signed 128-bit sum is needed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Σ weighted asset values (each rounded down).
+    pub assets: u64,
+    /// Σ weighted liability values (each rounded up).
+    pub liabilities: u64,
+}
+
+impl Health {
+    /// assets ≥ liabilities.
+    pub fn is_nonnegative(&self) -> bool {
+        self.assets >= self.liabilities
+    }
+
+    /// assets − liabilities as a signed number of quote units; [`RiskError::MathOverflow`] beyond i64.
+    pub fn value(&self) -> RiskResult<i64> {
+        let (magnitude, negative) = match self.assets.checked_sub(self.liabilities) {
+            Some(surplus) => (surplus, false),
+            None => (self.liabilities - self.assets, true),
+        };
+        let magnitude = i64::try_from(magnitude).map_err(|_| RiskError::MathOverflow)?;
+        Ok(if negative { -magnitude } else { magnitude })
+    }
+
+    /// liabilities − assets when negative, else 0: the shortfall in quote units.
+    pub fn shortfall(&self) -> u64 {
+        self.liabilities.saturating_sub(self.assets)
+    }
+
+    /// Replaces one position's contribution `before` by `after`.
+    pub fn replace(&self, before: &Health, after: &Health) -> RiskResult<Health> {
+        Ok(Health {
+            assets: add(sub(self.assets, before.assets)?, after.assets)?,
+            liabilities: add(sub(self.liabilities, before.liabilities)?, after.liabilities)?,
+        })
+    }
+}
+
+/// The price `health_type` may use for this position, with the oracle rules applied: `Ok(None)` where Init
+/// counts the position's deposit 0 (price invalid or too uncertain to open, and no debt).
+fn usable_price(position: &HealthPosition, health_type: HealthType) -> RiskResult<Option<OraclePrice>> {
+    match (&position.price, health_type) {
+        (Ok(price), HealthType::Init) if price.usable_to_open => Ok(Some(*price)),
+        (Ok(_), HealthType::Init) => init_without_price(position, RiskError::ConfidenceTooWideToOpen),
+        (Err(error), HealthType::Init) => init_without_price(position, *error),
+        (Ok(price), _) => Ok(Some(*price)),
+        (Err(error), _) => Err(*error),
+    }
+}
+
+/// Init with an unusable price: a deposit counts 0; a debt refuses the action with the price's error.
+fn init_without_price(position: &HealthPosition, error: RiskError) -> RiskResult<Option<OraclePrice>> {
+    if position.borrow_tokens > 0 {
+        Err(error)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Value of one native unit of this position's deposit under `health_type`: asset price × asset weight,
+/// quote units scaled by [`PRICE_SCALE`], rounded down; 0 where Init counts the deposit 0.
+pub fn weighted_asset_price(position: &HealthPosition, health_type: HealthType) -> RiskResult<u64> {
+    let Some(price) = usable_price(position, health_type)? else {
+        return Ok(0);
+    };
+    let asset = match health_type {
+        HealthType::Init => price.init_asset,
+        HealthType::LiqEnd | HealthType::Maint => price.maint_asset,
+    };
+    weighted_price(asset, position.weights.asset(health_type), Rounding::Down)
+}
+
+/// Value of one native unit of this position's debt under `health_type`: liability price × liability
+/// weight, quote units scaled by [`PRICE_SCALE`], rounded up. For Init, an unusable price is an error when
+/// the position has debt.
+pub fn weighted_liability_price(position: &HealthPosition, health_type: HealthType) -> RiskResult<u64> {
+    let Some(price) = usable_price(position, health_type)? else {
+        return Ok(0);
+    };
+    let liability = match health_type {
+        HealthType::Init => price.init_liability,
+        HealthType::LiqEnd | HealthType::Maint => price.maint_liability,
+    };
+    weighted_price(liability, position.weights.liability(health_type), Rounding::Up)
+}
+
+/// One position's weighted asset and liability values under `health_type`, in quote units. Only the sides
+/// the position holds are priced.
+#[inline]
+pub fn position_health(position: &HealthPosition, health_type: HealthType) -> RiskResult<Health> {
+    let mut health = Health::default();
+    if position.deposit_tokens > 0 {
+        let unit = weighted_asset_price(position, health_type)?;
+        health.assets = token_value(position.deposit_tokens, unit, Rounding::Down)?;
+    }
+    if position.borrow_tokens > 0 {
+        let unit = weighted_liability_price(position, health_type)?;
+        health.liabilities = token_value(position.borrow_tokens, unit, Rounding::Up)?;
+    }
+    Ok(health)
+}
+
+/// The account's health of `health_type`: the sum of its positions'.
+pub fn compute_health(positions: &[HealthPosition], health_type: HealthType) -> RiskResult<Health> {
+    let mut total = Health::default();
+    for position in positions {
+        let part = position_health(position, health_type)?;
+        total.assets = add(total.assets, part.assets)?;
+        total.liabilities = add(total.liabilities, part.liabilities)?;
+    }
+    Ok(total)
+}
+
+/// The most native units of `positions[index]`'s bank the account may borrow (on top of any it owes)
+/// with Init health staying ≥ 0. Rounded down, so borrowing the figure always passes the Init check.
+/// Bank limits (liquidity, caps, utilization) are [`crate::interest::max_borrow_by_bank`]'s.
+pub fn max_borrow(positions: &[HealthPosition], index: usize) -> RiskResult<u64> {
+    let position = positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    let init = compute_health(positions, HealthType::Init)?;
+    // A borrow needs a usable price even when the account owes nothing in this bank yet.
+    let probe = HealthPosition { borrow_tokens: 1, ..*position };
+    let liability_price = weighted_liability_price(&probe, HealthType::Init)?;
+    // ceil((B + x)·w) − ceil(B·w) ≤ ceil(x·w) ≤ headroom whenever x·w ≤ headroom.
+    let headroom = init.assets.saturating_sub(init.liabilities);
+    if liability_price == 0 {
+        return Ok(u64::MAX);
+    }
+    mul_div(headroom, PRICE_SCALE, liability_price, Rounding::Down).or(Ok(u64::MAX))
+}
+
+/// The most native units the account may withdraw from `positions[index]` with Init health staying ≥ 0,
+/// at most the deposit. An asset that counts 0 in Init (zero weight, or an unusable price) can be withdrawn
+/// whole while Init ≥ 0.
+pub fn max_withdraw(positions: &[HealthPosition], index: usize) -> RiskResult<u64> {
+    let position = positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    let init = compute_health(positions, HealthType::Init)?;
+    if !init.is_nonnegative() {
+        return Ok(0);
+    }
+    let asset_price = weighted_asset_price(position, HealthType::Init)?;
+    if asset_price == 0 {
+        return Ok(position.deposit_tokens);
+    }
+    let headroom = init.assets - init.liabilities;
+    let by_health = mul_div(headroom, PRICE_SCALE, asset_price, Rounding::Down).unwrap_or(u64::MAX);
+    Ok(by_health.min(position.deposit_tokens))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::price::{validate_price, PythPrice};
+    use crate::testkit::{
+        oracle_config, position_strategy, priced_position_strategy, pyth, sol, sol_weights, usdc, NOW,
+    };
+    use proptest::prelude::*;
+    use std::vec::Vec;
+
+    const SOL: u64 = 1_000_000_000;
+    const USDC: u64 = 1_000_000;
+
+    fn signed(health: Health) -> i128 {
+        health.assets as i128 - health.liabilities as i128
+    }
+
+    #[test]
+    fn worked_example_ten_sol_at_150_borrowing_usdc() {
+        // 10 SOL at $150 ± 1.5 (Init asset $147 × 0.8 = $117.6 each), 1,000 USDC debt at $1 ± 0.0001.
+        let account = [sol(10 * SOL, 0, pyth(150_00000000, 1_50000000)), usdc(0, 1_000 * USDC)];
+        let init = compute_health(&account, HealthType::Init).unwrap();
+        assert_eq!(init.assets, 1_176_000_000);
+        // USDC Init liability price $1.0002 (k 2 × 0.0001) × weight 1.05 = $1.05021 per USDC.
+        assert_eq!(init.liabilities, 1_050_210_000);
+        assert_eq!(init.value(), Ok(125_790_000));
+        let maint = compute_health(&account, HealthType::Maint).unwrap();
+        assert_eq!(maint.assets, 1_336_500_000); // 10 × 148.5 × 0.9
+        assert_eq!(maint.liabilities, 1_020_102_000); // 1,000 × 1.0001 × 1.02
+        let liq_end = compute_health(&account, HealthType::LiqEnd).unwrap();
+        assert_eq!(liq_end.assets, 1_188_000_000); // 10 × 148.5 × 0.8
+        assert_eq!(liq_end.liabilities, 1_050_105_000); // 1,000 × 1.0001 × 1.05
+    }
+
+    #[test]
+    fn stale_collateral_counts_zero_in_init_and_refuses_maint() {
+        let mut stale = pyth(150_00000000, 1_50000000);
+        stale.publish_time = NOW - 61;
+        let account = [sol(10 * SOL, 0, stale), usdc(100 * USDC, 0)];
+        let init = compute_health(&account, HealthType::Init).unwrap();
+        // Only the USDC counts: 100 × (1 − 2 × 0.0001) × 0.95 = $94.981.
+        assert_eq!(init.assets, 94_981_000);
+        assert_eq!(compute_health(&account, HealthType::Maint), Err(RiskError::StalePrice));
+        assert_eq!(compute_health(&account, HealthType::LiqEnd), Err(RiskError::StalePrice));
+    }
+
+    #[test]
+    fn stale_debt_refuses_init() {
+        let mut stale = pyth(150_00000000, 1_50000000);
+        stale.publish_time = NOW - 61;
+        let account = [usdc(10_000 * USDC, 0), sol(0, SOL, stale)];
+        assert_eq!(compute_health(&account, HealthType::Init), Err(RiskError::StalePrice));
+    }
+
+    #[test]
+    fn confidence_between_limits_blocks_opening_but_not_maint() {
+        // conf 3 %: above the 2 % open limit, within the 5 % liquidation limit.
+        let wide = pyth(100_00000000, 3_00000000);
+        let collateral = [sol(SOL, 0, wide), usdc(0, 10 * USDC)];
+        let init = compute_health(&collateral, HealthType::Init).unwrap();
+        assert_eq!(init.assets, 0);
+        let maint = compute_health(&collateral, HealthType::Maint).unwrap();
+        assert_eq!(maint.assets, 87_300_000); // 1 × (100 − 3) × 0.9
+        let debt = [usdc(1_000 * USDC, 0), sol(0, SOL, wide)];
+        assert_eq!(compute_health(&debt, HealthType::Init), Err(RiskError::ConfidenceTooWideToOpen));
+        assert!(compute_health(&debt, HealthType::Maint).is_ok());
+    }
+
+    #[test]
+    fn empty_positions_ignore_their_price() {
+        let mut stale = pyth(150_00000000, 0);
+        stale.publish_time = NOW - 1_000;
+        let account = [sol(0, 0, stale), usdc(5 * USDC, 0)];
+        assert!(compute_health(&account, HealthType::Maint).is_ok());
+        assert_eq!(compute_health(&[], HealthType::Init), Ok(Health::default()));
+    }
+
+    #[test]
+    fn health_value_and_shortfall() {
+        let negative = Health { assets: 5, liabilities: 12 };
+        assert_eq!(negative.value(), Ok(-7));
+        assert_eq!(negative.shortfall(), 7);
+        assert!(!negative.is_nonnegative());
+        let huge = Health { assets: u64::MAX, liabilities: 0 };
+        assert_eq!(huge.value(), Err(RiskError::MathOverflow));
+        assert_eq!(Health { assets: 0, liabilities: 1 << 63 }.value(), Err(RiskError::MathOverflow));
+    }
+
+    #[test]
+    fn risk_weight_validation() {
+        assert_eq!(sol_weights().validate(), Ok(()));
+        let w = sol_weights();
+        for bad in [
+            RiskWeights { init_asset_bps: 9_500, ..w },
+            RiskWeights { maint_asset_bps: 10_001, init_asset_bps: 10_001, ..w },
+            RiskWeights { maint_liability_bps: 9_999, ..w },
+            RiskWeights { init_liability_bps: 10_500, ..w },
+            RiskWeights { init_liability_bps: 50_001, ..w },
+        ] {
+            assert_eq!(bad.validate(), Err(RiskError::InvalidRiskWeights), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn max_borrow_is_exact_to_the_unit() {
+        let account = [sol(10 * SOL, 0, pyth(150_00000000, 1_50000000)), usdc(0, 0)];
+        let limit = max_borrow(&account, 1).unwrap();
+        // $1,176 of Init collateral / $1.05021 per USDC = 1,119.776044 98 USDC, rounded down.
+        assert_eq!(limit, 1_119_776_044);
+        let at_limit = [account[0], usdc(0, limit)];
+        assert!(compute_health(&at_limit, HealthType::Init).unwrap().is_nonnegative());
+        let one_more = [account[0], usdc(0, limit + 1)];
+        assert!(!compute_health(&one_more, HealthType::Init).unwrap().is_nonnegative());
+        assert_eq!(max_borrow(&account, 2), Err(RiskError::PositionOutOfRange));
+    }
+
+    #[test]
+    fn max_withdraw_is_exact_and_capped_by_the_deposit() {
+        let account = [sol(10 * SOL, 0, pyth(150_00000000, 1_50000000)), usdc(0, 500 * USDC)];
+        let limit = max_withdraw(&account, 0).unwrap();
+        let after = [sol(10 * SOL - limit, 0, pyth(150_00000000, 1_50000000)), account[1]];
+        assert!(compute_health(&after, HealthType::Init).unwrap().is_nonnegative());
+        let one_more = [sol(10 * SOL - limit - 1, 0, pyth(150_00000000, 1_50000000)), account[1]];
+        assert!(!compute_health(&one_more, HealthType::Init).unwrap().is_nonnegative());
+        // Without debt the whole deposit can go.
+        assert_eq!(max_withdraw(&[account[0]], 0), Ok(10 * SOL));
+    }
+
+    #[test]
+    fn max_withdraw_of_an_unpriced_asset_is_the_whole_deposit() {
+        let mut stale = pyth(150_00000000, 0);
+        stale.publish_time = NOW - 61;
+        let account = [sol(3 * SOL, 0, stale), usdc(1_000 * USDC, 0), sol(0, SOL / 10, pyth(150_00000000, 0))];
+        assert_eq!(max_withdraw(&account, 0), Ok(3 * SOL));
+        // An account under Init can withdraw nothing.
+        let under = [usdc(10 * USDC, 0), sol(0, SOL, pyth(150_00000000, 0))];
+        assert_eq!(max_withdraw(&under, 0), Ok(0));
+    }
+
+    fn account_strategy() -> impl Strategy<Value = Vec<HealthPosition>> {
+        proptest::collection::vec(position_strategy(), 1..=16)
+    }
+
+    proptest! {
+        /// Invariant 3: Init ≤ LiqEnd ≤ Maint for every account and price.
+        #[test]
+        fn health_types_are_ordered(account in account_strategy()) {
+            let maint = compute_health(&account, HealthType::Maint);
+            let liq_end = compute_health(&account, HealthType::LiqEnd);
+            if let (Ok(maint), Ok(liq_end)) = (maint, liq_end) {
+                prop_assert!(signed(liq_end) <= signed(maint));
+                if let Ok(init) = compute_health(&account, HealthType::Init) {
+                    prop_assert!(signed(init) <= signed(liq_end));
+                }
+            }
+        }
+
+        /// Invariant 4: widening any position's confidence (spot and EMA) never raises any health.
+        #[test]
+        fn wider_confidence_never_raises_health(
+            priced in proptest::collection::vec(priced_position_strategy(), 1..=16),
+            which in any::<prop::sample::Index>(),
+            extra_bps in 0u64..=500,
+        ) {
+            let index = which.index(priced.len());
+            let account: Vec<HealthPosition> = priced.iter().map(|(position, _, _)| *position).collect();
+            let (position, price, decimals) = priced[index];
+            let widen = |conf: u64, base: i64| conf + base.unsigned_abs() * extra_bps / 10_000;
+            let wide_price = PythPrice { conf: widen(price.conf, price.price), ema_conf: widen(price.ema_conf, price.ema_price), ..price };
+            let mut wider = account.clone();
+            wider[index] = HealthPosition { price: validate_price(&wide_price, &oracle_config(), decimals, NOW), ..position };
+            for health_type in [HealthType::Init, HealthType::LiqEnd, HealthType::Maint] {
+                let before = compute_health(&account, health_type);
+                let after = compute_health(&wider, health_type);
+                match (before, after) {
+                    (Ok(before), Ok(after)) => prop_assert!(signed(after) <= signed(before), "{:?}", health_type),
+                    // A wider interval may make the price unusable; it never makes an unusable one usable.
+                    // (A value just past u64 may come back within it under the bigger haircut: not a price error.)
+                    (Err(RiskError::MathOverflow), _) => {}
+                    (Err(_), after) => prop_assert!(after.is_err(), "{:?}", health_type),
+                    (Ok(_), Err(_)) => {}
+                }
+            }
+        }
+
+        /// The UI figures never over-promise: borrowing `max_borrow` or withdrawing `max_withdraw` passes Init.
+        #[test]
+        fn max_borrow_and_withdraw_pass_the_init_check(account in account_strategy(), which in any::<prop::sample::Index>()) {
+            let index = which.index(account.len());
+            if let Some(limit) = max_borrow(&account, index).ok().filter(|limit| *limit > 0) {
+                let mut after = account.clone();
+                if let Some(borrow) = after[index].borrow_tokens.checked_add(limit) {
+                    after[index].borrow_tokens = borrow;
+                    if let Ok(init) = compute_health(&after, HealthType::Init) {
+                        prop_assert!(init.is_nonnegative());
+                    }
+                }
+            }
+            if let Ok(limit) = max_withdraw(&account, index) {
+                prop_assert!(limit <= account[index].deposit_tokens);
+                if limit > 0 {
+                    let mut after = account.clone();
+                    after[index].deposit_tokens -= limit;
+                    prop_assert!(compute_health(&after, HealthType::Init).unwrap().is_nonnegative());
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! Checked fixed-point arithmetic on u64 with an explicit rounding direction.
+//!
+//! SBF (built with upstream LLVM) cannot do 128-bit multiply, divide or variable shift, and lowers
+//! `u64::checked_mul` to a 128-bit multiply. So the one wide primitive, [`mul_div`], is written on u64
+//! limbs: a 64×64→128 product from four 32×32 partial products, and a 128/64 division on 32-bit digits
+//! (Knuth's algorithm D as in Hacker's Delight `divlu`). Every overflow is an error value.
+
+use crate::error::{RiskError, RiskResult};
+
+/// Basis points in one whole: 10_000 bps = 100 %.
+pub const BPS: u64 = 10_000;
+
+const LOW_32: u64 = 0xFFFF_FFFF;
+const DIGIT: u64 = 1 << 32;
+
+/// Which way a division that does not come out even is rounded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rounding {
+    /// Toward zero: deposits, seized collateral, asset values.
+    Down,
+    /// Away from zero: debts, repay requirements, liability values.
+    Up,
+}
+
+/// The full 128-bit product of `a` and `b`, as `(high, low)` 64-bit halves.
+#[inline(always)]
+pub fn wide_mul(a: u64, b: u64) -> (u64, u64) {
+    if (a | b) >> 32 == 0 {
+        // Both fit in 32 bits: the product fits in 64.
+        return (0, a.wrapping_mul(b));
+    }
+    let (a_high, a_low) = (a >> 32, a & LOW_32);
+    let (b_high, b_low) = (b >> 32, b & LOW_32);
+    let low_low = a_low.wrapping_mul(b_low);
+    let low_high = a_low.wrapping_mul(b_high);
+    let high_low = a_high.wrapping_mul(b_low);
+    let high_high = a_high.wrapping_mul(b_high);
+    // Each term < 2^32, so the sum < 3·2^32 cannot overflow.
+    let middle = (low_low >> 32) + (low_high & LOW_32) + (high_low & LOW_32);
+    let low = (low_low & LOW_32) | (middle << 32);
+    let high = high_high.wrapping_add(low_high >> 32).wrapping_add(high_low >> 32).wrapping_add(middle >> 32);
+    (high, low)
+}
+
+/// `a · b`, or [`RiskError::MathOverflow`] when the product does not fit in u64.
+#[inline(always)]
+pub fn checked_mul(a: u64, b: u64) -> RiskResult<u64> {
+    match wide_mul(a, b) {
+        (0, low) => Ok(low),
+        _ => Err(RiskError::MathOverflow),
+    }
+}
+
+/// Divides the 128-bit number `high·2^64 + low` by `divisor`, returning `(quotient, remainder)`.
+///
+/// Errors: [`RiskError::DivisionByZero`]; [`RiskError::MathOverflow`] when the quotient does not fit
+/// in u64 (that is, when `high >= divisor`).
+#[inline]
+pub fn wide_div(high: u64, low: u64, divisor: u64) -> RiskResult<(u64, u64)> {
+    if divisor == 0 {
+        return Err(RiskError::DivisionByZero);
+    }
+    if high == 0 {
+        return Ok((low / divisor, low % divisor));
+    }
+    if high >= divisor {
+        return Err(RiskError::MathOverflow);
+    }
+    Ok(divide_two_digits(high, low, divisor))
+}
+
+/// Hacker's Delight `divlu`: `(high·2^64 + low) / divisor` for `high < divisor`, so the quotient fits.
+/// Works on 32-bit digits with native 64-bit divisions; every product below is proven to fit.
+fn divide_two_digits(high: u64, low: u64, divisor: u64) -> (u64, u64) {
+    let shift = divisor.leading_zeros();
+    let divisor = divisor << shift;
+    let (divisor_high, divisor_low) = (divisor >> 32, divisor & LOW_32);
+    let numerator_top = if shift == 0 { high } else { (high << shift) | (low >> (64 - shift)) };
+    let numerator_low = low << shift;
+    let (digit1, digit0) = (numerator_low >> 32, numerator_low & LOW_32);
+
+    let quotient1 = estimate_digit(numerator_top, digit1, divisor_high, divisor_low);
+    let partial = numerator_top.wrapping_mul(DIGIT).wrapping_add(digit1).wrapping_sub(quotient1.wrapping_mul(divisor));
+    let quotient0 = estimate_digit(partial, digit0, divisor_high, divisor_low);
+    let remainder =
+        partial.wrapping_mul(DIGIT).wrapping_add(digit0).wrapping_sub(quotient0.wrapping_mul(divisor)) >> shift;
+    (quotient1.wrapping_mul(DIGIT).wrapping_add(quotient0), remainder)
+}
+
+/// One quotient digit of `(top·2^32 + next) / (divisor_high·2^32 + divisor_low)`, corrected at most twice.
+#[inline(always)]
+fn estimate_digit(top: u64, next: u64, divisor_high: u64, divisor_low: u64) -> u64 {
+    let mut quotient = top / divisor_high;
+    let mut remainder = top - quotient.wrapping_mul(divisor_high);
+    while quotient >= DIGIT || quotient.wrapping_mul(divisor_low) > remainder.wrapping_mul(DIGIT).wrapping_add(next) {
+        quotient -= 1;
+        remainder += divisor_high;
+        if remainder >= DIGIT {
+            break;
+        }
+    }
+    quotient
+}
+
+/// `a · b / divisor` with a 128-bit intermediate, rounded as asked.
+///
+/// Errors: [`RiskError::DivisionByZero`]; [`RiskError::MathOverflow`] when the result exceeds u64.
+#[inline]
+pub fn mul_div(a: u64, b: u64, divisor: u64, rounding: Rounding) -> RiskResult<u64> {
+    let (high, low) = wide_mul(a, b);
+    let (quotient, remainder) = wide_div(high, low, divisor)?;
+    if rounding == Rounding::Up && remainder != 0 {
+        quotient.checked_add(1).ok_or(RiskError::MathOverflow)
+    } else {
+        Ok(quotient)
+    }
+}
+
+/// `a / divisor`, rounded as asked.
+#[inline(always)]
+pub fn div_round(a: u64, divisor: u64, rounding: Rounding) -> RiskResult<u64> {
+    if divisor == 0 {
+        return Err(RiskError::DivisionByZero);
+    }
+    let quotient = a / divisor;
+    if rounding == Rounding::Up && !a.is_multiple_of(divisor) {
+        // a / divisor < u64::MAX whenever there is a remainder, so this cannot overflow.
+        Ok(quotient + 1)
+    } else {
+        Ok(quotient)
+    }
+}
+
+/// `a + b`, or [`RiskError::MathOverflow`].
+#[inline(always)]
+pub fn add(a: u64, b: u64) -> RiskResult<u64> {
+    a.checked_add(b).ok_or(RiskError::MathOverflow)
+}
+
+/// `a − b`, or [`RiskError::MathOverflow`] when `b > a`.
+#[inline(always)]
+pub fn sub(a: u64, b: u64) -> RiskResult<u64> {
+    a.checked_sub(b).ok_or(RiskError::MathOverflow)
+}
+
+/// `a · b ≤ c · d`, compared exactly on the 128-bit products.
+#[inline(always)]
+pub fn product_at_most(a: u64, b: u64, c: u64, d: u64) -> bool {
+    wide_mul(a, b) <= wide_mul(c, d)
+}
+
+const POWERS_OF_TEN: [u64; 20] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    100_000_000_000,
+    1_000_000_000_000,
+    10_000_000_000_000,
+    100_000_000_000_000,
+    1_000_000_000_000_000,
+    10_000_000_000_000_000,
+    100_000_000_000_000_000,
+    1_000_000_000_000_000_000,
+    10_000_000_000_000_000_000,
+];
+
+/// `10^exponent`, or [`RiskError::MathOverflow`] above 10^19.
+#[inline(always)]
+pub fn pow10(exponent: u32) -> RiskResult<u64> {
+    POWERS_OF_TEN.get(exponent as usize).copied().ok_or(RiskError::MathOverflow)
+}
+
+/// `value · 10^shift` for `shift ≥ 0`, or `value / 10^-shift` rounded as asked for `shift < 0`.
+pub fn scale_by_power_of_ten(value: u64, shift: i32, rounding: Rounding) -> RiskResult<u64> {
+    if shift >= 0 {
+        return checked_mul(value, pow10(shift.unsigned_abs())?);
+    }
+    match pow10(shift.unsigned_abs()) {
+        Ok(divisor) => div_round(value, divisor, rounding),
+        // 10^20 and beyond exceed any u64 value: the quotient is 0, plus 1 when rounding a non-zero value up.
+        Err(_) => Ok(u64::from(rounding == Rounding::Up && value != 0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn reference_mul_div(a: u64, b: u64, d: u64, rounding: Rounding) -> Option<u64> {
+        if d == 0 {
+            return None;
+        }
+        let product = a as u128 * b as u128;
+        let mut quotient = product / d as u128;
+        if rounding == Rounding::Up && !product.is_multiple_of(d as u128) {
+            quotient += 1;
+        }
+        u64::try_from(quotient).ok()
+    }
+
+    fn check(a: u64, b: u64, d: u64) {
+        for rounding in [Rounding::Down, Rounding::Up] {
+            let expected = reference_mul_div(a, b, d, rounding);
+            let got = mul_div(a, b, d, rounding);
+            match expected {
+                Some(value) => assert_eq!(got, Ok(value), "{a}·{b}/{d} {rounding:?}"),
+                None if d == 0 => assert_eq!(got, Err(RiskError::DivisionByZero)),
+                None => assert_eq!(got, Err(RiskError::MathOverflow), "{a}·{b}/{d}"),
+            }
+        }
+    }
+
+    const EDGES: [u64; 12] =
+        [0, 1, 2, 3, 10, LOW_32 - 1, LOW_32, DIGIT, DIGIT + 1, u64::MAX / 2, u64::MAX - 1, u64::MAX];
+
+    #[test]
+    fn mul_div_matches_u128_on_every_edge_combination() {
+        for a in EDGES {
+            for b in EDGES {
+                for d in EDGES {
+                    check(a, b, d);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn mul_div_by_zero_is_a_named_error() {
+        assert_eq!(mul_div(5, 7, 0, Rounding::Down), Err(RiskError::DivisionByZero));
+        assert_eq!(div_round(5, 0, Rounding::Up), Err(RiskError::DivisionByZero));
+    }
+
+    #[test]
+    fn mul_div_quotient_overflow_is_an_error() {
+        assert_eq!(mul_div(u64::MAX, 2, 1, Rounding::Down), Err(RiskError::MathOverflow));
+        // Exactly u64::MAX fits; rounding it up does not.
+        assert_eq!(mul_div(u64::MAX, 3, 3, Rounding::Up), Ok(u64::MAX));
+        assert_eq!(mul_div(u64::MAX, u64::MAX, u64::MAX - 1, Rounding::Down), Err(RiskError::MathOverflow));
+    }
+
+    #[test]
+    fn divisor_one_returns_the_product_when_it_fits() {
+        assert_eq!(mul_div(1 << 40, 1 << 23, 1, Rounding::Down), Ok(1 << 63));
+        assert_eq!(mul_div(1 << 40, 1 << 24, 1, Rounding::Down), Err(RiskError::MathOverflow));
+    }
+
+    #[test]
+    fn rounding_direction_only_matters_with_a_remainder() {
+        assert_eq!(mul_div(10, 10, 3, Rounding::Down), Ok(33));
+        assert_eq!(mul_div(10, 10, 3, Rounding::Up), Ok(34));
+        assert_eq!(mul_div(10, 9, 3, Rounding::Up), Ok(30));
+    }
+
+    #[test]
+    fn checked_mul_reports_overflow() {
+        assert_eq!(checked_mul(u64::MAX, 1), Ok(u64::MAX));
+        assert_eq!(checked_mul(1 << 32, 1 << 32), Err(RiskError::MathOverflow));
+        assert_eq!(checked_mul((1 << 32) - 1, (1 << 32) + 1), Ok(u64::MAX));
+    }
+
+    #[test]
+    fn scale_by_power_of_ten_both_directions() {
+        assert_eq!(scale_by_power_of_ten(15, 3, Rounding::Down), Ok(15_000));
+        assert_eq!(scale_by_power_of_ten(15_001, -3, Rounding::Down), Ok(15));
+        assert_eq!(scale_by_power_of_ten(15_001, -3, Rounding::Up), Ok(16));
+        assert_eq!(scale_by_power_of_ten(u64::MAX, -25, Rounding::Up), Ok(1));
+        assert_eq!(scale_by_power_of_ten(u64::MAX, -25, Rounding::Down), Ok(0));
+        assert_eq!(scale_by_power_of_ten(2, 19, Rounding::Down), Err(RiskError::MathOverflow));
+        assert_eq!(scale_by_power_of_ten(1, 20, Rounding::Down), Err(RiskError::MathOverflow));
+    }
+
+    #[test]
+    fn product_comparison_is_exact_beyond_u64() {
+        assert!(product_at_most(u64::MAX, u64::MAX, u64::MAX, u64::MAX));
+        assert!(!product_at_most(u64::MAX, u64::MAX, u64::MAX, u64::MAX - 1));
+        assert!(product_at_most(0, u64::MAX, 1, 0));
+    }
+
+    proptest! {
+        #[test]
+        fn wide_mul_matches_u128(a: u64, b: u64) {
+            let product = a as u128 * b as u128;
+            prop_assert_eq!(wide_mul(a, b), ((product >> 64) as u64, product as u64));
+        }
+
+        #[test]
+        fn mul_div_matches_u128_random(a: u64, b: u64, d: u64) {
+            check(a, b, d);
+        }
+
+        #[test]
+        fn mul_div_matches_u128_small_divisors(a: u64, b: u64, d in 1u64..=(1 << 33)) {
+            check(a, b, d);
+        }
+
+        #[test]
+        fn mul_div_matches_u128_when_quotient_fits(a: u64, b: u64, shift in 0u32..64) {
+            // A divisor near the product's high half exercises the two-digit path and its corrections.
+            let (high, _) = wide_mul(a, b);
+            let d = (high | 1).saturating_add(1) << shift.min(high.leading_zeros());
+            check(a, b, d.max(1));
+        }
+
+        #[test]
+        fn wide_div_remainder_is_below_divisor(high: u64, low: u64, d in 1u64..) {
+            let high = high % d;
+            let (quotient, remainder) = wide_div(high, low, d).unwrap();
+            let numerator = ((high as u128) << 64) | low as u128;
+            prop_assert!(remainder < d);
+            prop_assert_eq!(quotient as u128 * d as u128 + remainder as u128, numerator);
+        }
+    }
+}

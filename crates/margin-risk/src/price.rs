@@ -1,0 +1,431 @@
+//! From a Pyth price to validated, conservative prices per health type.
+//!
+//! Prices leave this module as **quote units per native token unit, scaled by [`PRICE_SCALE`]**. A quote
+//! unit is 10^-[`QUOTE_DECIMALS`] USD (one micro-dollar). Example: SOL (9 decimals) at $150 is
+//! 150·10^6 quote units per 10^9 lamports = 0.15 quote units per lamport = 150_000_000_000 scaled.
+//!
+//! With c the confidence, k the bank's multiplier for the health type (in bps, 20_000 = 2.0), and ema/ema_c
+//! Pyth's EMA price and EMA confidence (DESIGN.md, "Prices"):
+//! - Init asset = min(p − k_init·c, ema − k_init·ema_c); Init liability = max(p + k_init·c, ema + k_init·ema_c)
+//! - Maint (and LiqEnd) asset = p − k_maint·c; Maint liability = p + k_maint·c
+//! - every discount or markup k·c is capped at `max_conf_discount_bps` of its base (p or ema), and asset
+//!   prices floor at 0.
+//!
+//! Rounding: discounts and markups round up; asset prices round down, liability prices round up.
+
+use crate::error::{RiskError, RiskResult};
+use crate::math::{add, mul_div, scale_by_power_of_ten, Rounding, BPS};
+
+/// Quote units per USD are 10^QUOTE_DECIMALS: one quote unit is one micro-dollar.
+pub const QUOTE_DECIMALS: i32 = 6;
+/// Decimal digits of fixed-point precision of a price in quote units per native unit.
+pub const PRICE_SCALE_DECIMALS: i32 = 12;
+/// 10^[`PRICE_SCALE_DECIMALS`]: a scaled price of `PRICE_SCALE` is one quote unit per native unit.
+pub const PRICE_SCALE: u64 = 1_000_000_000_000;
+/// Most negative Pyth exponent accepted.
+pub const MIN_EXPONENT: i32 = -18;
+/// Most positive Pyth exponent accepted (Pyth feeds use negative exponents).
+pub const MAX_EXPONENT: i32 = 0;
+/// Largest token decimals accepted.
+pub const MAX_TOKEN_DECIMALS: u8 = 18;
+/// Upper bound of a confidence multiplier, in bps (k ≤ 10).
+pub const MAX_CONF_MULTIPLIER_BPS: u32 = 100_000;
+
+/// A Pyth price as read from a `PriceUpdateV2` account, in Pyth's own units (mantissa · 10^exponent USD).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PythPrice {
+    /// Price mantissa.
+    pub price: i64,
+    /// Confidence interval (one side), same exponent as the price.
+    pub conf: u64,
+    /// Decimal exponent of price, conf, EMA price and EMA conf.
+    pub exponent: i32,
+    /// Unix seconds when the price was published.
+    pub publish_time: i64,
+    /// Exponential moving average of the price, same exponent.
+    pub ema_price: i64,
+    /// Exponential moving average of the confidence, same exponent.
+    pub ema_conf: u64,
+}
+
+/// A bank's oracle settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OracleConfig {
+    /// Oldest accepted price, in seconds before now.
+    pub max_age_seconds: u32,
+    /// conf/price limit, in bps, above which the price may not back an action that adds risk.
+    pub max_conf_open_bps: u32,
+    /// conf/price limit, in bps, above which the price is not used at all (not even to liquidate).
+    pub max_conf_liquidation_bps: u32,
+    /// k for Init prices, in bps of the confidence (20_000 = 2·conf).
+    pub conf_multiplier_init_bps: u32,
+    /// k for Maint and LiqEnd prices, in bps of the confidence.
+    pub conf_multiplier_maint_bps: u32,
+    /// Cap of any confidence discount or markup, in bps of its base price.
+    pub max_conf_discount_bps: u32,
+}
+
+impl OracleConfig {
+    /// Checks ranges and order: age > 0, 0 < open limit ≤ liquidation limit ≤ 100 %, k_init ≥ k_maint,
+    /// k ≤ [`MAX_CONF_MULTIPLIER_BPS`], discount cap ≤ 100 %.
+    pub fn validate(&self) -> RiskResult<()> {
+        let valid = self.max_age_seconds > 0
+            && self.max_conf_open_bps > 0
+            && self.max_conf_open_bps <= self.max_conf_liquidation_bps
+            && u64::from(self.max_conf_liquidation_bps) <= BPS
+            && self.conf_multiplier_maint_bps <= self.conf_multiplier_init_bps
+            && self.conf_multiplier_init_bps <= MAX_CONF_MULTIPLIER_BPS
+            && u64::from(self.max_conf_discount_bps) <= BPS;
+        if valid {
+            Ok(())
+        } else {
+            Err(RiskError::InvalidOracleConfig)
+        }
+    }
+}
+
+/// Conservative prices of one bank, each in quote units per native unit scaled by [`PRICE_SCALE`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OraclePrice {
+    /// The oracle's own price p (rounded down): what liquidation exchanges debt for collateral at.
+    pub oracle: u64,
+    /// Init asset price (rounded down).
+    pub init_asset: u64,
+    /// Init liability price (rounded up).
+    pub init_liability: u64,
+    /// Maint and LiqEnd asset price (rounded down).
+    pub maint_asset: u64,
+    /// Maint and LiqEnd liability price (rounded up).
+    pub maint_liability: u64,
+    /// Whether conf/price is within the open limit, so the price may back an action that adds risk.
+    pub usable_to_open: bool,
+}
+
+/// A price as the health computation receives it: validated, or the reason it is not usable.
+pub type PriceCheck = RiskResult<OraclePrice>;
+
+/// Validates a Pyth price against the bank's config at `now` (unix seconds) and derives its conservative
+/// prices for a token with `token_decimals`.
+///
+/// Errors, in this order: [`RiskError::DecimalsOutOfRange`], [`RiskError::NonPositivePrice`] (price or EMA
+/// ≤ 0), [`RiskError::ExponentOutOfRange`], [`RiskError::FuturePrice`], [`RiskError::StalePrice`],
+/// [`RiskError::ConfidenceTooWideToLiquidate`]. A conf within the liquidation limit but above the open
+/// limit is valid with `usable_to_open == false`.
+pub fn validate_price(pyth: &PythPrice, config: &OracleConfig, token_decimals: u8, now: i64) -> PriceCheck {
+    if token_decimals > MAX_TOKEN_DECIMALS {
+        return Err(RiskError::DecimalsOutOfRange);
+    }
+    if pyth.price <= 0 || pyth.ema_price <= 0 {
+        return Err(RiskError::NonPositivePrice);
+    }
+    if !(MIN_EXPONENT..=MAX_EXPONENT).contains(&pyth.exponent) {
+        return Err(RiskError::ExponentOutOfRange);
+    }
+    if pyth.publish_time > now {
+        return Err(RiskError::FuturePrice);
+    }
+    // now − publish_time ≥ 0 here; the subtraction cannot overflow for publish_time ≥ i64::MIN + now.
+    let age = now.checked_sub(pyth.publish_time).ok_or(RiskError::MathOverflow)?;
+    if age > i64::from(config.max_age_seconds) {
+        return Err(RiskError::StalePrice);
+    }
+    let price = pyth.price.unsigned_abs();
+    if !conf_within(pyth.conf, price, config.max_conf_liquidation_bps) {
+        return Err(RiskError::ConfidenceTooWideToLiquidate);
+    }
+    let usable_to_open = conf_within(pyth.conf, price, config.max_conf_open_bps);
+    conservative_prices(pyth, config, token_decimals, usable_to_open)
+}
+
+/// conf / price ≤ limit_bps / 10_000, compared exactly.
+#[inline(always)]
+fn conf_within(conf: u64, price: u64, limit_bps: u32) -> bool {
+    crate::math::product_at_most(conf, BPS, price, u64::from(limit_bps))
+}
+
+/// Confidence discount or markup k·conf (rounded up), capped at `cap_bps` of `base` (rounded up).
+#[inline(always)]
+fn discount(base: u64, conf: u64, multiplier_bps: u32, cap_bps: u32) -> RiskResult<u64> {
+    let scaled_conf = mul_div(conf, u64::from(multiplier_bps), BPS, Rounding::Up)?;
+    let cap = mul_div(base, u64::from(cap_bps), BPS, Rounding::Up)?;
+    Ok(scaled_conf.min(cap))
+}
+
+fn conservative_prices(
+    pyth: &PythPrice,
+    config: &OracleConfig,
+    token_decimals: u8,
+    usable_to_open: bool,
+) -> PriceCheck {
+    let (price, ema) = (pyth.price.unsigned_abs(), pyth.ema_price.unsigned_abs());
+    let cap = config.max_conf_discount_bps;
+    let spot_init = discount(price, pyth.conf, config.conf_multiplier_init_bps, cap)?;
+    let ema_init = discount(ema, pyth.ema_conf, config.conf_multiplier_init_bps, cap)?;
+    let spot_maint = discount(price, pyth.conf, config.conf_multiplier_maint_bps, cap)?;
+
+    let init_asset = price.saturating_sub(spot_init).min(ema.saturating_sub(ema_init));
+    let init_liability = add(price, spot_init)?.max(add(ema, ema_init)?);
+    let maint_asset = price.saturating_sub(spot_maint);
+    let maint_liability = add(price, spot_maint)?;
+
+    // Shift from Pyth units (10^exponent USD per whole token) to quote units per native unit · PRICE_SCALE.
+    let shift = pyth.exponent + QUOTE_DECIMALS + PRICE_SCALE_DECIMALS - i32::from(token_decimals);
+    let to_scaled = |mantissa, rounding| scale_by_power_of_ten(mantissa, shift, rounding);
+    Ok(OraclePrice {
+        oracle: to_scaled(price, Rounding::Down)?,
+        init_asset: to_scaled(init_asset, Rounding::Down)?,
+        init_liability: to_scaled(init_liability, Rounding::Up)?,
+        maint_asset: to_scaled(maint_asset, Rounding::Down)?,
+        maint_liability: to_scaled(maint_liability, Rounding::Up)?,
+        usable_to_open,
+    })
+}
+
+/// A scaled price times a weight in bps, rounded as asked: the per-native-unit value a health type uses.
+#[inline(always)]
+pub fn weighted_price(price: u64, weight_bps: u32, rounding: Rounding) -> RiskResult<u64> {
+    if weight_bps as u64 == BPS {
+        return Ok(price);
+    }
+    mul_div(price, u64::from(weight_bps), BPS, rounding)
+}
+
+/// Value in quote units of `tokens` native units at a scaled price, rounded as asked.
+#[inline(always)]
+pub fn token_value(tokens: u64, scaled_price: u64, rounding: Rounding) -> RiskResult<u64> {
+    if tokens == 0 {
+        return Ok(0);
+    }
+    mul_div(tokens, scaled_price, PRICE_SCALE, rounding)
+}
+
+/// conf / price in bps, rounded up (for events and clients).
+pub fn conf_ratio_bps(pyth: &PythPrice) -> RiskResult<u64> {
+    if pyth.price <= 0 {
+        return Err(RiskError::NonPositivePrice);
+    }
+    mul_div(pyth.conf, BPS, pyth.price.unsigned_abs(), Rounding::Up)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::{oracle_config, pyth, pyth_strategy, NOW};
+    use proptest::prelude::*;
+
+    fn captured(price: i64, conf: u64, exponent: i32, ema_price: i64, ema_conf: u64) -> PythPrice {
+        PythPrice { price, conf, exponent, publish_time: NOW, ema_price, ema_conf }
+    }
+
+    #[test]
+    fn worked_example_sol_150_conf_1_50() {
+        // $150 ± $1.50, k_init 2, k_maint 1; one lamport is 10^-9 SOL, one quote unit 10^-6 USD.
+        let prices = validate_price(&pyth(150_00000000, 1_50000000), &oracle_config(), 9, NOW).unwrap();
+        assert_eq!(prices.oracle, 150_000_000_000); // 0.15 quote units per lamport · 10^12
+        assert_eq!(prices.init_asset, 147_000_000_000); // 150 − 2 × 1.5
+        assert_eq!(prices.init_liability, 153_000_000_000); // 150 + 2 × 1.5
+        assert_eq!(prices.maint_asset, 148_500_000_000); // 150 − 1.5
+        assert_eq!(prices.maint_liability, 151_500_000_000); // 150 + 1.5
+        assert!(prices.usable_to_open); // 1 % ≤ 2 %
+    }
+
+    #[test]
+    fn captured_sol_july_2024_full_price() {
+        // pyth-v2-more-samples.json, sol_usd_full_2024_07 (expected values worked out in Python from the raw fields).
+        let sol = captured(15_679_769_099, 16_197_271, -8, 15_660_921_800, 15_919_247);
+        let prices = validate_price(&sol, &oracle_config(), 9, NOW).unwrap();
+        assert_eq!(prices.oracle, 156_797_690_990);
+        // EMA side is lower: min(156.79769099 − 0.32394542, 156.609218 − 0.31838494)
+        assert_eq!(prices.init_asset, 156_290_833_060);
+        assert_eq!(prices.init_liability, 157_121_636_410);
+        assert_eq!(prices.maint_asset, 156_635_718_280);
+        assert_eq!(prices.maint_liability, 156_959_663_700);
+    }
+
+    #[test]
+    fn captured_bonk_exponent_minus_10_five_decimals() {
+        // bonk_usd_full_2024_05: $0.0000345526 ± 0.0000000517; BONK has 5 decimals.
+        let bonk = captured(345_526, 517, -10, 335_763, 415);
+        let prices = validate_price(&bonk, &oracle_config(), 5, NOW).unwrap();
+        assert_eq!(prices.oracle, 345_526_000);
+        assert_eq!(prices.init_asset, 334_933_000);
+        assert_eq!(prices.init_liability, 346_560_000);
+        assert_eq!(prices.maint_asset, 345_009_000);
+        assert_eq!(prices.maint_liability, 346_043_000);
+    }
+
+    #[test]
+    fn captured_usdc_may_2025_six_decimals() {
+        let usdc = captured(100_004_997, 67_956, -8, 100_003_409, 73_279);
+        let prices = validate_price(&usdc, &oracle_config(), 6, NOW).unwrap();
+        assert_eq!(prices.oracle, 1_000_049_970_000); // ≈ 1 quote unit per native unit
+        assert_eq!(prices.init_asset, 998_568_510_000);
+        assert_eq!(prices.init_liability, 1_001_499_670_000);
+        assert_eq!(prices.maint_asset, 999_370_410_000);
+        assert_eq!(prices.maint_liability, 1_000_729_530_000);
+    }
+
+    #[test]
+    fn ema_above_spot_sets_the_init_liability_price() {
+        let mut price = pyth(100_00000000, 0);
+        price.ema_price = 120_00000000;
+        let prices = validate_price(&price, &oracle_config(), 9, NOW).unwrap();
+        assert_eq!(prices.init_asset, 100_000_000_000);
+        assert_eq!(prices.init_liability, 120_000_000_000);
+        // Maint ignores the EMA.
+        assert_eq!(prices.maint_liability, 100_000_000_000);
+    }
+
+    #[test]
+    fn confidence_discount_is_capped_at_the_bank_maximum() {
+        let config = OracleConfig { conf_multiplier_init_bps: 40_000, ..oracle_config() };
+        // conf 4 % × k 4 = 16 %, capped at 10 %.
+        let prices = validate_price(&pyth(100_00000000, 4_00000000), &config, 9, NOW).unwrap();
+        assert_eq!(prices.init_asset, 90_000_000_000);
+        assert_eq!(prices.init_liability, 110_000_000_000);
+        assert_eq!(prices.maint_asset, 96_000_000_000);
+    }
+
+    #[test]
+    fn asset_price_floors_at_zero() {
+        let config = OracleConfig {
+            max_conf_open_bps: 10_000,
+            max_conf_liquidation_bps: 10_000,
+            conf_multiplier_init_bps: 100_000,
+            max_conf_discount_bps: 10_000,
+            ..oracle_config()
+        };
+        let prices = validate_price(&pyth(100_00000000, 50_00000000), &config, 9, NOW).unwrap();
+        assert_eq!(prices.init_asset, 0);
+        assert_eq!(prices.init_liability, 200_000_000_000);
+    }
+
+    #[test]
+    fn non_positive_prices_are_refused() {
+        for bad in [0, -1, i64::MIN] {
+            let price = pyth(bad, 0);
+            assert_eq!(validate_price(&price, &oracle_config(), 9, NOW), Err(RiskError::NonPositivePrice));
+        }
+        let mut negative_ema = pyth(100, 0);
+        negative_ema.ema_price = -5;
+        assert_eq!(validate_price(&negative_ema, &oracle_config(), 9, NOW), Err(RiskError::NonPositivePrice));
+    }
+
+    #[test]
+    fn exponent_bounds() {
+        for (exponent, ok) in [(-19, false), (-18, true), (0, true), (1, false), (i32::MAX, false), (i32::MIN, false)] {
+            let mut price = pyth(100, 0);
+            price.exponent = exponent;
+            let result = validate_price(&price, &oracle_config(), 9, NOW);
+            assert_eq!(result.is_ok(), ok, "exponent {exponent}");
+            if !ok {
+                assert_eq!(result, Err(RiskError::ExponentOutOfRange));
+            }
+        }
+    }
+
+    #[test]
+    fn stale_and_future_prices() {
+        let config = oracle_config();
+        let mut price = pyth(100_00000000, 0);
+        price.publish_time = NOW - 60;
+        assert!(validate_price(&price, &config, 9, NOW).is_ok());
+        price.publish_time = NOW - 61;
+        assert_eq!(validate_price(&price, &config, 9, NOW), Err(RiskError::StalePrice));
+        price.publish_time = i64::MIN;
+        assert_eq!(validate_price(&price, &config, 9, NOW), Err(RiskError::MathOverflow));
+        price.publish_time = NOW + 1;
+        assert_eq!(validate_price(&price, &config, 9, NOW), Err(RiskError::FuturePrice));
+    }
+
+    #[test]
+    fn confidence_limits_open_and_liquidation() {
+        let config = oracle_config();
+        // exactly 2 %: usable to open
+        let at_open = validate_price(&pyth(100_00000000, 2_00000000), &config, 9, NOW).unwrap();
+        assert!(at_open.usable_to_open);
+        // 2 % + 1 unit: liquidation only
+        let above_open = validate_price(&pyth(100_00000000, 2_00000001), &config, 9, NOW).unwrap();
+        assert!(!above_open.usable_to_open);
+        // exactly 5 %: still liquidation-usable; above: refused
+        assert!(validate_price(&pyth(100_00000000, 5_00000000), &config, 9, NOW).is_ok());
+        assert_eq!(
+            validate_price(&pyth(100_00000000, 5_00000001), &config, 9, NOW),
+            Err(RiskError::ConfidenceTooWideToLiquidate)
+        );
+    }
+
+    #[test]
+    fn decimals_and_overflow_are_named_errors() {
+        assert_eq!(validate_price(&pyth(100, 0), &oracle_config(), 19, NOW), Err(RiskError::DecimalsOutOfRange));
+        // $9.2·10^18 per whole token of 0 decimals: does not fit a scaled u64.
+        let mut huge = pyth(i64::MAX, 0);
+        huge.exponent = 0;
+        assert_eq!(validate_price(&huge, &oracle_config(), 0, NOW), Err(RiskError::MathOverflow));
+    }
+
+    #[test]
+    fn oracle_config_validation() {
+        assert_eq!(oracle_config().validate(), Ok(()));
+        let bad = [
+            OracleConfig { max_age_seconds: 0, ..oracle_config() },
+            OracleConfig { max_conf_open_bps: 0, ..oracle_config() },
+            OracleConfig { max_conf_open_bps: 600, ..oracle_config() },
+            OracleConfig { max_conf_liquidation_bps: 10_001, max_conf_open_bps: 10_001, ..oracle_config() },
+            OracleConfig { conf_multiplier_maint_bps: 30_000, ..oracle_config() },
+            OracleConfig { conf_multiplier_init_bps: 100_001, ..oracle_config() },
+            OracleConfig { max_conf_discount_bps: 10_001, ..oracle_config() },
+        ];
+        for config in bad {
+            assert_eq!(config.validate(), Err(RiskError::InvalidOracleConfig), "{config:?}");
+        }
+    }
+
+    #[test]
+    fn conf_ratio_in_bps_rounds_up() {
+        assert_eq!(conf_ratio_bps(&pyth(100_00000000, 1_50000000)), Ok(150));
+        assert_eq!(conf_ratio_bps(&pyth(3, 1)), Ok(3_334));
+        assert_eq!(conf_ratio_bps(&pyth(0, 1)), Err(RiskError::NonPositivePrice));
+    }
+
+    proptest! {
+        #[test]
+        fn prices_are_ordered(price in pyth_strategy(), decimals in 0u8..=9) {
+            if let Ok(p) = validate_price(&price, &oracle_config(), decimals, NOW) {
+                prop_assert!(p.init_asset <= p.maint_asset);
+                prop_assert!(p.maint_asset <= p.oracle);
+                prop_assert!(p.oracle <= p.maint_liability);
+                prop_assert!(p.maint_liability <= p.init_liability);
+            }
+        }
+
+        /// Invariant 4 at the price level: a wider interval never raises an asset price nor lowers a
+        /// liability price.
+        #[test]
+        fn wider_confidence_never_helps(price in pyth_strategy(), extra in 0u64..1_000_000_000, extra_ema in 0u64..1_000_000_000, decimals in 0u8..=9) {
+            let wider = PythPrice { conf: price.conf + extra, ema_conf: price.ema_conf + extra_ema, ..price };
+            let (narrow, wide) = (
+                validate_price(&price, &oracle_config(), decimals, NOW),
+                validate_price(&wider, &oracle_config(), decimals, NOW),
+            );
+            if let (Ok(narrow), Ok(wide)) = (narrow, wide) {
+                prop_assert!(wide.init_asset <= narrow.init_asset);
+                prop_assert!(wide.maint_asset <= narrow.maint_asset);
+                prop_assert!(wide.init_liability >= narrow.init_liability);
+                prop_assert!(wide.maint_liability >= narrow.maint_liability);
+                prop_assert!(!wide.usable_to_open || narrow.usable_to_open);
+            }
+            // A price too wide at the narrow conf is too wide at the wider one too.
+            if narrow.is_err() {
+                prop_assert!(validate_price(&wider, &oracle_config(), decimals, NOW).is_err());
+            }
+        }
+
+        /// Bad input never panics: any price fields give a value or a named error.
+        #[test]
+        fn any_input_is_a_value_or_an_error(price: i64, conf: u64, exponent: i32, publish_time: i64, ema_price: i64, ema_conf: u64, decimals: u8, now: i64) {
+            let pyth = PythPrice { price, conf, exponent, publish_time, ema_price, ema_conf };
+            let _ = validate_price(&pyth, &oracle_config(), decimals, now);
+        }
+    }
+}
