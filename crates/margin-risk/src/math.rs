@@ -29,6 +29,9 @@ pub fn wide_mul(a: u64, b: u64) -> (u64, u64) {
         // Both fit in 32 bits: the product fits in 64.
         return (0, a.wrapping_mul(b));
     }
+    // Hide what the caller knows of a and b (say, b < 2^32): given it, LLVM folds the partial products below
+    // into one 128-bit multiply, which SBF cannot do (a `__multi3` call).
+    let (a, b) = (core::hint::black_box(a), core::hint::black_box(b));
     let (a_high, a_low) = (a >> 32, a & LOW_32);
     let (b_high, b_low) = (b >> 32, b & LOW_32);
     let low_low = a_low.wrapping_mul(b_low);
