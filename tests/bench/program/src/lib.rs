@@ -1,0 +1,307 @@
+//! Compute-unit bench of `margin-risk`.
+//!
+//! One instruction runs one operation of the risk engine on a realistic account described by the data of its
+//! single input account. On SBF the program measures the operation itself with `sol_remaining_compute_units`
+//! around the call (less the measured cost of one reading) and returns `[result bytes][part CU: u64]` as
+//! return data. On the host the same [`run`] gives the same result bytes, which the runner compares.
+//!
+//! Account data: a [`HEADER_LEN`]-byte header, then [`POSITION_LEN`] bytes per position (see [`decode`]).
+//! Instruction data: `[operation: u8, positions: u8]`.
+#![no_std]
+
+use margin_risk::bankruptcy::split_bankruptcy;
+use margin_risk::health::{compute_health, HealthPosition, HealthType, RiskWeights};
+use margin_risk::interest::{accrue, BankTotals, InterestCurve};
+use margin_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationRequest};
+use margin_risk::price::{validate_price, OracleConfig, PythPrice};
+use margin_risk::RiskError;
+
+#[cfg(target_os = "solana")]
+mod entrypoint;
+
+// Off-chain (the runner's host check) the cdylib needs std's panic handler.
+#[cfg(not(target_os = "solana"))]
+extern crate std;
+
+/// Positions of the largest account.
+pub const MAX_POSITIONS: usize = 16;
+/// Header: now, deposit shares, borrow shares, deposit index, borrow index, elapsed seconds, debt, insurance (8 × 8).
+pub const HEADER_LEN: usize = 64;
+/// Position: deposit, borrow (8 + 8), four weights (4 × 4), Pyth price, conf, exponent, publish time, EMA price,
+/// EMA conf (8 + 8 + 4 + 8 + 8 + 8), decimals (1).
+pub const POSITION_LEN: usize = 77;
+
+/// The operations, by their instruction byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Operation {
+    /// Decode the input and nothing else: the fixed cost under every other row.
+    Baseline = 0,
+    /// `validate_price` of position 0's oracle: checks and the four conservative prices.
+    ValidatePrice = 1,
+    /// Init health of the first N positions, prices already validated.
+    InitHealth = 2,
+    /// Maint health of the first N positions, prices already validated.
+    MaintHealth = 3,
+    /// What `borrow` does: validate the N prices, then Init health.
+    ValidateAndInitHealth = 4,
+    /// `plan_liquidation` (position 1's debt against position 0's collateral), prices already validated.
+    Liquidation = 5,
+    /// `accrue` of one bank.
+    Accrue = 6,
+    /// `split_bankruptcy`.
+    Bankruptcy = 7,
+}
+
+impl Operation {
+    /// Every operation, in instruction-byte order.
+    pub const ALL: [Operation; 8] = [
+        Operation::Baseline,
+        Operation::ValidatePrice,
+        Operation::InitHealth,
+        Operation::MaintHealth,
+        Operation::ValidateAndInitHealth,
+        Operation::Liquidation,
+        Operation::Accrue,
+        Operation::Bankruptcy,
+    ];
+
+    /// The operation of an instruction byte.
+    pub fn from_byte(byte: u8) -> Option<Operation> {
+        Operation::ALL.get(byte as usize).copied()
+    }
+}
+
+/// One position as the bench input describes it: raw Pyth fields, not yet validated.
+#[derive(Clone, Copy, Debug)]
+pub struct RawPosition {
+    /// Deposit, native units.
+    pub deposit_tokens: u64,
+    /// Debt, native units.
+    pub borrow_tokens: u64,
+    /// The bank's weights.
+    pub weights: RiskWeights,
+    /// The bank's Pyth price.
+    pub pyth: PythPrice,
+    /// The bank's mint decimals.
+    pub decimals: u8,
+}
+
+const EMPTY: RawPosition = RawPosition {
+    deposit_tokens: 0,
+    borrow_tokens: 0,
+    weights: RiskWeights {
+        init_asset_bps: 0,
+        maint_asset_bps: 0,
+        init_liability_bps: 10_000,
+        maint_liability_bps: 10_000,
+    },
+    pyth: PythPrice { price: 1, conf: 0, exponent: -8, publish_time: 0, ema_price: 1, ema_conf: 0 },
+    decimals: 6,
+};
+
+/// The decoded input.
+#[derive(Clone, Copy, Debug)]
+pub struct BenchInput {
+    /// Clock, unix seconds.
+    pub now: i64,
+    /// The bank for `Accrue` and `Bankruptcy`.
+    pub bank: BankTotals,
+    /// Seconds to accrue.
+    pub elapsed_seconds: u64,
+    /// Debt written off by `Bankruptcy`, native units.
+    pub bankrupt_debt: u64,
+    /// Insurance vault balance for `Bankruptcy`, native units.
+    pub insurance_balance: u64,
+    /// Positions; the first `count` are used.
+    pub positions: [RawPosition; MAX_POSITIONS],
+    /// How many positions the instruction uses.
+    pub count: usize,
+}
+
+fn read_u64(data: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(data.get(at..at + 8)?.try_into().ok()?))
+}
+
+fn read_u32(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn decode_position(data: &[u8]) -> Option<RawPosition> {
+    let weight = |index: usize| read_u32(data, 16 + 4 * index);
+    Some(RawPosition {
+        deposit_tokens: read_u64(data, 0)?,
+        borrow_tokens: read_u64(data, 8)?,
+        weights: RiskWeights {
+            init_asset_bps: weight(0)?,
+            maint_asset_bps: weight(1)?,
+            init_liability_bps: weight(2)?,
+            maint_liability_bps: weight(3)?,
+        },
+        pyth: PythPrice {
+            price: read_u64(data, 32)? as i64,
+            conf: read_u64(data, 40)?,
+            exponent: read_u32(data, 48)? as i32,
+            publish_time: read_u64(data, 52)? as i64,
+            ema_price: read_u64(data, 60)? as i64,
+            ema_conf: read_u64(data, 68)?,
+        },
+        decimals: *data.get(76)?,
+    })
+}
+
+/// Decodes the account data for an instruction that uses `count` positions.
+pub fn decode(data: &[u8], count: usize) -> Option<BenchInput> {
+    if count > MAX_POSITIONS {
+        return None;
+    }
+    let mut positions = [EMPTY; MAX_POSITIONS];
+    for (index, slot) in positions.iter_mut().enumerate().take(count) {
+        let start = HEADER_LEN + index * POSITION_LEN;
+        *slot = decode_position(data.get(start..start + POSITION_LEN)?)?;
+    }
+    Some(BenchInput {
+        now: read_u64(data, 0)? as i64,
+        bank: BankTotals {
+            deposit_shares: read_u64(data, 8)?,
+            borrow_shares: read_u64(data, 16)?,
+            deposit_index: read_u64(data, 24)?,
+            borrow_index: read_u64(data, 32)?,
+        },
+        elapsed_seconds: read_u64(data, 40)?,
+        bankrupt_debt: read_u64(data, 48)?,
+        insurance_balance: read_u64(data, 56)?,
+        positions,
+        count,
+    })
+}
+
+/// Oracle settings of every bench bank: 60 s, open 2 %, liquidation 5 %, k 2 / 1, discount cap 10 %.
+pub const ORACLE: OracleConfig = OracleConfig {
+    max_age_seconds: 60,
+    max_conf_open_bps: 200,
+    max_conf_liquidation_bps: 500,
+    conf_multiplier_init_bps: 20_000,
+    conf_multiplier_maint_bps: 10_000,
+    max_conf_discount_bps: 1_000,
+};
+
+/// Liquidation settings of the collateral bank: bonus 2–8 %, fee 1 %.
+pub const LIQUIDATION: LiquidationConfig =
+    LiquidationConfig { min_bonus_bps: 200, max_bonus_bps: 800, insurance_fee_bps: 100 };
+
+/// The bank's curve: 0 → 4 % at 50 % → 10 % at 80 % → 100 % at 100 %.
+pub const CURVE: InterestCurve = InterestCurve {
+    zero_rate_bps: 0,
+    kink0_util_bps: 5_000,
+    kink0_rate_bps: 400,
+    kink1_util_bps: 8_000,
+    kink1_rate_bps: 1_000,
+    max_rate_bps: 10_000,
+};
+
+/// Result bytes of an operation (little-endian u64 words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Output {
+    /// The words.
+    pub words: [u64; 8],
+    /// How many are used.
+    pub len: usize,
+    /// CU the operation itself used, as measured by the meter (0 on the host).
+    pub part_compute_units: u64,
+}
+
+impl Output {
+    fn new(values: &[u64], part_compute_units: u64) -> Output {
+        let mut words = [0; 8];
+        words[..values.len()].copy_from_slice(values);
+        Output { words, len: values.len(), part_compute_units }
+    }
+}
+
+fn validated(input: &BenchInput) -> [HealthPosition; MAX_POSITIONS] {
+    let mut positions = [HealthPosition {
+        deposit_tokens: 0,
+        borrow_tokens: 0,
+        weights: EMPTY.weights,
+        price: Err(RiskError::ZeroAmount),
+    }; MAX_POSITIONS];
+    for (slot, raw) in positions.iter_mut().zip(&input.positions).take(input.count) {
+        *slot = HealthPosition {
+            deposit_tokens: raw.deposit_tokens,
+            borrow_tokens: raw.borrow_tokens,
+            weights: raw.weights,
+            price: validate_price(&raw.pyth, &ORACLE, raw.decimals, input.now),
+        };
+    }
+    positions
+}
+
+/// Runs `operation` on `input`, reading the meter (remaining CU) just before and just after the measured part.
+pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Result<Output, RiskError> {
+    let calibration = meter().wrapping_sub(meter());
+    let measure = |start: u64| start.wrapping_sub(meter()).wrapping_sub(calibration);
+    match operation {
+        Operation::Baseline => Ok(Output::new(&[input.count as u64], measure(meter()))),
+        Operation::ValidatePrice => {
+            let raw = &input.positions[0];
+            let start = meter();
+            let price = validate_price(&raw.pyth, &ORACLE, raw.decimals, input.now)?;
+            let cost = measure(start);
+            let values =
+                [price.oracle, price.init_asset, price.init_liability, price.maint_asset, price.maint_liability];
+            Ok(Output::new(&values, cost))
+        }
+        Operation::InitHealth | Operation::MaintHealth => {
+            let positions = validated(input);
+            let health_type = if operation == Operation::InitHealth { HealthType::Init } else { HealthType::Maint };
+            let start = meter();
+            let health = compute_health(&positions[..input.count], health_type)?;
+            Ok(Output::new(&[health.assets, health.liabilities], measure(start)))
+        }
+        Operation::ValidateAndInitHealth => {
+            let start = meter();
+            let positions = validated(input);
+            let health = compute_health(&positions[..input.count], HealthType::Init)?;
+            Ok(Output::new(&[health.assets, health.liabilities], measure(start)))
+        }
+        Operation::Liquidation => {
+            let positions = validated(input);
+            let request = LiquidationRequest {
+                debt_position: 1,
+                collateral_position: 0,
+                max_repay_tokens: u64::MAX,
+                being_liquidated: false,
+                debt_dust_tokens: 0,
+            };
+            let start = meter();
+            let plan = plan_liquidation(&positions[..input.count], &request, &LIQUIDATION)?;
+            let cost = measure(start);
+            let values = [
+                plan.repay_tokens,
+                plan.seized_to_liquidator,
+                plan.insurance_fee_tokens,
+                u64::from(plan.bonus_bps),
+                plan.maint_after.assets,
+                plan.maint_after.liabilities,
+                plan.liq_end_after.assets,
+                plan.liq_end_after.liabilities,
+            ];
+            Ok(Output::new(&values, cost))
+        }
+        Operation::Accrue => {
+            let mut bank = input.bank;
+            let start = meter();
+            let accrual = accrue(&mut bank, &CURVE, 1_000, input.elapsed_seconds)?;
+            let cost = measure(start);
+            let values = [bank.deposit_index, bank.borrow_index, accrual.interest_tokens, accrual.protocol_fee_tokens];
+            Ok(Output::new(&values, cost))
+        }
+        Operation::Bankruptcy => {
+            let start = meter();
+            let split = split_bankruptcy(input.bankrupt_debt, input.insurance_balance, &input.bank)?;
+            let cost = measure(start);
+            Ok(Output::new(&[split.insurance_tokens, split.socialized_tokens, split.new_deposit_index], cost))
+        }
+    }
+}
