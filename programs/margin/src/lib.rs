@@ -1,9 +1,77 @@
-//! Margin: cross and isolated margin accounts over SPL token banks.
-//!
-//! Placeholder until the program issue: the instructions land one file each under `instructions/`.
+//! Margin: cross and isolated margin accounts over SPL token banks, priced by Pyth with confidence-scaled
+//! haircuts. A thin shell over `margin-risk`: account checks, token CPIs and events here; every number there.
 use anchor_lang::prelude::*;
+
+pub mod errors;
+pub mod events;
+pub mod health_accounts;
+pub mod instructions;
+pub mod oracle;
+pub mod seeds;
+pub mod state;
+pub mod token;
+
+use instructions::*;
+use state::BankConfig;
 
 declare_id!("FXtCumWauYfw5ve37BBrAwtqPMdu5X6FmCTjZruxRz4w");
 
 #[program]
-pub mod margin {}
+pub mod margin {
+    use super::*;
+
+    /// Creates a group (one market) with its admin and guardian. Called by governance.
+    pub fn init_group<'info>(ctx: Context<'info, InitGroup<'info>>, args: InitGroupArgs) -> Result<()> {
+        InitGroup::init_group(ctx, args)
+    }
+
+    /// Lists a mint: pinned Pyth price, risk parameters, caps, curve; creates its vaults. Called by the admin.
+    pub fn add_bank<'info>(ctx: Context<'info, AddBank<'info>>, config: BankConfig) -> Result<()> {
+        AddBank::add_bank(ctx, config)
+    }
+
+    /// Opens a cross or isolated margin account. Called by a trader.
+    pub fn open_account<'info>(ctx: Context<'info, OpenAccount<'info>>, args: OpenAccountArgs) -> Result<()> {
+        OpenAccount::open_account(ctx, args)
+    }
+
+    /// Closes an empty margin account, rent back to the owner. Called by its owner.
+    pub fn close_account<'info>(ctx: Context<'info, CloseAccount<'info>>) -> Result<()> {
+        CloseAccount::close_account(ctx)
+    }
+
+    /// Deposits tokens into a bank for deposit shares; no oracle. Called by the owner (traders, lenders).
+    pub fn deposit<'info>(ctx: Context<'info, TokenAction<'info>>, amount: u64) -> Result<()> {
+        TokenAction::deposit(ctx, amount)
+    }
+
+    /// Withdraws from a deposit; Init health must stay >= 0 if the account has debt. Called by the owner.
+    pub fn withdraw<'info>(ctx: Context<'info, TokenAction<'info>>, amount: u64) -> Result<()> {
+        TokenAction::withdraw(ctx, amount)
+    }
+
+    /// Borrows tokens into the owner's wallet; Init health must stay >= 0. Called by the owner.
+    pub fn borrow<'info>(ctx: Context<'info, TokenAction<'info>>, amount: u64) -> Result<()> {
+        TokenAction::borrow(ctx, amount)
+    }
+
+    /// Repays debt of one bank; no oracle. Called by the owner.
+    pub fn repay<'info>(ctx: Context<'info, TokenAction<'info>>, args: RepayArgs) -> Result<()> {
+        TokenAction::repay(ctx, args)
+    }
+
+    /// Liquidates an account below maintenance: repay its debt, take collateral plus a bonus. Called by anyone (bots).
+    pub fn liquidate<'info>(ctx: Context<'info, Liquidate<'info>>, args: LiquidateArgs) -> Result<()> {
+        Liquidate::liquidate(ctx, args)
+    }
+
+    /// Writes off a bankrupt account's debt: insurance first, then depositors. Called by anyone.
+    pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) -> Result<()> {
+        ResolveBankruptcy::resolve_bankruptcy(ctx)
+    }
+
+    /// Accrues a bank's interest up to now. Called by anyone.
+    pub fn accrue_interest<'info>(ctx: Context<'info, AccrueInterest<'info>>) -> Result<()> {
+        AccrueInterest::accrue_interest(ctx)
+    }
+}

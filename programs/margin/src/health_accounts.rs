@@ -1,0 +1,74 @@
+//! The remaining-accounts convention: for each used position, in account order, its bank then the bank's
+//! price account. This module checks them against the margin account and builds margin-risk's positions.
+use anchor_lang::prelude::*;
+use margin_risk::health::HealthPosition;
+use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of};
+
+use crate::errors::{MarginError, RiskResultExt};
+use crate::oracle::read_price;
+use crate::state::{Bank, MarginAccount, Position};
+
+/// A bank the instruction already holds (loaded mutably), keyed by address, so it is not loaded twice.
+pub struct LoadedBank<'a> {
+    /// The bank's address.
+    pub key: Pubkey,
+    /// Its current (possibly just updated) state.
+    pub bank: &'a Bank,
+}
+
+/// One position's bank and price, checked, and its health view.
+pub fn health_position(
+    position: &Position,
+    bank: &Bank,
+    price_account: &AccountInfo,
+    now: i64,
+) -> Result<HealthPosition> {
+    Ok(HealthPosition {
+        deposit_tokens: deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?,
+        borrow_tokens: borrow_tokens_of(position.borrow_shares, bank.borrow_index).risk()?,
+        weights: bank.weights(),
+        price: read_price(price_account, bank, now)?,
+    })
+}
+
+/// The account's positions for margin-risk, from `remaining` (exactly two accounts per used position, in
+/// order; nothing more). Banks in `loaded` are taken from memory; their remaining account must still be
+/// the right address.
+pub fn health_positions<'info>(
+    account: &MarginAccount,
+    remaining: &'info [AccountInfo<'info>],
+    loaded: &[LoadedBank],
+    now: i64,
+) -> Result<Vec<HealthPosition>> {
+    let used: Vec<&Position> = account.used_positions().collect();
+    require!(remaining.len() == 2 * used.len(), MarginError::BadRemainingAccounts);
+    let mut positions = Vec::with_capacity(used.len());
+    for (position, pair) in used.iter().zip(remaining.chunks_exact(2)) {
+        let (bank_info, price_info) = (&pair[0], &pair[1]);
+        require_keys_eq!(bank_info.key(), position.bank, MarginError::BadRemainingAccounts);
+        let health = match loaded.iter().find(|loaded| loaded.key == position.bank) {
+            Some(loaded) => health_position(position, loaded.bank, price_info, now)?,
+            None => {
+                let loader = AccountLoader::<Bank>::try_from(bank_info)?;
+                let bank = loader.load()?;
+                require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
+                health_position(position, &bank, price_info, now)?
+            }
+        };
+        positions.push(health);
+    }
+    Ok(positions)
+}
+
+/// Init health after an action that adds risk; refuses the action when it is negative.
+pub fn require_init_health<'info>(
+    account: &MarginAccount,
+    remaining: &'info [AccountInfo<'info>],
+    loaded: &[LoadedBank],
+    now: i64,
+) -> Result<margin_risk::health::Health> {
+    let positions = health_positions(account, remaining, loaded, now)?;
+    let init = margin_risk::health::compute_health(&positions, margin_risk::health::HealthType::Init).risk()?;
+    require!(init.is_nonnegative(), MarginError::InitHealthNegative);
+    Ok(init)
+}

@@ -1,0 +1,45 @@
+//! `borrow`: the owner borrows tokens from a bank into its wallet. Init health must be ≥ 0 after (remaining
+//! accounts: every position's bank and price account, the new position included); the bank's borrow cap
+//! and maximum utilization must hold.
+use anchor_lang::prelude::*;
+use margin_risk::interest::{borrow_shares_for, check_borrow_limits};
+
+use super::token_action::TokenAction;
+use crate::errors::{MarginError, RiskResultExt};
+use crate::events::Borrowed;
+use crate::health_accounts::{require_init_health, LoadedBank};
+
+impl<'info> TokenAction<'info> {
+    pub fn borrow(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
+        ctx.accounts.validate()?;
+        require!(amount > 0, MarginError::ZeroAmount);
+        let now = Clock::get()?.unix_timestamp;
+        let bank_key = ctx.accounts.bank.key();
+        let (shares, init_health, bank_copy) = {
+            let mut bank = ctx.accounts.bank.load_mut()?;
+            require!(bank.is_active(), MarginError::BankNotActive);
+            bank.accrue(now)?;
+            let mut account = ctx.accounts.account.load_mut()?;
+            let index = account.position_for(&bank_key, &bank, false)?;
+            // Rounded up: the debt recorded is at least what leaves the vault.
+            let shares = borrow_shares_for(amount, bank.borrow_index).risk()?;
+            let position = &mut account.positions[index];
+            position.borrow_shares = margin_risk::math::add(position.borrow_shares, shares).risk()?;
+            bank.borrow_shares = margin_risk::math::add(bank.borrow_shares, shares).risk()?;
+            check_borrow_limits(&bank.totals(), &bank.limits(), true).risk()?;
+            let loaded = [LoadedBank { key: bank_key, bank: &bank }];
+            let init = require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
+            (shares, init, *bank)
+        };
+        crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
+        emit!(Borrowed {
+            account: ctx.accounts.account.key(),
+            bank: bank_key,
+            amount,
+            shares,
+            init_assets: init_health.assets,
+            init_liabilities: init_health.liabilities,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,34 @@
+//! `deposit`: the owner moves tokens into a bank's vault and receives deposit shares. No oracle needed.
+use anchor_lang::prelude::*;
+use margin_risk::interest::{check_deposit_limits, deposit_shares_for};
+
+use super::token_action::TokenAction;
+use crate::errors::{MarginError, RiskResultExt};
+use crate::events::Deposited;
+
+impl<'info> TokenAction<'info> {
+    pub fn deposit(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
+        ctx.accounts.validate()?;
+        require!(amount > 0, MarginError::ZeroAmount);
+        let now = Clock::get()?.unix_timestamp;
+        let bank_key = ctx.accounts.bank.key();
+        let (shares, deposit_index, decimals) = {
+            let mut bank = ctx.accounts.bank.load_mut()?;
+            require!(bank.is_active(), MarginError::BankNotActive);
+            bank.accrue(now)?;
+            let mut account = ctx.accounts.account.load_mut()?;
+            let index = account.position_for(&bank_key, &bank, true)?;
+            // Rounded down: a deposit too small for one share mints nothing and is refused.
+            let shares = deposit_shares_for(amount, bank.deposit_index).risk()?;
+            require!(shares > 0, MarginError::ZeroAmount);
+            let position = &mut account.positions[index];
+            position.deposit_shares = margin_risk::math::add(position.deposit_shares, shares).risk()?;
+            bank.deposit_shares = margin_risk::math::add(bank.deposit_shares, shares).risk()?;
+            check_deposit_limits(&bank.totals(), &bank.limits()).risk()?;
+            (shares, bank.deposit_index, bank.decimals)
+        };
+        crate::token::transfer_from_user(ctx.accounts.user_to_vault(), amount, decimals)?;
+        emit!(Deposited { account: ctx.accounts.account.key(), bank: bank_key, amount, shares, deposit_index });
+        Ok(())
+    }
+}

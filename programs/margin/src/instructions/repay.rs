@@ -1,0 +1,46 @@
+//! `repay`: the owner pays back debt of one bank. No oracle needed.
+use anchor_lang::prelude::*;
+use margin_risk::interest::{borrow_tokens_of, repay_shares_for};
+
+use super::token_action::TokenAction;
+use crate::errors::{MarginError, RiskResultExt};
+use crate::events::Repaid;
+
+/// Arguments of `repay`.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct RepayArgs {
+    /// Native units to repay; more than the debt is refused. Ignored with `repay_all`.
+    pub amount: u64,
+    /// Repay the whole debt as of this instruction's accrual (the amount is computed, rounded up).
+    pub repay_all: bool,
+}
+
+impl<'info> TokenAction<'info> {
+    pub fn repay(ctx: Context<'info, Self>, args: RepayArgs) -> Result<()> {
+        ctx.accounts.validate()?;
+        let now = Clock::get()?.unix_timestamp;
+        let bank_key = ctx.accounts.bank.key();
+        let (amount, shares, decimals) = {
+            let mut bank = ctx.accounts.bank.load_mut()?;
+            bank.accrue(now)?;
+            let mut account = ctx.accounts.account.load_mut()?;
+            let index = account.position_index(&bank_key).ok_or(MarginError::NoPosition)?;
+            let owed_shares = account.positions[index].borrow_shares;
+            require!(owed_shares > 0, MarginError::NoDebtToRepay);
+            let owed = borrow_tokens_of(owed_shares, bank.borrow_index).risk()?;
+            let amount = if args.repay_all { owed } else { args.amount };
+            require!(amount > 0, MarginError::ZeroAmount);
+            require!(amount <= owed, MarginError::RepayExceedsDebt);
+            // The whole debt clears every share; a part clears shares rounded down.
+            let shares =
+                if amount == owed { owed_shares } else { repay_shares_for(amount, bank.borrow_index).risk()? };
+            account.positions[index].borrow_shares -= shares;
+            bank.borrow_shares = margin_risk::math::sub(bank.borrow_shares, shares).risk()?;
+            account.release_if_empty(index);
+            (amount, shares, bank.decimals)
+        };
+        crate::token::transfer_from_user(ctx.accounts.user_to_vault(), amount, decimals)?;
+        emit!(Repaid { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
+        Ok(())
+    }
+}

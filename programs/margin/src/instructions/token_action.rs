@@ -1,0 +1,57 @@
+//! The accounts every single-bank token action shares: deposit, repay, withdraw, borrow.
+use anchor_lang::prelude::*;
+use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
+
+use crate::errors::MarginError;
+use crate::state::{Bank, MarginAccount};
+
+#[derive(Accounts)]
+pub struct TokenAction<'info> {
+    /// The account's owner.
+    pub owner: Signer<'info>,
+    #[account(mut, has_one = owner)]
+    pub account: AccountLoader<'info, MarginAccount>,
+    #[account(mut)]
+    pub bank: AccountLoader<'info, Bank>,
+    #[account(mut)]
+    pub vault: InterfaceAccount<'info, TokenAccount>,
+    pub mint: InterfaceAccount<'info, Mint>,
+    /// The owner's token account of the bank's mint (source or destination).
+    #[account(mut, token::mint = mint, token::token_program = token_program)]
+    pub user_token_account: InterfaceAccount<'info, TokenAccount>,
+    pub token_program: Interface<'info, TokenInterface>,
+}
+
+impl<'info> TokenAction<'info> {
+    /// Bank of the account's group; vault, mint and token program the bank's.
+    pub fn validate(&self) -> Result<()> {
+        let bank = self.bank.load()?;
+        require_keys_eq!(bank.group, self.account.load()?.group, MarginError::WrongGroup);
+        require_keys_eq!(bank.vault, self.vault.key(), MarginError::WrongVault);
+        require_keys_eq!(bank.mint, self.mint.key(), MarginError::WrongMint);
+        require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongMint);
+        Ok(())
+    }
+
+    /// The transfer between the owner's token account and the vault.
+    pub fn user_to_vault(&self) -> crate::token::Transfer<'info> {
+        crate::token::Transfer {
+            token_program: self.token_program.to_account_info(),
+            mint: self.mint.to_account_info(),
+            from: self.user_token_account.to_account_info(),
+            to: self.vault.to_account_info(),
+            authority: self.owner.to_account_info(),
+        }
+    }
+
+    /// The transfer from the vault to the owner's token account, signed by the bank.
+    pub fn vault_to_user(&self) -> crate::token::Transfer<'info> {
+        crate::token::Transfer {
+            token_program: self.token_program.to_account_info(),
+            mint: self.mint.to_account_info(),
+            from: self.vault.to_account_info(),
+            to: self.user_token_account.to_account_info(),
+            authority: self.bank.to_account_info(),
+        }
+    }
+}

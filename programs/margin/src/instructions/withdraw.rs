@@ -1,0 +1,41 @@
+//! `withdraw`: the owner takes tokens out of a deposit. Init health must stay ≥ 0 when the account has
+//! debt (remaining accounts: every position's bank and price account); the bank's utilization must stay
+//! within its maximum. An account without debt needs no oracle.
+use anchor_lang::prelude::*;
+use margin_risk::interest::{check_borrow_limits, deposit_tokens_of, withdraw_shares_for};
+
+use super::token_action::TokenAction;
+use crate::errors::{MarginError, RiskResultExt};
+use crate::events::Withdrawn;
+use crate::health_accounts::{require_init_health, LoadedBank};
+
+impl<'info> TokenAction<'info> {
+    pub fn withdraw(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
+        ctx.accounts.validate()?;
+        require!(amount > 0, MarginError::ZeroAmount);
+        let now = Clock::get()?.unix_timestamp;
+        let bank_key = ctx.accounts.bank.key();
+        let (shares, bank_copy) = {
+            let mut bank = ctx.accounts.bank.load_mut()?;
+            bank.accrue(now)?;
+            let mut account = ctx.accounts.account.load_mut()?;
+            let index = account.position_index(&bank_key).ok_or(MarginError::NoPosition)?;
+            let held = account.positions[index].deposit_shares;
+            require!(amount <= deposit_tokens_of(held, bank.deposit_index).risk()?, MarginError::InsufficientDeposit);
+            // Rounded up, at most what the position holds (withdrawing the whole deposit burns every share).
+            let shares = withdraw_shares_for(amount, bank.deposit_index).risk()?.min(held);
+            account.positions[index].deposit_shares -= shares;
+            bank.deposit_shares = margin_risk::math::sub(bank.deposit_shares, shares).risk()?;
+            check_borrow_limits(&bank.totals(), &bank.limits(), false).risk()?;
+            account.release_if_empty(index);
+            if account.has_debt() {
+                let loaded = [LoadedBank { key: bank_key, bank: &bank }];
+                require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
+            }
+            (shares, *bank)
+        };
+        crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
+        emit!(Withdrawn { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
+        Ok(())
+    }
+}
