@@ -1,0 +1,583 @@
+//! One test environment: a group, banks with SPL Token mints and Pyth prices, traders and a clock.
+use anchor_lang::{InstructionData, ToAccountMetas};
+use anchor_spl::token::spl_token;
+use margin::state::{Bank, BankConfig, MarginAccount};
+use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::account_info::AccountInfo;
+use solana_sdk::clock::Clock;
+use solana_sdk::entrypoint::ProgramResult;
+use solana_sdk::instruction::{AccountMeta, Instruction, InstructionError};
+use solana_sdk::program_pack::Pack;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::{Transaction, TransactionError};
+
+use crate::pyth::PriceUpdate;
+
+/// The clock every environment starts at (unix seconds).
+pub const START: i64 = 1_750_000_000;
+
+/// Anchor's generated entry takes one `'info` for all three arguments; program-test's processor is
+/// higher-ranked. Leaked copies give the arguments one common lifetime (AccountInfo clones share data).
+pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let program_id = Box::leak(Box::new(*program_id));
+    let accounts = Box::leak(accounts.to_vec().into_boxed_slice());
+    let data = Box::leak(data.to_vec().into_boxed_slice());
+    margin::entry(program_id, accounts, data)
+}
+
+/// A listed bank and its accounts.
+#[derive(Clone, Copy, Debug)]
+pub struct BankKeys {
+    pub bank: Pubkey,
+    pub mint: Pubkey,
+    pub vault: Pubkey,
+    pub insurance_vault: Pubkey,
+    pub price_account: Pubkey,
+    pub feed_id: [u8; 32],
+    pub decimals: u8,
+}
+
+/// A failed transaction, reduced to what tests assert on.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// A custom program error code (Anchor's 6000+ for the margin program, 2000+ for Anchor constraints).
+    Custom(u32),
+    /// Any other instruction error.
+    Instruction(String),
+    /// A transaction-level error.
+    Transaction(String),
+}
+
+/// The margin program's error code of `error`.
+pub fn code(error: margin::errors::MarginError) -> Failure {
+    Failure::Custom(anchor_lang::error::ERROR_CODE_OFFSET + error as u32)
+}
+
+pub struct Env {
+    pub context: ProgramTestContext,
+    pub admin: Keypair,
+    pub guardian: Keypair,
+    pub group: Pubkey,
+    pub now: i64,
+    nonce: u64,
+}
+
+impl Env {
+    /// A started program-test bank with the clock at [`START`] and a group (id 1).
+    pub async fn new() -> Env {
+        let mut program_test = ProgramTest::new("margin", margin::ID, processor!(process_instruction));
+        program_test.prefer_bpf(false);
+        let context = program_test.start_with_context().await;
+        let mut env = Env {
+            context,
+            admin: Keypair::new(),
+            guardian: Keypair::new(),
+            group: Pubkey::default(),
+            now: START,
+            nonce: 0,
+        };
+        env.set_clock(START);
+        env.group = env.init_group(1).await.unwrap();
+        env
+    }
+
+    /// The group PDA of `group_id`.
+    pub fn group_address(group_id: u64) -> Pubkey {
+        Pubkey::find_program_address(&[margin::seeds::GROUP, &group_id.to_le_bytes()], &margin::ID).0
+    }
+
+    /// Creates group `group_id` with this env's admin and guardian.
+    pub async fn init_group(&mut self, group_id: u64) -> Result<Pubkey, Failure> {
+        let group = Self::group_address(group_id);
+        let accounts = margin::accounts::InitGroup {
+            payer: self.context.payer.pubkey(),
+            admin: self.admin.pubkey(),
+            group,
+            system_program: anchor_lang::system_program::ID,
+        };
+        let data = margin::instruction::InitGroup {
+            args: margin::instructions::InitGroupArgs { group_id, guardian: self.guardian.pubkey() },
+        };
+        let admin = self.admin.insecure_clone();
+        self.send(&[instruction(accounts.to_account_metas(None), data.data())], &[&admin]).await?;
+        Ok(group)
+    }
+
+    /// Moves the clock to `unix_timestamp`.
+    pub fn set_clock(&mut self, unix_timestamp: i64) {
+        let mut clock: Clock = Clock { unix_timestamp, ..Clock::default() };
+        clock.slot = self.nonce + 10;
+        self.context.set_sysvar(&clock);
+        self.now = unix_timestamp;
+    }
+
+    /// Advances the clock by `seconds`.
+    pub fn advance(&mut self, seconds: i64) {
+        self.set_clock(self.now + seconds);
+    }
+
+    /// Sends one transaction (payer + `signers`), unique by a compute-unit price nonce.
+    pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), Failure> {
+        self.nonce += 1;
+        let mut all = vec![compute_budget_limit(1_400_000), compute_budget_price(self.nonce)];
+        all.extend_from_slice(instructions);
+        let payer = self.context.payer.insecure_clone();
+        let mut keys: Vec<&Keypair> = vec![&payer];
+        keys.extend_from_slice(signers);
+        let blockhash = self.context.last_blockhash;
+        let transaction = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
+        match self.context.banks_client.process_transaction(transaction).await {
+            Ok(()) => Ok(()),
+            Err(BanksClientError::TransactionError(TransactionError::InstructionError(
+                _,
+                InstructionError::Custom(code),
+            ))) => Err(Failure::Custom(code)),
+            Err(BanksClientError::TransactionError(TransactionError::InstructionError(_, error))) => {
+                Err(Failure::Instruction(format!("{error:?}")))
+            }
+            Err(error) => Err(Failure::Transaction(format!("{error:?}"))),
+        }
+    }
+
+    /// Writes an account directly.
+    pub fn set_account(&mut self, address: &Pubkey, account: Account) {
+        self.context.set_account(address, &AccountSharedData::from(account));
+    }
+
+    /// Reads an account.
+    pub async fn account(&mut self, address: &Pubkey) -> Option<Account> {
+        self.context.banks_client.get_account(*address).await.unwrap()
+    }
+
+    /// A new funded keypair.
+    pub async fn funded_keypair(&mut self) -> Keypair {
+        let keypair = Keypair::new();
+        self.set_account(&keypair.pubkey(), Account { lamports: 100_000_000_000, ..Account::default() });
+        keypair
+    }
+
+    /// A new SPL Token mint with `decimals`, the payer its authority.
+    pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        let mint = Keypair::new();
+        let payer = self.context.payer.pubkey();
+        let rent = self.context.banks_client.get_rent().await.unwrap();
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &mint.pubkey(),
+            rent.minimum_balance(spl_token::state::Mint::LEN),
+            spl_token::state::Mint::LEN as u64,
+            &spl_token::ID,
+        );
+        let init =
+            spl_token::instruction::initialize_mint2(&spl_token::ID, &mint.pubkey(), &payer, None, decimals).unwrap();
+        self.send(&[create, init], &[&mint]).await.unwrap();
+        mint.pubkey()
+    }
+
+    /// A new token account of `mint` owned by `owner`.
+    pub async fn create_token_account(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
+        let account = Keypair::new();
+        let payer = self.context.payer.pubkey();
+        let rent = self.context.banks_client.get_rent().await.unwrap();
+        let create = anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &account.pubkey(),
+            rent.minimum_balance(spl_token::state::Account::LEN),
+            spl_token::state::Account::LEN as u64,
+            &spl_token::ID,
+        );
+        let init = spl_token::instruction::initialize_account3(&spl_token::ID, &account.pubkey(), mint, owner).unwrap();
+        self.send(&[create, init], &[&account]).await.unwrap();
+        account.pubkey()
+    }
+
+    /// Mints `amount` native units of `mint` to `account`.
+    pub async fn mint_to(&mut self, mint: &Pubkey, account: &Pubkey, amount: u64) {
+        let payer = self.context.payer.pubkey();
+        let ix = spl_token::instruction::mint_to(&spl_token::ID, mint, account, &payer, &[], amount).unwrap();
+        self.send(&[ix], &[]).await.unwrap();
+    }
+
+    /// A token account's balance, native units.
+    pub async fn balance(&mut self, account: &Pubkey) -> u64 {
+        let data = self.account(account).await.unwrap().data;
+        spl_token::state::Account::unpack(&data).unwrap().amount
+    }
+
+    /// A new token account of the bank's mint for `owner`, funded with `amount`.
+    pub async fn funded_token_account(&mut self, owner: &Pubkey, bank: &BankKeys, amount: u64) -> Pubkey {
+        let account = self.create_token_account(owner, &bank.mint).await;
+        if amount > 0 {
+            self.mint_to(&bank.mint, &account, amount).await;
+        }
+        account
+    }
+
+    /// Writes `update` into `address`.
+    pub fn set_price_account(&mut self, address: &Pubkey, update: &PriceUpdate) {
+        let account = update.account(*address);
+        self.set_account(address, account);
+    }
+
+    /// Sets a bank's price to `dollars_e8 ± conf_e8` (10^-8 USD), published now.
+    pub fn set_price(&mut self, bank: &BankKeys, dollars_e8: i64, conf_e8: u64) {
+        let update = PriceUpdate::new(bank.feed_id, dollars_e8, conf_e8, self.now);
+        self.set_price_account(&bank.price_account, &update);
+    }
+
+    /// Lists a new mint with `decimals` at `dollars_e8 ± conf_e8`, with `config`'s parameters.
+    pub async fn add_bank(
+        &mut self,
+        decimals: u8,
+        dollars_e8: i64,
+        conf_e8: u64,
+        config: BankConfig,
+    ) -> Result<BankKeys, Failure> {
+        let mint = self.create_mint(decimals).await;
+        let price_account = Pubkey::new_unique();
+        let feed_id = config.feed_id;
+        self.set_price_account(&price_account, &PriceUpdate::new(feed_id, dollars_e8, conf_e8, self.now));
+        self.add_bank_with(mint, price_account, config).await
+    }
+
+    /// `add_bank` for an existing mint and price account.
+    pub async fn add_bank_with(
+        &mut self,
+        mint: Pubkey,
+        price_account: Pubkey,
+        config: BankConfig,
+    ) -> Result<BankKeys, Failure> {
+        let bank =
+            Pubkey::find_program_address(&[margin::seeds::BANK, self.group.as_ref(), mint.as_ref()], &margin::ID).0;
+        let vault = Pubkey::find_program_address(&[margin::seeds::VAULT, bank.as_ref()], &margin::ID).0;
+        let insurance_vault = Pubkey::find_program_address(&[margin::seeds::INSURANCE, bank.as_ref()], &margin::ID).0;
+        let accounts = margin::accounts::AddBank {
+            payer: self.context.payer.pubkey(),
+            admin: self.admin.pubkey(),
+            group: self.group,
+            mint,
+            bank,
+            vault,
+            insurance_vault,
+            price_account,
+            token_program: spl_token::ID,
+            system_program: anchor_lang::system_program::ID,
+        };
+        let data = margin::instruction::AddBank { config };
+        let admin = self.admin.insecure_clone();
+        self.send(&[instruction(accounts.to_account_metas(None), data.data())], &[&admin]).await?;
+        let decimals = spl_token::state::Mint::unpack(&self.account(&mint).await.unwrap().data).unwrap().decimals;
+        Ok(BankKeys { bank, mint, vault, insurance_vault, price_account, feed_id: config.feed_id, decimals })
+    }
+
+    /// The margin account PDA of `owner` at `index`.
+    pub fn account_address(&self, owner: &Pubkey, index: u16) -> Pubkey {
+        Pubkey::find_program_address(
+            &[margin::seeds::ACCOUNT, self.group.as_ref(), owner.as_ref(), &index.to_le_bytes()],
+            &margin::ID,
+        )
+        .0
+    }
+
+    /// Opens `owner`'s account `index` of `kind` (0 cross, 1 isolated).
+    pub async fn open_account(&mut self, owner: &Keypair, index: u16, kind: u8) -> Result<Pubkey, Failure> {
+        let account = self.account_address(&owner.pubkey(), index);
+        let accounts = margin::accounts::OpenAccount {
+            owner: owner.pubkey(),
+            group: self.group,
+            account,
+            system_program: anchor_lang::system_program::ID,
+        };
+        let data = margin::instruction::OpenAccount { args: margin::instructions::OpenAccountArgs { index, kind } };
+        self.send(&[instruction(accounts.to_account_metas(None), data.data())], &[owner]).await?;
+        Ok(account)
+    }
+
+    /// A bank's state.
+    pub async fn bank_state(&mut self, bank: &Pubkey) -> Bank {
+        let data = self.account(bank).await.unwrap().data;
+        *bytemuck::from_bytes::<Bank>(&data[8..8 + std::mem::size_of::<Bank>()])
+    }
+
+    /// A margin account's state.
+    pub async fn account_state(&mut self, account: &Pubkey) -> MarginAccount {
+        let data = self.account(account).await.unwrap().data;
+        *bytemuck::from_bytes::<MarginAccount>(&data[8..8 + std::mem::size_of::<MarginAccount>()])
+    }
+
+    /// Remaining accounts for health: per used position, its bank then the bank's price account.
+    pub async fn health_accounts(&mut self, account: &Pubkey) -> Vec<AccountMeta> {
+        let state = self.account_state(account).await;
+        let mut metas = Vec::new();
+        for position in state.used_positions() {
+            let bank = self.bank_state(&position.bank).await;
+            metas.push(AccountMeta::new_readonly(position.bank, false));
+            metas.push(AccountMeta::new_readonly(bank.price_account, false));
+        }
+        metas
+    }
+
+    /// The accounts of deposit / withdraw / borrow / repay.
+    pub fn token_action(
+        &self,
+        owner: &Pubkey,
+        account: &Pubkey,
+        bank: &BankKeys,
+        user_token_account: &Pubkey,
+    ) -> Vec<AccountMeta> {
+        margin::accounts::TokenAction {
+            owner: *owner,
+            account: *account,
+            bank: bank.bank,
+            vault: bank.vault,
+            mint: bank.mint,
+            user_token_account: *user_token_account,
+            token_program: spl_token::ID,
+        }
+        .to_account_metas(None)
+    }
+
+    pub async fn deposit(
+        &mut self,
+        owner: &Keypair,
+        account: &Pubkey,
+        bank: &BankKeys,
+        from: &Pubkey,
+        amount: u64,
+    ) -> Result<(), Failure> {
+        let metas = self.token_action(&owner.pubkey(), account, bank, from);
+        let data = margin::instruction::Deposit { amount }.data();
+        self.send(&[instruction(metas, data)], &[owner]).await
+    }
+
+    pub async fn repay(
+        &mut self,
+        owner: &Keypair,
+        account: &Pubkey,
+        bank: &BankKeys,
+        from: &Pubkey,
+        amount: u64,
+        repay_all: bool,
+    ) -> Result<(), Failure> {
+        let metas = self.token_action(&owner.pubkey(), account, bank, from);
+        let data = margin::instruction::Repay { args: margin::instructions::RepayArgs { amount, repay_all } }.data();
+        self.send(&[instruction(metas, data)], &[owner]).await
+    }
+
+    /// Withdraw with the health accounts as the account stands (plus `bank` if not yet a position).
+    pub async fn withdraw(
+        &mut self,
+        owner: &Keypair,
+        account: &Pubkey,
+        bank: &BankKeys,
+        to: &Pubkey,
+        amount: u64,
+    ) -> Result<(), Failure> {
+        let mut metas = self.token_action(&owner.pubkey(), account, bank, to);
+        metas.extend(self.health_accounts_after(account, bank).await);
+        let data = margin::instruction::Withdraw { amount }.data();
+        self.send(&[instruction(metas, data)], &[owner]).await
+    }
+
+    /// Borrow with the health accounts the account will have after it (the bank appended if new).
+    pub async fn borrow(
+        &mut self,
+        owner: &Keypair,
+        account: &Pubkey,
+        bank: &BankKeys,
+        to: &Pubkey,
+        amount: u64,
+    ) -> Result<(), Failure> {
+        let mut metas = self.token_action(&owner.pubkey(), account, bank, to);
+        metas.extend(self.health_accounts_after(account, bank).await);
+        let data = margin::instruction::Borrow { amount }.data();
+        self.send(&[instruction(metas, data)], &[owner]).await
+    }
+
+    /// Health accounts including `bank` at the end when the account has no position in it yet.
+    pub async fn health_accounts_after(&mut self, account: &Pubkey, bank: &BankKeys) -> Vec<AccountMeta> {
+        let mut metas = self.health_accounts(account).await;
+        if !metas.iter().any(|meta| meta.pubkey == bank.bank) {
+            metas.push(AccountMeta::new_readonly(bank.bank, false));
+            metas.push(AccountMeta::new_readonly(bank.price_account, false));
+        }
+        metas
+    }
+
+    /// The accounts of `liquidate`, without remaining accounts.
+    pub fn liquidate_accounts(
+        &self,
+        liquidator: &Pubkey,
+        account: &Pubkey,
+        debt: &BankKeys,
+        collateral: &BankKeys,
+        pay_from: &Pubkey,
+        receive_to: &Pubkey,
+    ) -> Vec<AccountMeta> {
+        margin::accounts::Liquidate {
+            liquidator: *liquidator,
+            account: *account,
+            debt_bank: debt.bank,
+            collateral_bank: collateral.bank,
+            debt_vault: debt.vault,
+            collateral_vault: collateral.vault,
+            collateral_insurance_vault: collateral.insurance_vault,
+            debt_mint: debt.mint,
+            collateral_mint: collateral.mint,
+            liquidator_debt_account: *pay_from,
+            liquidator_collateral_account: *receive_to,
+            debt_token_program: spl_token::ID,
+            collateral_token_program: spl_token::ID,
+        }
+        .to_account_metas(None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn liquidate(
+        &mut self,
+        liquidator: &Keypair,
+        account: &Pubkey,
+        debt: &BankKeys,
+        collateral: &BankKeys,
+        pay_from: &Pubkey,
+        receive_to: &Pubkey,
+        max_repay: u64,
+    ) -> Result<(), Failure> {
+        let mut metas = self.liquidate_accounts(&liquidator.pubkey(), account, debt, collateral, pay_from, receive_to);
+        metas.extend(self.health_accounts(account).await);
+        let data = margin::instruction::Liquidate { args: margin::instructions::LiquidateArgs { max_repay } }.data();
+        self.send(&[instruction(metas, data)], &[liquidator]).await
+    }
+
+    pub async fn resolve_bankruptcy(&mut self, account: &Pubkey, bank: &BankKeys) -> Result<(), Failure> {
+        let accounts = margin::accounts::ResolveBankruptcy {
+            account: *account,
+            bank: bank.bank,
+            vault: bank.vault,
+            insurance_vault: bank.insurance_vault,
+            mint: bank.mint,
+            token_program: spl_token::ID,
+        };
+        let data = margin::instruction::ResolveBankruptcy {}.data();
+        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await
+    }
+
+    pub async fn accrue_interest(&mut self, bank: &BankKeys) -> Result<(), Failure> {
+        let accounts = margin::accounts::AccrueInterest { bank: bank.bank };
+        let data = margin::instruction::AccrueInterest {}.data();
+        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await
+    }
+
+    pub async fn close_account(&mut self, owner: &Keypair, account: &Pubkey) -> Result<(), Failure> {
+        let accounts = margin::accounts::CloseAccount { owner: owner.pubkey(), account: *account };
+        let data = margin::instruction::CloseAccount {}.data();
+        self.send(&[instruction(accounts.to_account_metas(None), data)], &[owner]).await
+    }
+
+    /// Invariant 1 of DESIGN.md for one bank: vault = Σ deposits − Σ borrows + fees owed to insurance + dust,
+    /// with dust ≥ 0 (and small: the share roundings of the operations so far).
+    pub async fn assert_vault_covers(&mut self, bank: &BankKeys) {
+        let state = self.bank_state(&bank.bank).await;
+        let vault = self.balance(&bank.vault).await as i128;
+        let totals = state.totals();
+        let deposits = totals.deposit_tokens().unwrap() as i128;
+        let borrows = totals.borrow_tokens().unwrap() as i128;
+        let dust = vault - (deposits - borrows + state.pending_insurance_fees as i128);
+        assert!(
+            dust >= 0,
+            "vault {vault} short of deposits {deposits} − borrows {borrows} + fees {}",
+            state.pending_insurance_fees
+        );
+        assert!(dust <= 1_000, "vault {vault} holds {dust} more than it owes: accounting lost track");
+    }
+}
+
+/// An instruction of the margin program.
+pub fn instruction(accounts: Vec<AccountMeta>, data: Vec<u8>) -> Instruction {
+    Instruction { program_id: margin::ID, accounts, data }
+}
+
+fn compute_budget_limit(units: u32) -> Instruction {
+    let mut data = vec![2];
+    data.extend_from_slice(&units.to_le_bytes());
+    Instruction { program_id: compute_budget_id(), accounts: vec![], data }
+}
+
+fn compute_budget_price(micro_lamports: u64) -> Instruction {
+    let mut data = vec![3];
+    data.extend_from_slice(&micro_lamports.to_le_bytes());
+    Instruction { program_id: compute_budget_id(), accounts: vec![], data }
+}
+
+fn compute_budget_id() -> Pubkey {
+    "ComputeBudget111111111111111111111111111111".parse().unwrap()
+}
+
+/// SOL-like parameters: weights 0.8/0.9 asset, 1.2/1.1 liability; k 2/1; bonus 2–8 %, fee 1 %.
+pub fn volatile_config(feed_byte: u8) -> BankConfig {
+    BankConfig {
+        feed_id: [feed_byte; 32],
+        max_age_seconds: 60,
+        max_conf_open_bps: 200,
+        max_conf_liquidation_bps: 500,
+        conf_multiplier_init_bps: 20_000,
+        conf_multiplier_maint_bps: 10_000,
+        max_conf_discount_bps: 1_000,
+        init_asset_weight_bps: 8_000,
+        maint_asset_weight_bps: 9_000,
+        init_liability_weight_bps: 12_000,
+        maint_liability_weight_bps: 11_000,
+        min_bonus_bps: 200,
+        max_bonus_bps: 800,
+        insurance_fee_bps: 100,
+        protocol_fee_bps: 1_000,
+        max_utilization_bps: 9_000,
+        curve: [0, 5_000, 400, 8_000, 1_000, 10_000],
+        deposit_cap: u64::MAX / 4,
+        borrow_cap: u64::MAX / 4,
+        dust_threshold: 0,
+        isolated_only: false,
+    }
+}
+
+/// USDC-like parameters: weights 0.95/0.98 asset, 1.05/1.02 liability.
+pub fn stable_config(feed_byte: u8) -> BankConfig {
+    BankConfig {
+        init_asset_weight_bps: 9_500,
+        maint_asset_weight_bps: 9_800,
+        init_liability_weight_bps: 10_500,
+        maint_liability_weight_bps: 10_200,
+        max_bonus_bps: 100,
+        min_bonus_bps: 50,
+        insurance_fee_bps: 0,
+        ..volatile_config(feed_byte)
+    }
+}
+
+impl Env {
+    /// The account as margin-risk sees it now, computed client-side from account, bank and price state:
+    /// what the SDK and the bot will do. Interest is not accrued here (call `accrue_interest` first).
+    pub async fn health_view(&mut self, account: &Pubkey) -> Vec<margin_risk::health::HealthPosition> {
+        use anchor_lang::AccountDeserialize;
+        let state = self.account_state(account).await;
+        let mut positions = Vec::new();
+        for position in state.used_positions() {
+            let bank = self.bank_state(&position.bank).await;
+            let price_data = self.account(&bank.price_account).await.unwrap().data;
+            let update =
+                pyth_solana_receiver_sdk::price_update::PriceUpdateV2::try_deserialize(&mut &price_data[..]).unwrap();
+            let pyth = margin::oracle::pyth_price_of(&update.price_message);
+            positions.push(margin_risk::health::HealthPosition {
+                deposit_tokens: margin_risk::interest::deposit_tokens_of(position.deposit_shares, bank.deposit_index)
+                    .unwrap(),
+                borrow_tokens: margin_risk::interest::borrow_tokens_of(position.borrow_shares, bank.borrow_index)
+                    .unwrap(),
+                weights: bank.weights(),
+                price: margin_risk::price::validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now),
+            });
+        }
+        positions
+    }
+}

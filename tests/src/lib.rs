@@ -1,0 +1,10 @@
+//! Test harness of the margin program: the program run natively in solana-program-test with real SPL Token,
+//! Pyth `PriceUpdateV2` accounts written directly, and the clock moved at will.
+#![allow(deprecated)] // solana-program-test 3.1 marks its items "agave-unstable-api"
+
+pub mod env;
+pub mod market;
+pub mod pyth;
+
+pub use env::*;
+pub use market::*;

@@ -1,0 +1,83 @@
+//! The common story setting: a SOL bank, a USDC bank, a lender who supplied USDC and a trader with SOL.
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+
+use crate::env::{stable_config, volatile_config, BankKeys, Env};
+
+pub const SOL: u64 = 1_000_000_000;
+pub const USDC: u64 = 1_000_000;
+/// SOL at $150.00 ± $0.15 (0.1 %), exponent −8.
+pub const SOL_PRICE: i64 = 150_00000000;
+pub const SOL_CONF: u64 = 15_000_000;
+pub const USDC_PRICE: i64 = 100_000_000;
+pub const USDC_CONF: u64 = 10_000;
+
+pub struct Market {
+    pub env: Env,
+    pub sol: BankKeys,
+    pub usdc: BankKeys,
+    pub lender: Keypair,
+    pub lender_account: Pubkey,
+    pub trader: Keypair,
+    pub trader_account: Pubkey,
+    /// The trader's SOL and USDC wallets.
+    pub trader_sol: Pubkey,
+    pub trader_usdc: Pubkey,
+}
+
+impl Market {
+    /// Lender deposited 100,000 USDC; trader holds 10 SOL in its wallet and an empty cross account.
+    pub async fn new() -> Market {
+        let mut env = Env::new().await;
+        let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(1)).await.unwrap();
+        let usdc = env.add_bank(6, USDC_PRICE, USDC_CONF, stable_config(2)).await.unwrap();
+        let lender = env.funded_keypair().await;
+        let lender_account = env.open_account(&lender, 0, 0).await.unwrap();
+        let lender_usdc = env.funded_token_account(&lender.pubkey(), &usdc, 100_000 * USDC).await;
+        env.deposit(&lender, &lender_account, &usdc, &lender_usdc, 100_000 * USDC).await.unwrap();
+        let trader = env.funded_keypair().await;
+        let trader_account = env.open_account(&trader, 0, 0).await.unwrap();
+        let trader_sol = env.funded_token_account(&trader.pubkey(), &sol, 10 * SOL).await;
+        let trader_usdc = env.funded_token_account(&trader.pubkey(), &usdc, 0).await;
+        Market { env, sol, usdc, lender, lender_account, trader, trader_account, trader_sol, trader_usdc }
+    }
+
+    /// The trader deposits its 10 SOL.
+    pub async fn with_sol_collateral() -> Market {
+        let mut market = Market::new().await;
+        let (trader, account, sol, from) =
+            (market.trader.insecure_clone(), market.trader_account, market.sol, market.trader_sol);
+        market.env.deposit(&trader, &account, &sol, &from, 10 * SOL).await.unwrap();
+        market
+    }
+
+    /// Refreshes both prices at the current clock (SOL at `sol_e8 ± sol_conf_e8`).
+    pub fn set_prices(&mut self, sol_e8: i64, sol_conf_e8: u64) {
+        let (sol, usdc) = (self.sol, self.usdc);
+        self.env.set_price(&sol, sol_e8, sol_conf_e8);
+        self.env.set_price(&usdc, USDC_PRICE, USDC_CONF);
+    }
+
+    /// The trader borrows `amount` USDC.
+    pub async fn borrow_usdc(&mut self, amount: u64) -> Result<(), crate::env::Failure> {
+        let (trader, account, usdc, to) =
+            (self.trader.insecure_clone(), self.trader_account, self.usdc, self.trader_usdc);
+        self.env.borrow(&trader, &account, &usdc, &to, amount).await
+    }
+
+    /// Invariant 1 on both banks.
+    pub async fn assert_vaults(&mut self) {
+        let (sol, usdc) = (self.sol, self.usdc);
+        self.env.assert_vault_covers(&sol).await;
+        self.env.assert_vault_covers(&usdc).await;
+    }
+
+    /// A liquidator with `usdc` USDC and an empty SOL wallet: (keypair, USDC wallet, SOL wallet).
+    pub async fn liquidator(&mut self, usdc: u64) -> (Keypair, Pubkey, Pubkey) {
+        let liquidator = self.env.funded_keypair().await;
+        let (usdc_bank, sol_bank) = (self.usdc, self.sol);
+        let pay = self.env.funded_token_account(&liquidator.pubkey(), &usdc_bank, usdc).await;
+        let receive = self.env.funded_token_account(&liquidator.pubkey(), &sol_bank, 0).await;
+        (liquidator, pay, receive)
+    }
+}
