@@ -581,3 +581,58 @@ impl Env {
         positions
     }
 }
+
+impl Env {
+    /// Writes an active address lookup table holding `addresses` at a new address.
+    pub fn create_lookup_table(&mut self, addresses: &[Pubkey]) -> Pubkey {
+        use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
+        let table = Pubkey::new_unique();
+        let meta = LookupTableMeta { authority: Some(self.context.payer.pubkey()), ..LookupTableMeta::default() };
+        let data = AddressLookupTable { meta, addresses: std::borrow::Cow::Borrowed(addresses) }
+            .serialize_for_tests()
+            .unwrap();
+        let account = Account {
+            lamports: 1_000_000_000,
+            data,
+            owner: solana_address_lookup_table_interface::program::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.set_account(&table, account);
+        table
+    }
+
+    /// A v0 transaction (compute limit + `instructions`) using `table`, signed by the payer and `signers`.
+    pub fn versioned_transaction(
+        &mut self,
+        instructions: &[Instruction],
+        table: (Pubkey, Vec<Pubkey>),
+        signers: &[&Keypair],
+    ) -> solana_sdk::transaction::VersionedTransaction {
+        use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
+        self.nonce += 1;
+        let mut all = vec![compute_budget_limit(1_400_000), compute_budget_price(self.nonce)];
+        all.extend_from_slice(instructions);
+        let payer = self.context.payer.insecure_clone();
+        let lookup = AddressLookupTableAccount { key: table.0, addresses: table.1 };
+        let message = v0::Message::try_compile(&payer.pubkey(), &all, &[lookup], self.context.last_blockhash).unwrap();
+        let mut keys: Vec<&Keypair> = vec![&payer];
+        keys.extend_from_slice(signers);
+        solana_sdk::transaction::VersionedTransaction::try_new(VersionedMessage::V0(message), &keys).unwrap()
+    }
+
+    /// Sends a v0 transaction.
+    pub async fn send_versioned(
+        &mut self,
+        transaction: solana_sdk::transaction::VersionedTransaction,
+    ) -> Result<(), Failure> {
+        match self.context.banks_client.process_transaction(transaction).await {
+            Ok(()) => Ok(()),
+            Err(BanksClientError::TransactionError(TransactionError::InstructionError(
+                _,
+                InstructionError::Custom(code),
+            ))) => Err(Failure::Custom(code)),
+            Err(error) => Err(Failure::Transaction(format!("{error:?}"))),
+        }
+    }
+}
