@@ -11,13 +11,15 @@ async fn a_sixteen_position_account_is_liquidated_in_one_transaction() {
     let mut market = Market::with_sol_collateral().await;
     let trader = market.trader.insecure_clone();
     let account = market.trader_account;
+    // Borrow while the account has two positions: at 16, a borrow's remaining accounts need a lookup table
+    // too (a legacy transaction cannot carry them). Deposits need no health accounts.
+    market.borrow_usdc(1_100 * USDC).await.unwrap();
     // 14 more banks, one small deposit each: with SOL and the USDC debt, 16 positions.
     for feed in 0..14u8 {
         let bank = market.env.add_bank(6, 100_000_000, 10_000, stable_config(10 + feed)).await.unwrap();
         let wallet = market.env.funded_token_account(&trader.pubkey(), &bank, USDC).await;
         market.env.deposit(&trader, &account, &bank, &wallet, USDC).await.unwrap();
     }
-    market.borrow_usdc(1_100 * USDC).await.unwrap();
     assert_eq!(market.env.account_state(&account).await.used_positions().count(), 16);
     market.set_prices(120_00000000, 12_000_000);
     let view = market.env.health_view(&account).await;
