@@ -100,7 +100,7 @@ async fn borrow_without_collateral_or_in_a_deposit_bank_is_refused() {
 }
 
 #[tokio::test]
-async fn borrow_respects_max_utilization_and_the_borrow_cap() {
+async fn borrow_respects_max_utilization() {
     let mut market = Market::new().await;
     // A whale trader with 10,000 SOL ($1.5M) could borrow far more than 90 % of the 100,000 USDC supplied.
     let whale = market.env.funded_keypair().await;
@@ -234,4 +234,27 @@ async fn borrow_refuses_malformed_remaining_accounts() {
         let result = market.env.send(&[instruction(metas, data.clone())], &[&trader]).await;
         assert_eq!(result, Err(code(error)));
     }
+}
+
+#[tokio::test]
+async fn borrow_respects_the_borrow_cap() {
+    let mut env = Env::new().await;
+    let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(1)).await.unwrap();
+    let capped = margin::state::BankConfig { borrow_cap: 50 * USDC, ..stable_config(2) };
+    let usdc = env.add_bank(6, USDC_PRICE, USDC_CONF, capped).await.unwrap();
+    let lender = env.funded_keypair().await;
+    let lender_account = env.open_account(&lender, 0, 0).await.unwrap();
+    let lender_wallet = env.funded_token_account(&lender.pubkey(), &usdc, 1_000 * USDC).await;
+    env.deposit(&lender, &lender_account, &usdc, &lender_wallet, 1_000 * USDC).await.unwrap();
+    let trader = env.funded_keypair().await;
+    let account = env.open_account(&trader, 0, 0).await.unwrap();
+    let sol_wallet = env.funded_token_account(&trader.pubkey(), &sol, 10 * SOL).await;
+    env.deposit(&trader, &account, &sol, &sol_wallet, 10 * SOL).await.unwrap();
+    let usdc_wallet = env.funded_token_account(&trader.pubkey(), &usdc, 0).await;
+    assert_eq!(
+        env.borrow(&trader, &account, &usdc, &usdc_wallet, 50 * USDC + 1).await,
+        Err(code(MarginError::BorrowCapExceeded))
+    );
+    env.borrow(&trader, &account, &usdc, &usdc_wallet, 50 * USDC).await.unwrap();
+    assert_eq!(env.balance(&usdc_wallet).await, 50 * USDC);
 }

@@ -1,0 +1,167 @@
+//! DESIGN.md's attack classes against the token instructions and liquidation: extreme amounts, accounts of
+//! the wrong type or owner, another group's bank, token accounts of the wrong mint, hostile price accounts.
+#![allow(deprecated)]
+
+use margin::errors::MarginError;
+use margin_tests::pyth::PriceUpdate;
+use margin_tests::*;
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
+
+const CONSTRAINT_HAS_ONE: Failure = Failure::Custom(2001);
+const CONSTRAINT_TOKEN_MINT: Failure = Failure::Custom(2014);
+const DISCRIMINATOR_MISMATCH: Failure = Failure::Custom(3002);
+const OWNED_BY_WRONG_PROGRAM: Failure = Failure::Custom(3007);
+
+#[tokio::test]
+async fn u64_max_amounts_are_named_errors() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(100 * USDC).await.unwrap();
+    let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
+    let (sol, usdc, sol_wallet, usdc_wallet) = (market.sol, market.usdc, market.trader_sol, market.trader_usdc);
+    // u64::MAX more shares on top of the 10 SOL already held cannot be counted: refused before the cap check.
+    assert_eq!(
+        market.env.deposit(&trader, &account, &sol, &sol_wallet, u64::MAX).await,
+        Err(code(MarginError::MathOverflow))
+    );
+    assert_eq!(
+        market.env.withdraw(&trader, &account, &sol, &sol_wallet, u64::MAX).await,
+        Err(code(MarginError::InsufficientDeposit))
+    );
+    assert_eq!(market.borrow_usdc(u64::MAX).await, Err(code(MarginError::MathOverflow)));
+    assert_eq!(
+        market.env.repay(&trader, &account, &usdc, &usdc_wallet, u64::MAX, false).await,
+        Err(code(MarginError::RepayExceedsDebt))
+    );
+    market.assert_vaults().await;
+}
+
+#[tokio::test]
+async fn strangers_cannot_withdraw_borrow_or_repay_on_an_account() {
+    let mut market = Market::with_sol_collateral().await;
+    let stranger = market.env.funded_keypair().await;
+    let (account, sol, usdc) = (market.trader_account, market.sol, market.usdc);
+    let sol_wallet = market.env.funded_token_account(&stranger.pubkey(), &sol, 0).await;
+    let usdc_wallet = market.env.funded_token_account(&stranger.pubkey(), &usdc, 0).await;
+    assert_eq!(market.env.withdraw(&stranger, &account, &sol, &sol_wallet, SOL).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.borrow(&stranger, &account, &usdc, &usdc_wallet, USDC).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.repay(&stranger, &account, &usdc, &usdc_wallet, USDC, false).await, Err(CONSTRAINT_HAS_ONE));
+}
+
+#[tokio::test]
+async fn a_token_account_of_another_mint_is_refused() {
+    let mut market = Market::with_sol_collateral().await;
+    let (trader, account, usdc, sol_wallet) =
+        (market.trader.insecure_clone(), market.trader_account, market.usdc, market.trader_sol);
+    assert_eq!(market.env.borrow(&trader, &account, &usdc, &sol_wallet, USDC).await, Err(CONSTRAINT_TOKEN_MINT));
+}
+
+#[tokio::test]
+async fn a_bank_of_another_group_is_refused() {
+    let mut market = Market::with_sol_collateral().await;
+    let home = market.env.group;
+    market.env.group = market.env.init_group(2).await.unwrap();
+    let foreign = market.env.add_bank(6, 100_000_000, 10_000, stable_config(2)).await.unwrap();
+    market.env.group = home;
+    let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
+    let wallet = market.env.funded_token_account(&trader.pubkey(), &foreign, USDC).await;
+    assert_eq!(
+        market.env.deposit(&trader, &account, &foreign, &wallet, USDC).await,
+        Err(code(MarginError::WrongGroup))
+    );
+}
+
+/// Type cosplay: a bank passed where a margin account belongs, and a margin account's bytes under a
+/// foreign owner.
+#[tokio::test]
+async fn accounts_of_the_wrong_type_or_owner_are_refused() {
+    let mut market = Market::with_sol_collateral().await;
+    let (trader, sol, wallet) = (market.trader.insecure_clone(), market.sol, market.trader_sol);
+    assert_eq!(market.env.deposit(&trader, &sol.bank, &sol, &wallet, SOL).await, Err(DISCRIMINATOR_MISMATCH));
+    let copy = Pubkey::new_unique();
+    let mut forged = market.env.account(&market.trader_account.clone()).await.unwrap();
+    forged.owner = Pubkey::new_unique();
+    market.env.set_account(&copy, forged);
+    assert_eq!(market.env.deposit(&trader, &copy, &sol, &wallet, SOL).await, Err(OWNED_BY_WRONG_PROGRAM));
+}
+
+#[tokio::test]
+async fn a_closed_account_cannot_be_used_or_closed_again() {
+    let mut market = Market::new().await;
+    let (trader, account, sol, wallet) =
+        (market.trader.insecure_clone(), market.trader_account, market.sol, market.trader_sol);
+    market.env.close_account(&trader, &account).await.unwrap();
+    // A closed account is the system program's again: Anchor refuses it as owned by the wrong program.
+    assert_eq!(market.env.close_account(&trader, &account).await, Err(OWNED_BY_WRONG_PROGRAM));
+    assert_eq!(market.env.deposit(&trader, &account, &sol, &wallet, SOL).await, Err(OWNED_BY_WRONG_PROGRAM));
+}
+
+/// A price that cannot be trusted blocks liquidation with its own error: partially verified, not owned by
+/// the receiver, too uncertain, non-positive, or with an absurd exponent.
+#[tokio::test]
+async fn liquidation_refuses_hostile_prices() {
+    let fresh = |market: &Market| PriceUpdate::new(market.sol.feed_id, 120_00000000, 12_000_000, market.env.now);
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_100 * USDC).await.unwrap();
+    let (liquidator, pay, receive) = market.liquidator(1_000 * USDC).await;
+    let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
+    let cases = [
+        (
+            PriceUpdate { verification: VerificationLevel::Partial { num_signatures: 13 }, ..fresh(&market) },
+            MarginError::PriceNotFullyVerified,
+        ),
+        (PriceUpdate { owner: Pubkey::new_unique(), ..fresh(&market) }, MarginError::PriceAccountNotPyth),
+        (PriceUpdate { conf: 6_00000001, ..fresh(&market) }, MarginError::ConfidenceTooWideToLiquidate),
+        (PriceUpdate { price: -120_00000000, ..fresh(&market) }, MarginError::NonPositivePrice),
+        (PriceUpdate { exponent: -40, ..fresh(&market) }, MarginError::ExponentOutOfRange),
+        (PriceUpdate { publish_time: market.env.now + 5, ..fresh(&market) }, MarginError::FuturePrice),
+        (PriceUpdate { feed_id: [42; 32], ..fresh(&market) }, MarginError::WrongFeedId),
+    ];
+    for (update, error) in cases {
+        market.env.set_price_account(&sol.price_account, &update);
+        let result = market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await;
+        assert_eq!(result, Err(code(error)), "{update:?}");
+    }
+    // The honest price at the same level liquidates.
+    market.env.set_price_account(&sol.price_account, &fresh(&market));
+    market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
+}
+
+/// A price account that is not the bank's pinned one, in the remaining accounts of a liquidation.
+#[tokio::test]
+async fn liquidation_refuses_an_unpinned_price_account() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_100 * USDC).await.unwrap();
+    market.set_prices(120_00000000, 12_000_000);
+    // An impostor price account with a juicy price and the right feed, owned by the receiver.
+    let impostor = Pubkey::new_unique();
+    let update = PriceUpdate::new(market.sol.feed_id, 10_00000000, 0, market.env.now);
+    market.env.set_price_account(&impostor, &update);
+    let (liquidator, pay, receive) = market.liquidator(1_000 * USDC).await;
+    let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
+    let mut metas = market.env.liquidate_accounts(&liquidator.pubkey(), &account, &usdc, &sol, &pay, &receive);
+    let mut health = market.env.health_accounts(&account).await;
+    health[1].pubkey = impostor;
+    metas.extend(health);
+    let data = anchor_lang::InstructionData::data(&margin::instruction::Liquidate {
+        args: margin::instructions::LiquidateArgs { max_repay: u64::MAX },
+    });
+    let result = market.env.send(&[instruction(metas, data)], &[&liquidator]).await;
+    assert_eq!(result, Err(code(MarginError::WrongPriceAccount)));
+}
+
+#[tokio::test]
+async fn accrue_interest_is_permissionless_and_idempotent_within_a_second() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_000 * USDC).await.unwrap();
+    market.env.advance(3_600);
+    let usdc = market.usdc;
+    market.env.accrue_interest(&usdc).await.unwrap();
+    let once = market.env.bank_state(&usdc.bank).await;
+    assert!(once.borrow_index > margin_risk::interest::INDEX_SCALE);
+    assert_eq!(once.last_accrual, market.env.now);
+    market.env.accrue_interest(&usdc).await.unwrap();
+    assert_eq!(market.env.bank_state(&usdc.bank).await.totals(), once.totals());
+    market.assert_vaults().await;
+}
