@@ -242,12 +242,23 @@ impl Env {
         self.add_bank_with(mint, price_account, config).await
     }
 
-    /// `add_bank` for an existing mint and price account.
+    /// `add_bank` for an existing SPL Token mint and price account.
     pub async fn add_bank_with(
         &mut self,
         mint: Pubkey,
         price_account: Pubkey,
         config: BankConfig,
+    ) -> Result<BankKeys, Failure> {
+        self.add_bank_for_program(mint, price_account, config, spl_token::ID).await
+    }
+
+    /// `add_bank` for a mint of `token_program` (SPL Token or Token-2022).
+    pub async fn add_bank_for_program(
+        &mut self,
+        mint: Pubkey,
+        price_account: Pubkey,
+        config: BankConfig,
+        token_program: Pubkey,
     ) -> Result<BankKeys, Failure> {
         let bank =
             Pubkey::find_program_address(&[margin::seeds::BANK, self.group.as_ref(), mint.as_ref()], &margin::ID).0;
@@ -262,13 +273,19 @@ impl Env {
             vault,
             insurance_vault,
             price_account,
-            token_program: spl_token::ID,
+            token_program,
             system_program: anchor_lang::system_program::ID,
         };
         let data = margin::instruction::AddBank { config };
         let admin = self.admin.insecure_clone();
         self.send(&[instruction(accounts.to_account_metas(None), data.data())], &[&admin]).await?;
-        let decimals = spl_token::state::Mint::unpack(&self.account(&mint).await.unwrap().data).unwrap().decimals;
+        let mint_data = self.account(&mint).await.unwrap().data;
+        let decimals = anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions::<
+            anchor_spl::token_2022::spl_token_2022::state::Mint,
+        >::unpack(&mint_data)
+        .unwrap()
+        .base
+        .decimals;
         Ok(BankKeys { bank, mint, vault, insurance_vault, price_account, feed_id: config.feed_id, decimals })
     }
 
@@ -634,5 +651,57 @@ impl Env {
             ))) => Err(Failure::Custom(code)),
             Err(error) => Err(Failure::Transaction(format!("{error:?}"))),
         }
+    }
+}
+
+impl Env {
+    /// A new Token-2022 mint with `extensions` initialised (authorities: the payer), then the mint itself.
+    pub async fn create_mint_2022(
+        &mut self,
+        decimals: u8,
+        extensions: &[anchor_spl::token_2022::spl_token_2022::extension::ExtensionType],
+    ) -> Pubkey {
+        use anchor_spl::token_2022::spl_token_2022::{self as token_2022, extension::ExtensionType};
+        let mint = Keypair::new();
+        let payer = self.context.payer.pubkey();
+        let size = ExtensionType::try_calculate_account_len::<token_2022::state::Mint>(extensions).unwrap();
+        let rent = self.context.banks_client.get_rent().await.unwrap();
+        let program = anchor_spl::token_2022::ID;
+        let mut instructions = vec![anchor_lang::solana_program::system_instruction::create_account(
+            &payer,
+            &mint.pubkey(),
+            rent.minimum_balance(size),
+            size as u64,
+            &program,
+        )];
+        for extension in extensions {
+            let ix = match extension {
+                ExtensionType::TransferFeeConfig => {
+                    token_2022::extension::transfer_fee::instruction::initialize_transfer_fee_config(
+                        &program,
+                        &mint.pubkey(),
+                        Some(&payer),
+                        Some(&payer),
+                        100,
+                        u64::MAX,
+                    )
+                }
+                ExtensionType::PermanentDelegate => {
+                    token_2022::instruction::initialize_permanent_delegate(&program, &mint.pubkey(), &payer)
+                }
+                ExtensionType::MetadataPointer => token_2022::extension::metadata_pointer::instruction::initialize(
+                    &program,
+                    &mint.pubkey(),
+                    Some(payer),
+                    Some(mint.pubkey()),
+                ),
+                other => panic!("no initialiser for {other:?} in the harness"),
+            };
+            instructions.push(ix.unwrap());
+        }
+        instructions
+            .push(token_2022::instruction::initialize_mint2(&program, &mint.pubkey(), &payer, None, decimals).unwrap());
+        self.send(&instructions, &[&mint]).await.unwrap();
+        mint.pubkey()
     }
 }
