@@ -258,3 +258,45 @@ async fn borrow_respects_the_borrow_cap() {
     env.borrow(&trader, &account, &usdc, &usdc_wallet, 50 * USDC).await.unwrap();
     assert_eq!(env.balance(&usdc_wallet).await, 50 * USDC);
 }
+
+#[tokio::test]
+async fn withdraw_with_debt_needs_a_fresh_debt_oracle() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(100 * USDC).await.unwrap();
+    market.env.advance(61);
+    let (trader, account, sol, wallet) =
+        (market.trader.insecure_clone(), market.trader_account, market.sol, market.trader_sol);
+    assert_eq!(market.env.withdraw(&trader, &account, &sol, &wallet, SOL).await, Err(code(MarginError::StalePrice)));
+    market.set_prices(SOL_PRICE, SOL_CONF);
+    market.env.withdraw(&trader, &account, &sol, &wallet, SOL).await.unwrap();
+}
+
+#[tokio::test]
+async fn deposit_into_a_bank_the_account_owes_is_refused() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(100 * USDC).await.unwrap();
+    let (trader, account, usdc, wallet) =
+        (market.trader.insecure_clone(), market.trader_account, market.usdc, market.trader_usdc);
+    assert_eq!(
+        market.env.deposit(&trader, &account, &usdc, &wallet, 10 * USDC).await,
+        Err(code(MarginError::DepositAndDebtInOneBank))
+    );
+}
+
+#[tokio::test]
+async fn an_isolated_account_takes_one_debt_bank() {
+    let mut market = Market::new().await;
+    let trader = market.trader.insecure_clone();
+    let isolated = market.env.open_account(&trader, 1, 1).await.unwrap();
+    let (sol, usdc) = (market.sol, market.usdc);
+    let sol_wallet = market.trader_sol;
+    market.env.deposit(&trader, &isolated, &sol, &sol_wallet, 10 * SOL).await.unwrap();
+    let usdc_wallet = market.trader_usdc;
+    market.env.borrow(&trader, &isolated, &usdc, &usdc_wallet, 100 * USDC).await.unwrap();
+    let third = market.env.add_bank(6, USDC_PRICE, USDC_CONF, stable_config(3)).await.unwrap();
+    let third_wallet = market.env.funded_token_account(&trader.pubkey(), &third, 0).await;
+    assert_eq!(
+        market.env.borrow(&trader, &isolated, &third, &third_wallet, USDC).await,
+        Err(code(MarginError::IsolatedAccountFull))
+    );
+}
