@@ -221,3 +221,35 @@ async fn an_isolated_only_bank_refuses_cross_accounts() {
     let isolated = market.env.open_account(&trader, 1, 1).await.unwrap();
     market.env.deposit(&trader, &isolated, &risky, &wallet, 100 * USDC).await.unwrap();
 }
+
+/// A debt left below the debt bank's dust threshold is closed in full by the liquidation.
+#[tokio::test]
+async fn dust_left_below_the_threshold_is_closed_in_full() {
+    let mut env = Env::new().await;
+    let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(1)).await.unwrap();
+    let dusty = margin::state::BankConfig { dust_threshold: 5_000 * USDC, ..stable_config(2) };
+    let usdc = env.add_bank(6, USDC_PRICE, USDC_CONF, dusty).await.unwrap();
+    let lender = env.funded_keypair().await;
+    let lender_account = env.open_account(&lender, 0, 0).await.unwrap();
+    let lender_wallet = env.funded_token_account(&lender.pubkey(), &usdc, 100_000 * USDC).await;
+    env.deposit(&lender, &lender_account, &usdc, &lender_wallet, 100_000 * USDC).await.unwrap();
+    let trader = env.funded_keypair().await;
+    let account = env.open_account(&trader, 0, 0).await.unwrap();
+    let sol_wallet = env.funded_token_account(&trader.pubkey(), &sol, 10 * SOL).await;
+    env.deposit(&trader, &account, &sol, &sol_wallet, 10 * SOL).await.unwrap();
+    let usdc_wallet = env.funded_token_account(&trader.pubkey(), &usdc, 0).await;
+    env.borrow(&trader, &account, &usdc, &usdc_wallet, 1_100 * USDC).await.unwrap();
+    env.set_price(&sol, 120_00000000, 12_000_000);
+    env.set_price(&usdc, USDC_PRICE, USDC_CONF);
+    let liquidator = env.funded_keypair().await;
+    let pay = env.funded_token_account(&liquidator.pubkey(), &usdc, 10_000 * USDC).await;
+    let receive = env.funded_token_account(&liquidator.pubkey(), &sol, 0).await;
+    env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
+    // The whole 1,100 USDC debt was repaid, not just the part that reaches the target.
+    assert_eq!(env.balance(&pay).await, 10_000 * USDC - 1_100 * USDC);
+    let state = env.account_state(&account).await;
+    assert!(state.used_positions().all(|position| position.borrow_shares == 0));
+    assert_eq!(state.being_liquidated, 0);
+    env.assert_vault_covers(&usdc).await;
+    env.assert_vault_covers(&sol).await;
+}
