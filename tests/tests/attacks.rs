@@ -165,3 +165,55 @@ async fn accrue_interest_is_permissionless_and_idempotent_within_a_second() {
     assert_eq!(market.env.bank_state(&usdc.bank).await.totals(), once.totals());
     market.assert_vaults().await;
 }
+
+/// A liquidatable account and a funded liquidator, for the account-mismatch cases below.
+async fn underwater() -> (Market, solana_sdk::signature::Keypair, Pubkey, Pubkey) {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_100 * USDC).await.unwrap();
+    market.set_prices(120_00000000, 12_000_000);
+    let (liquidator, pay, receive) = market.liquidator(1_000 * USDC).await;
+    (market, liquidator, pay, receive)
+}
+
+#[tokio::test]
+async fn liquidation_names_a_debt_the_account_does_not_owe() {
+    let (mut market, liquidator, pay, receive) = underwater().await;
+    let (account, sol) = (market.trader_account, market.sol);
+    // SOL as the "debt" bank: the account holds SOL deposits only.
+    let other = market.env.add_bank(6, USDC_PRICE, USDC_CONF, stable_config(3)).await.unwrap();
+    let pay_other = market.env.funded_token_account(&liquidator.pubkey(), &other, USDC).await;
+    let result = market.env.liquidate(&liquidator, &account, &other, &sol, &pay_other, &receive, u64::MAX).await;
+    assert_eq!(result, Err(code(MarginError::NoDebtToRepay)));
+    let _ = pay;
+}
+
+#[tokio::test]
+async fn liquidation_names_a_collateral_the_account_does_not_hold() {
+    let (mut market, liquidator, pay, _) = underwater().await;
+    let (account, usdc) = (market.trader_account, market.usdc);
+    let other = market.env.add_bank(6, USDC_PRICE, USDC_CONF, stable_config(3)).await.unwrap();
+    let receive_other = market.env.funded_token_account(&liquidator.pubkey(), &other, 0).await;
+    let result = market.env.liquidate(&liquidator, &account, &usdc, &other, &pay, &receive_other, u64::MAX).await;
+    assert_eq!(result, Err(code(MarginError::NoCollateralToSeize)));
+}
+
+#[tokio::test]
+async fn liquidation_refuses_vaults_that_are_not_the_banks() {
+    let (mut market, liquidator, pay, receive) = underwater().await;
+    let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
+    let cases =
+        [BankKeys { vault: usdc.insurance_vault, ..sol }, BankKeys { insurance_vault: usdc.insurance_vault, ..sol }];
+    for collateral in cases {
+        let result = market.env.liquidate(&liquidator, &account, &usdc, &collateral, &pay, &receive, u64::MAX).await;
+        assert_eq!(result, Err(code(MarginError::WrongVault)), "{collateral:?}");
+    }
+}
+
+#[tokio::test]
+async fn resolve_bankruptcy_refuses_another_banks_insurance_vault() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_100 * USDC).await.unwrap();
+    let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
+    let forged = BankKeys { insurance_vault: sol.insurance_vault, ..usdc };
+    assert_eq!(market.env.resolve_bankruptcy(&account, &forged).await, Err(code(MarginError::WrongVault)));
+}

@@ -300,3 +300,48 @@ async fn an_isolated_account_takes_one_debt_bank() {
         Err(code(MarginError::IsolatedAccountFull))
     );
 }
+
+#[tokio::test]
+async fn a_deposit_too_small_for_one_share_is_refused() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_000 * USDC).await.unwrap(); // any interest lifts the USDC deposit index above 1.0
+    market.env.advance(365 * 86_400);
+    let usdc = market.usdc;
+    market.env.accrue_interest(&usdc).await.unwrap();
+    assert!(market.env.bank_state(&usdc.bank).await.deposit_index > margin_risk::interest::INDEX_SCALE);
+    let (lender, account) = (market.lender.insecure_clone(), market.lender_account);
+    let wallet = market.env.funded_token_account(&lender.pubkey(), &usdc, 10).await;
+    // One native unit buys less than one share: refused rather than taken for nothing.
+    assert_eq!(market.env.deposit(&lender, &account, &usdc, &wallet, 1).await, Err(code(MarginError::ZeroAmount)));
+    market.env.deposit(&lender, &account, &usdc, &wallet, 10).await.unwrap();
+}
+
+#[tokio::test]
+async fn withdrawing_everything_releases_the_position() {
+    let mut market = Market::with_sol_collateral().await;
+    let (trader, account, sol, wallet) =
+        (market.trader.insecure_clone(), market.trader_account, market.sol, market.trader_sol);
+    market.env.withdraw(&trader, &account, &sol, &wallet, 10 * SOL).await.unwrap();
+    assert_eq!(market.env.account_state(&account).await.used_positions().count(), 0);
+    assert_eq!(market.env.withdraw(&trader, &account, &sol, &wallet, 1).await, Err(code(MarginError::NoPosition)));
+    assert_eq!(market.env.balance(&wallet).await, 10 * SOL);
+}
+
+#[tokio::test]
+async fn lenders_earn_the_borrow_interest_less_the_protocol_fee() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_000 * USDC).await.unwrap();
+    market.env.advance(365 * 86_400);
+    let usdc = market.usdc;
+    market.env.accrue_interest(&usdc).await.unwrap();
+    let bank = market.env.bank_state(&usdc.bank).await;
+    let owed = borrow_tokens_of(1_000 * USDC, bank.borrow_index).unwrap();
+    let interest = owed - 1_000 * USDC;
+    let lender_tokens = market.env.health_view(&market.lender_account.clone()).await[0].deposit_tokens;
+    // 1 % utilization → 0.08 % APR on 1,000 USDC ≈ 0.8 USDC a year, 10 % of it to insurance.
+    assert_eq!(interest, 800_000);
+    assert_eq!(bank.pending_insurance_fees, 80_000);
+    assert!(lender_tokens - 100_000 * USDC <= interest - bank.pending_insurance_fees);
+    assert!(lender_tokens - 100_000 * USDC >= interest - bank.pending_insurance_fees - 2);
+    market.assert_vaults().await;
+}
