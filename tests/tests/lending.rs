@@ -345,3 +345,39 @@ async fn lenders_earn_the_borrow_interest_less_the_protocol_fee() {
     assert!(lender_tokens - 100_000 * USDC >= interest - bank.pending_insurance_fees - 2);
     market.assert_vaults().await;
 }
+
+#[tokio::test]
+async fn accrual_without_borrowers_changes_nothing() {
+    let mut market = Market::new().await;
+    let usdc = market.usdc;
+    let before = market.env.bank_state(&usdc.bank).await;
+    market.env.advance(86_400);
+    market.env.accrue_interest(&usdc).await.unwrap();
+    let after = market.env.bank_state(&usdc.bank).await;
+    assert_eq!(after.totals(), before.totals());
+    assert_eq!(after.pending_insurance_fees, 0);
+    assert_eq!(after.last_accrual, START + 86_400);
+}
+
+#[tokio::test]
+async fn an_isolated_account_borrows_an_isolated_only_asset_and_closes_after_repaying() {
+    let mut market = Market::new().await;
+    let risky_config = margin::state::BankConfig { isolated_only: true, ..volatile_config(7) };
+    let risky = market.env.add_bank(6, 2_00000000, 200_000, risky_config).await.unwrap();
+    let supplier = market.env.funded_keypair().await;
+    let supplier_account = market.env.open_account(&supplier, 1, 1).await.unwrap();
+    let supply = market.env.funded_token_account(&supplier.pubkey(), &risky, 10_000 * USDC).await;
+    market.env.deposit(&supplier, &supplier_account, &risky, &supply, 10_000 * USDC).await.unwrap();
+    let trader = market.trader.insecure_clone();
+    let isolated = market.env.open_account(&trader, 1, 1).await.unwrap();
+    let (sol, sol_wallet) = (market.sol, market.trader_sol);
+    market.env.deposit(&trader, &isolated, &sol, &sol_wallet, 10 * SOL).await.unwrap();
+    let risky_wallet = market.env.funded_token_account(&trader.pubkey(), &risky, 0).await;
+    market.env.borrow(&trader, &isolated, &risky, &risky_wallet, 100 * USDC).await.unwrap();
+    assert_eq!(market.env.balance(&risky_wallet).await, 100 * USDC);
+    market.env.repay(&trader, &isolated, &risky, &risky_wallet, 0, true).await.unwrap();
+    market.env.withdraw(&trader, &isolated, &sol, &sol_wallet, 10 * SOL).await.unwrap();
+    market.env.close_account(&trader, &isolated).await.unwrap();
+    assert!(market.env.account(&isolated).await.is_none());
+    market.env.assert_vault_covers(&risky).await;
+}

@@ -152,3 +152,19 @@ async fn close_account_only_when_empty_and_only_by_its_owner() {
     assert!(market.env.account(&account).await.is_none());
     assert_eq!(market.env.account(&trader.pubkey()).await.unwrap().lamports, lamports_before + rent);
 }
+
+#[tokio::test]
+async fn one_owner_holds_many_accounts_in_one_group() {
+    let mut env = Env::new().await;
+    let trader = env.funded_keypair().await;
+    let mut addresses = Vec::new();
+    for index in 0..4 {
+        addresses.push(env.open_account(&trader, index, (index % 2) as u8).await.unwrap());
+    }
+    addresses.sort();
+    addresses.dedup();
+    assert_eq!(addresses.len(), 4);
+    for (index, address) in (0..4u16).zip([0, 1, 2, 3].map(|i| env.account_address(&trader.pubkey(), i))) {
+        assert_eq!(env.account_state(&address).await.index, index);
+    }
+}
