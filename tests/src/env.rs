@@ -366,7 +366,9 @@ impl Env {
     ) -> Result<(), Failure> {
         let metas = self.token_action(&owner.pubkey(), account, bank, from);
         let data = margin::instruction::Deposit { amount }.data();
-        self.send(&[instruction(metas, data)], &[owner]).await
+        self.send(&[instruction(metas, data)], &[owner]).await?;
+        self.assert_vault_covers(bank).await;
+        Ok(())
     }
 
     pub async fn repay(
@@ -380,7 +382,9 @@ impl Env {
     ) -> Result<(), Failure> {
         let metas = self.token_action(&owner.pubkey(), account, bank, from);
         let data = margin::instruction::Repay { args: margin::instructions::RepayArgs { amount, repay_all } }.data();
-        self.send(&[instruction(metas, data)], &[owner]).await
+        self.send(&[instruction(metas, data)], &[owner]).await?;
+        self.assert_vault_covers(bank).await;
+        Ok(())
     }
 
     /// Withdraw with the health accounts as the account stands (plus `bank` if not yet a position).
@@ -395,7 +399,9 @@ impl Env {
         let mut metas = self.token_action(&owner.pubkey(), account, bank, to);
         metas.extend(self.health_accounts_after(account, bank).await);
         let data = margin::instruction::Withdraw { amount }.data();
-        self.send(&[instruction(metas, data)], &[owner]).await
+        self.send(&[instruction(metas, data)], &[owner]).await?;
+        self.assert_vault_covers(bank).await;
+        Ok(())
     }
 
     /// Borrow with the health accounts the account will have after it (the bank appended if new).
@@ -410,7 +416,9 @@ impl Env {
         let mut metas = self.token_action(&owner.pubkey(), account, bank, to);
         metas.extend(self.health_accounts_after(account, bank).await);
         let data = margin::instruction::Borrow { amount }.data();
-        self.send(&[instruction(metas, data)], &[owner]).await
+        self.send(&[instruction(metas, data)], &[owner]).await?;
+        self.assert_vault_covers(bank).await;
+        Ok(())
     }
 
     /// Health accounts including `bank` at the end when the account has no position in it yet.
@@ -465,7 +473,10 @@ impl Env {
         let mut metas = self.liquidate_accounts(&liquidator.pubkey(), account, debt, collateral, pay_from, receive_to);
         metas.extend(self.health_accounts(account).await);
         let data = margin::instruction::Liquidate { args: margin::instructions::LiquidateArgs { max_repay } }.data();
-        self.send(&[instruction(metas, data)], &[liquidator]).await
+        self.send(&[instruction(metas, data)], &[liquidator]).await?;
+        self.assert_vault_covers(debt).await;
+        self.assert_vault_covers(collateral).await;
+        Ok(())
     }
 
     pub async fn resolve_bankruptcy(&mut self, account: &Pubkey, bank: &BankKeys) -> Result<(), Failure> {
@@ -478,7 +489,9 @@ impl Env {
             token_program: spl_token::ID,
         };
         let data = margin::instruction::ResolveBankruptcy {}.data();
-        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await
+        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await?;
+        self.assert_vault_covers(bank).await;
+        Ok(())
     }
 
     pub async fn accrue_interest(&mut self, bank: &BankKeys) -> Result<(), Failure> {
@@ -493,7 +506,7 @@ impl Env {
         self.send(&[instruction(accounts.to_account_metas(None), data)], &[owner]).await
     }
 
-    /// Invariant 1 of DESIGN.md for one bank: vault = Σ deposits − Σ borrows + fees owed to insurance + dust,
+    /// Invariant 1 of DESIGN.md for one bank, checked by every action wrapper above after each success: vault = Σ deposits − Σ borrows + fees owed to insurance + dust,
     /// with dust ≥ 0 (and small: the share roundings of the operations so far).
     pub async fn assert_vault_covers(&mut self, bank: &BankKeys) {
         let state = self.bank_state(&bank.bank).await;
