@@ -364,11 +364,8 @@ impl Env {
         from: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let metas = self.token_action(&owner.pubkey(), account, bank, from);
         let data = margin::instruction::Deposit { amount }.data();
-        self.send(&[instruction(metas, data)], &[owner]).await?;
-        self.assert_vault_covers(bank).await;
-        Ok(())
+        self.token_action_send(owner, (account, bank, from), data, false).await
     }
 
     pub async fn repay(
@@ -380,11 +377,8 @@ impl Env {
         amount: u64,
         repay_all: bool,
     ) -> Result<(), Failure> {
-        let metas = self.token_action(&owner.pubkey(), account, bank, from);
         let data = margin::instruction::Repay { args: margin::instructions::RepayArgs { amount, repay_all } }.data();
-        self.send(&[instruction(metas, data)], &[owner]).await?;
-        self.assert_vault_covers(bank).await;
-        Ok(())
+        self.token_action_send(owner, (account, bank, from), data, false).await
     }
 
     /// Withdraw with the health accounts as the account stands (plus `bank` if not yet a position).
@@ -396,12 +390,8 @@ impl Env {
         to: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let mut metas = self.token_action(&owner.pubkey(), account, bank, to);
-        metas.extend(self.health_accounts_after(account, bank).await);
         let data = margin::instruction::Withdraw { amount }.data();
-        self.send(&[instruction(metas, data)], &[owner]).await?;
-        self.assert_vault_covers(bank).await;
-        Ok(())
+        self.token_action_send(owner, (account, bank, to), data, true).await
     }
 
     /// Borrow with the health accounts the account will have after it (the bank appended if new).
@@ -413,9 +403,22 @@ impl Env {
         to: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let mut metas = self.token_action(&owner.pubkey(), account, bank, to);
-        metas.extend(self.health_accounts_after(account, bank).await);
         let data = margin::instruction::Borrow { amount }.data();
+        self.token_action_send(owner, (account, bank, to), data, true).await
+    }
+
+    /// Sends one token action (with the health accounts when `with_health`), then checks invariant 1 on its bank.
+    async fn token_action_send(
+        &mut self,
+        owner: &Keypair,
+        (account, bank, user_token_account): (&Pubkey, &BankKeys, &Pubkey),
+        data: Vec<u8>,
+        with_health: bool,
+    ) -> Result<(), Failure> {
+        let mut metas = self.token_action(&owner.pubkey(), account, bank, user_token_account);
+        if with_health {
+            metas.extend(self.health_accounts_after(account, bank).await);
+        }
         self.send(&[instruction(metas, data)], &[owner]).await?;
         self.assert_vault_covers(bank).await;
         Ok(())
