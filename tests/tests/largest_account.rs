@@ -21,6 +21,11 @@ async fn a_sixteen_position_account_is_liquidated_in_one_transaction() {
         market.env.deposit(&trader, &account, &bank, &wallet, USDC).await.unwrap();
     }
     assert_eq!(market.env.account_state(&account).await.used_positions().count(), 16);
+    // A 17th bank does not fit.
+    let seventeenth = market.env.add_bank(6, 100_000_000, 10_000, stable_config(30)).await.unwrap();
+    let wallet = market.env.funded_token_account(&trader.pubkey(), &seventeenth, USDC).await;
+    let refused = market.env.deposit(&trader, &account, &seventeenth, &wallet, USDC).await;
+    assert_eq!(refused, Err(code(margin::errors::MarginError::NoFreePosition)));
     market.set_prices(120_00000000, 12_000_000);
     let view = market.env.health_view(&account).await;
     assert!(!compute_health(&view, HealthType::Maint).unwrap().is_nonnegative());
