@@ -60,6 +60,26 @@ pub enum RiskError {
     InitHealthNegative = 26,
     /// A position index beyond the account's positions.
     PositionOutOfRange = 27,
+    /// A governance change that changes nothing.
+    NoChange = 28,
+    /// An instant change that is not risk-reducing in every parameter it moves.
+    NotRiskReducing = 29,
+    /// A risk-adding step larger than the group's bound for its parameter.
+    StepOutOfBounds = 30,
+    /// A change of a bank sooner after its last executed change than the group's minimum interval.
+    ChangeTooSoon = 31,
+    /// A proposal executed before its eta.
+    ProposalNotReady = 32,
+    /// A proposal executed at or after its expiry.
+    ProposalExpired = 33,
+    /// A pause longer than the group's limit.
+    PauseTooLong = 34,
+    /// More pauses in a rolling day than the group allows.
+    TooManyPauses = 35,
+    /// Lifting a pause when the group is not paused.
+    NotPaused = 36,
+    /// Governance settings out of range.
+    InvalidGovernanceConfig = 37,
 }
 
 impl RiskError {
@@ -94,6 +114,16 @@ impl RiskError {
             RiskError::RepayExceedsDebt => "repay exceeds the debt",
             RiskError::InitHealthNegative => "init health would be negative",
             RiskError::PositionOutOfRange => "position index out of range",
+            RiskError::NoChange => "the change changes nothing",
+            RiskError::NotRiskReducing => "only risk-reducing changes apply at once; propose this one",
+            RiskError::StepOutOfBounds => "a parameter moves further than the group's step bound",
+            RiskError::ChangeTooSoon => "the bank changed too recently",
+            RiskError::ProposalNotReady => "the proposal's eta has not come",
+            RiskError::ProposalExpired => "the proposal has expired",
+            RiskError::PauseTooLong => "pause longer than the group allows",
+            RiskError::TooManyPauses => "too many pauses in a rolling day",
+            RiskError::NotPaused => "the group is not paused",
+            RiskError::InvalidGovernanceConfig => "invalid governance settings",
         }
     }
 }

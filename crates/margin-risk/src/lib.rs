@@ -10,6 +10,7 @@
 //! - [`liquidation`]: eligibility, bonus, repay to the LiqEnd target, seized collateral, insurance fee, dust.
 //! - [`interest`]: the rate curve, index accrual, share ↔ token conversion, utilization and caps.
 //! - [`bankruptcy`]: insurance first, then socialised loss through the deposit index.
+//! - [`governance`]: risk-reducing vs risk-increasing changes, step bounds, the timelock, the bounded pause.
 //!
 //! Units: token amounts in native units (u64); values in quote units (10^-6 USD, u64); prices in quote
 //! units per native unit scaled by 10^12; weights, limits and rates in basis points.
@@ -44,6 +45,7 @@
 
 pub mod bankruptcy;
 pub mod error;
+pub mod governance;
 pub mod health;
 pub mod interest;
 pub mod liquidation;
