@@ -1,7 +1,7 @@
 //! One test environment: a group, banks with SPL Token mints and Pyth prices, traders and a clock.
 use anchor_lang::{InstructionData, ToAccountMetas};
 use anchor_spl::token::spl_token;
-use margin::state::{Bank, BankConfig, MarginAccount};
+use margin::state::{Bank, BankConfig, BankParams, GovernanceSettings, Group, MarginAccount};
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::account_info::AccountInfo;
@@ -57,8 +57,11 @@ pub fn code(error: margin::errors::MarginError) -> Failure {
 
 pub struct Env {
     pub context: ProgramTestContext,
+    /// The admin key, or the key that may act for the multisig when `admin_is_multisig`.
     pub admin: Keypair,
     pub guardian: Keypair,
+    /// The admin is the test multisig's PDA, signing through CPI (see [`crate::multisig`]).
+    pub admin_is_multisig: bool,
     pub group: Pubkey,
     pub now: i64,
     nonce: u64,
@@ -67,13 +70,20 @@ pub struct Env {
 impl Env {
     /// A started program-test bank with the clock at [`START`] and a group (id 1).
     pub async fn new() -> Env {
+        Self::with_admin(false).await
+    }
+
+    /// Like [`Env::new`]; with `admin_is_multisig` the group's admin is the test multisig's PDA.
+    pub async fn with_admin(admin_is_multisig: bool) -> Env {
         let mut program_test = ProgramTest::new("margin", margin::ID, processor!(process_instruction));
         program_test.prefer_bpf(false);
+        program_test.add_program("multisig", crate::multisig::ID, processor!(crate::multisig::process_instruction));
         let context = program_test.start_with_context().await;
         let mut env = Env {
             context,
             admin: Keypair::new(),
             guardian: Keypair::new(),
+            admin_is_multisig,
             group: Pubkey::default(),
             now: START,
             nonce: 0,
@@ -88,21 +98,50 @@ impl Env {
         Pubkey::find_program_address(&[margin::seeds::GROUP, &group_id.to_le_bytes()], &margin::ID).0
     }
 
-    /// Creates group `group_id` with this env's admin and guardian.
+    /// Creates group `group_id` with this env's admin and guardian and [`governance_settings`].
     pub async fn init_group(&mut self, group_id: u64) -> Result<Pubkey, Failure> {
+        self.init_group_with(group_id, governance_settings()).await
+    }
+
+    /// Creates group `group_id` with this env's admin and guardian and `governance`.
+    pub async fn init_group_with(&mut self, group_id: u64, governance: GovernanceSettings) -> Result<Pubkey, Failure> {
         let group = Self::group_address(group_id);
         let accounts = margin::accounts::InitGroup {
             payer: self.context.payer.pubkey(),
-            admin: self.admin.pubkey(),
+            admin: self.admin_key(),
             group,
             system_program: anchor_lang::system_program::ID,
         };
         let data = margin::instruction::InitGroup {
-            args: margin::instructions::InitGroupArgs { group_id, guardian: self.guardian.pubkey() },
+            args: margin::instructions::InitGroupArgs { group_id, guardian: self.guardian.pubkey(), governance },
         };
-        let admin = self.admin.insecure_clone();
-        self.send(&[instruction(accounts.to_account_metas(None), data.data())], &[&admin]).await?;
+        self.send_as_admin(instruction(accounts.to_account_metas(None), data.data())).await?;
         Ok(group)
+    }
+
+    /// The group's admin: the admin keypair's key, or the multisig PDA.
+    pub fn admin_key(&self) -> Pubkey {
+        if self.admin_is_multisig {
+            crate::multisig::admin_pda()
+        } else {
+            self.admin.pubkey()
+        }
+    }
+
+    /// Sends `ix` signed by the admin: by its keypair, or wrapped in a multisig call that signs by CPI.
+    pub async fn send_as_admin(&mut self, ix: Instruction) -> Result<(), Failure> {
+        if self.admin_is_multisig {
+            self.send(&[crate::multisig::wrap(ix)], &[]).await
+        } else {
+            let admin = self.admin.insecure_clone();
+            self.send(&[ix], &[&admin]).await
+        }
+    }
+
+    /// The group's state.
+    pub async fn group_state(&mut self) -> Group {
+        let data = self.account(&self.group.clone()).await.unwrap().data;
+        anchor_lang::AccountDeserialize::try_deserialize(&mut &data[..]).unwrap()
     }
 
     /// Moves the clock to `unix_timestamp`.
@@ -264,21 +303,13 @@ impl Env {
             Pubkey::find_program_address(&[margin::seeds::BANK, self.group.as_ref(), mint.as_ref()], &margin::ID).0;
         let vault = Pubkey::find_program_address(&[margin::seeds::VAULT, bank.as_ref()], &margin::ID).0;
         let insurance_vault = Pubkey::find_program_address(&[margin::seeds::INSURANCE, bank.as_ref()], &margin::ID).0;
-        let accounts = margin::accounts::AddBank {
-            payer: self.context.payer.pubkey(),
-            admin: self.admin.pubkey(),
-            group: self.group,
-            mint,
-            bank,
-            vault,
-            insurance_vault,
-            price_account,
-            token_program,
-            system_program: anchor_lang::system_program::ID,
-        };
-        let data = margin::instruction::AddBank { config };
-        let admin = self.admin.insecure_clone();
-        self.send(&[instruction(accounts.to_account_metas(None), data.data())], &[&admin]).await?;
+        // Proposed one timelock delay ago, so that the listing executes now and the clock stays put.
+        let now = self.now;
+        let delay = i64::from(self.group_state().await.governance.timelock_delay_seconds);
+        self.set_clock(now - delay);
+        let proposal = self.propose_listing(mint, price_account, config).await;
+        self.set_clock(now);
+        self.execute_listing(&proposal?, mint, price_account, token_program).await?;
         let mint_data = self.account(&mint).await.unwrap().data;
         let decimals = anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions::<
             anchor_spl::token_2022::spl_token_2022::state::Mint,
@@ -347,6 +378,7 @@ impl Env {
         margin::accounts::TokenAction {
             owner: *owner,
             account: *account,
+            group: self.group,
             bank: bank.bank,
             vault: bank.vault,
             mint: bank.mint,
@@ -447,6 +479,7 @@ impl Env {
         margin::accounts::Liquidate {
             liquidator: *liquidator,
             account: *account,
+            group: self.group,
             debt_bank: debt.bank,
             collateral_bank: collateral.bank,
             debt_vault: debt.vault,
@@ -485,6 +518,7 @@ impl Env {
     pub async fn resolve_bankruptcy(&mut self, account: &Pubkey, bank: &BankKeys) -> Result<(), Failure> {
         let accounts = margin::accounts::ResolveBankruptcy {
             account: *account,
+            group: self.group,
             bank: bank.bank,
             vault: bank.vault,
             insurance_vault: bank.insurance_vault,
@@ -548,10 +582,24 @@ fn compute_budget_id() -> Pubkey {
     "ComputeBudget111111111111111111111111111111".parse().unwrap()
 }
 
+/// The test group's governance: a 2-day timelock, proposals live 7 days; weights ±5 pp, rates ±10 pp, caps
+/// and limits ×2 per change, a day between changes of a bank; pauses of at most 6 hours, 2 per rolling day.
+pub fn governance_settings() -> GovernanceSettings {
+    GovernanceSettings {
+        timelock_delay_seconds: 2 * 86_400,
+        proposal_lifetime_seconds: 7 * 86_400,
+        max_weight_step_bps: 500,
+        max_rate_step_bps: 1_000,
+        max_growth_bps: 20_000,
+        min_change_interval_seconds: 86_400,
+        max_pause_seconds: 6 * 3_600,
+        max_pauses_per_day: 2,
+    }
+}
+
 /// SOL-like parameters: weights 0.8/0.9 asset, 1.2/1.1 liability; k 2/1; bonus 2–8 %, fee 1 %.
-pub fn volatile_config(feed_byte: u8) -> BankConfig {
-    BankConfig {
-        feed_id: [feed_byte; 32],
+pub fn volatile_params() -> BankParams {
+    BankParams {
         max_age_seconds: 60,
         max_conf_open_bps: 200,
         max_conf_liquidation_bps: 500,
@@ -571,13 +619,13 @@ pub fn volatile_config(feed_byte: u8) -> BankConfig {
         deposit_cap: u64::MAX / 4,
         borrow_cap: u64::MAX / 4,
         dust_threshold: 0,
-        isolated_only: false,
+        status: 0,
     }
 }
 
 /// USDC-like parameters: weights 0.95/0.98 asset, 1.05/1.02 liability.
-pub fn stable_config(feed_byte: u8) -> BankConfig {
-    BankConfig {
+pub fn stable_params() -> BankParams {
+    BankParams {
         init_asset_weight_bps: 9_500,
         maint_asset_weight_bps: 9_800,
         init_liability_weight_bps: 10_500,
@@ -585,8 +633,24 @@ pub fn stable_config(feed_byte: u8) -> BankConfig {
         max_bonus_bps: 100,
         min_bonus_bps: 50,
         insurance_fee_bps: 0,
-        ..volatile_config(feed_byte)
+        ..volatile_params()
     }
+}
+
+/// A SOL-like listing on feed `[feed_byte; 32]`.
+pub fn volatile_config(feed_byte: u8) -> BankConfig {
+    BankConfig { feed_id: [feed_byte; 32], isolated_only: false, params: volatile_params() }
+}
+
+/// A USDC-like listing on feed `[feed_byte; 32]`.
+pub fn stable_config(feed_byte: u8) -> BankConfig {
+    BankConfig { params: stable_params(), ..volatile_config(feed_byte) }
+}
+
+/// `config` with its parameters changed by `change`.
+pub fn with_params(mut config: BankConfig, change: impl FnOnce(&mut BankParams)) -> BankConfig {
+    change(&mut config.params);
+    config
 }
 
 impl Env {

@@ -39,7 +39,7 @@ async fn deposit_refuses_zero_a_foreign_vault_and_a_stranger() {
 #[tokio::test]
 async fn deposit_respects_the_cap() {
     let mut env = Env::new().await;
-    let config = margin::state::BankConfig { deposit_cap: 5 * SOL, ..volatile_config(1) };
+    let config = with_params(volatile_config(1), |params| params.deposit_cap = 5 * SOL);
     let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, config).await.unwrap();
     let trader = env.funded_keypair().await;
     let account = env.open_account(&trader, 0, 0).await.unwrap();
@@ -240,7 +240,7 @@ async fn borrow_refuses_malformed_remaining_accounts() {
 async fn borrow_respects_the_borrow_cap() {
     let mut env = Env::new().await;
     let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(1)).await.unwrap();
-    let capped = margin::state::BankConfig { borrow_cap: 50 * USDC, ..stable_config(2) };
+    let capped = with_params(stable_config(2), |params| params.borrow_cap = 50 * USDC);
     let usdc = env.add_bank(6, USDC_PRICE, USDC_CONF, capped).await.unwrap();
     let lender = env.funded_keypair().await;
     let lender_account = env.open_account(&lender, 0, 0).await.unwrap();

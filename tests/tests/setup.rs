@@ -78,16 +78,16 @@ async fn add_bank_validates_every_parameter() {
     let mut env = Env::new().await;
     let base = volatile_config(1);
     let cases = [
-        (margin::state::BankConfig { init_asset_weight_bps: 9_500, ..base }, MarginError::InvalidRiskWeights),
-        (margin::state::BankConfig { init_liability_weight_bps: 10_500, ..base }, MarginError::InvalidRiskWeights),
-        (margin::state::BankConfig { conf_multiplier_init_bps: 5_000, ..base }, MarginError::InvalidOracleConfig),
-        (margin::state::BankConfig { max_conf_open_bps: 900, ..base }, MarginError::InvalidOracleConfig),
+        (with_params(base, |params| params.init_asset_weight_bps = 9_500), MarginError::InvalidRiskWeights),
+        (with_params(base, |params| params.init_liability_weight_bps = 10_500), MarginError::InvalidRiskWeights),
+        (with_params(base, |params| params.conf_multiplier_init_bps = 5_000), MarginError::InvalidOracleConfig),
+        (with_params(base, |params| params.max_conf_open_bps = 900), MarginError::InvalidOracleConfig),
         (
-            margin::state::BankConfig { curve: [0, 8_000, 400, 5_000, 1_000, 10_000], ..base },
+            with_params(base, |params| params.curve = [0, 8_000, 400, 5_000, 1_000, 10_000]),
             MarginError::InvalidInterestCurve,
         ),
-        (margin::state::BankConfig { max_bonus_bps: 2_000, ..base }, MarginError::InvalidLiquidationConfig),
-        (margin::state::BankConfig { protocol_fee_bps: 10_001, ..base }, MarginError::InvalidInterestCurve),
+        (with_params(base, |params| params.max_bonus_bps = 2_000), MarginError::InvalidLiquidationConfig),
+        (with_params(base, |params| params.protocol_fee_bps = 10_001), MarginError::InvalidInterestCurve),
     ];
     for (config, error) in cases {
         let result = env.add_bank(9, 150_00000000, 15_000_000, config).await;

@@ -62,6 +62,26 @@ pub enum MarginError {
     InitHealthNegative,
     #[msg("position index out of range")]
     PositionOutOfRange,
+    #[msg("the change changes nothing")]
+    NoChange,
+    #[msg("only risk-reducing changes apply at once; propose this one")]
+    NotRiskReducing,
+    #[msg("a parameter moves further than the group's step bound")]
+    StepOutOfBounds,
+    #[msg("the bank changed too recently")]
+    ChangeTooSoon,
+    #[msg("the proposal's eta has not come")]
+    ProposalNotReady,
+    #[msg("the proposal has expired")]
+    ProposalExpired,
+    #[msg("pause longer than the group allows")]
+    PauseTooLong,
+    #[msg("too many pauses in a rolling day")]
+    TooManyPauses,
+    #[msg("the group is not paused")]
+    NotPaused,
+    #[msg("invalid governance settings")]
+    InvalidGovernanceConfig,
     // Program errors.
     #[msg("the price account is not the bank's pinned one")]
     WrongPriceAccount = 100,
@@ -101,6 +121,16 @@ pub enum MarginError {
     WrongMint,
     #[msg("the vault is not the bank's")]
     WrongVault,
+    #[msg("unknown bank status")]
+    InvalidBankStatus,
+    #[msg("the group is paused: deposits, repays and withdrawals of accounts without debt only")]
+    GroupPaused,
+    #[msg("only the admin or the guardian may do this")]
+    NotAdminOrGuardian,
+    #[msg("the proposal is not pending")]
+    ProposalNotPending,
+    #[msg("the proposal does not match this instruction or its accounts")]
+    WrongProposal,
 }
 
 impl From<RiskError> for MarginError {
@@ -134,6 +164,16 @@ impl From<RiskError> for MarginError {
             RiskError::RepayExceedsDebt => MarginError::RepayExceedsDebt,
             RiskError::InitHealthNegative => MarginError::InitHealthNegative,
             RiskError::PositionOutOfRange => MarginError::PositionOutOfRange,
+            RiskError::NoChange => MarginError::NoChange,
+            RiskError::NotRiskReducing => MarginError::NotRiskReducing,
+            RiskError::StepOutOfBounds => MarginError::StepOutOfBounds,
+            RiskError::ChangeTooSoon => MarginError::ChangeTooSoon,
+            RiskError::ProposalNotReady => MarginError::ProposalNotReady,
+            RiskError::ProposalExpired => MarginError::ProposalExpired,
+            RiskError::PauseTooLong => MarginError::PauseTooLong,
+            RiskError::TooManyPauses => MarginError::TooManyPauses,
+            RiskError::NotPaused => MarginError::NotPaused,
+            RiskError::InvalidGovernanceConfig => MarginError::InvalidGovernanceConfig,
         }
     }
 }
@@ -157,11 +197,13 @@ mod tests {
     /// Clients match on codes: a risk error's code is 6000 + its code in margin-risk, for every variant.
     #[test]
     fn risk_errors_keep_their_codes() {
-        for code in 0..=RiskError::PositionOutOfRange as u32 {
+        for code in 0..=RiskError::InvalidGovernanceConfig as u32 {
             let risk = risk_error(code);
             assert_eq!(MarginError::from(risk) as u32, code, "{risk:?}");
         }
         assert_eq!(MarginError::WrongPriceAccount as u32, 100);
+        assert_eq!(MarginError::WrongVault as u32, 118, "program errors are append-only");
+        assert_eq!(MarginError::InvalidBankStatus as u32, 119);
     }
 
     fn risk_error(code: u32) -> RiskError {
@@ -195,6 +237,16 @@ mod tests {
             RepayExceedsDebt,
             InitHealthNegative,
             PositionOutOfRange,
+            NoChange,
+            NotRiskReducing,
+            StepOutOfBounds,
+            ChangeTooSoon,
+            ProposalNotReady,
+            ProposalExpired,
+            PauseTooLong,
+            TooManyPauses,
+            NotPaused,
+            InvalidGovernanceConfig,
         ][code as usize]
     }
 }

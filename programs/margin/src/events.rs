@@ -1,7 +1,7 @@
 //! Every state change emits one of these. Amounts in native units, values in quote units (10^-6 USD).
 use anchor_lang::prelude::*;
 
-use crate::state::BankConfig;
+use crate::state::{BankConfig, BankParams, GovernanceSettings, Proposal, ProposalAction};
 
 #[event]
 pub struct GroupCreated {
@@ -9,6 +9,7 @@ pub struct GroupCreated {
     pub admin: Pubkey,
     pub guardian: Pubkey,
     pub group_id: u64,
+    pub governance: GovernanceSettings,
 }
 
 #[event]
@@ -19,6 +20,9 @@ pub struct BankAdded {
     pub price_account: Pubkey,
     pub feed_id: [u8; 32],
     pub config: BankConfig,
+    /// The executed listing proposal and who executed it.
+    pub proposal: Pubkey,
+    pub signer: Pubkey,
 }
 
 #[event]
@@ -106,4 +110,82 @@ pub struct BankruptcyResolved {
     pub from_insurance: u64,
     pub socialized: u64,
     pub new_deposit_index: u64,
+}
+
+#[event]
+pub struct ProposalCreated {
+    pub group: Pubkey,
+    pub proposal: Pubkey,
+    pub id: u64,
+    pub proposer: Pubkey,
+    pub eta: i64,
+    pub expires_at: i64,
+    pub action: ProposalAction,
+}
+
+impl ProposalCreated {
+    /// The event of a freshly opened `proposal` at `address`.
+    pub fn of(proposal: &Proposal, address: Pubkey) -> Self {
+        ProposalCreated {
+            group: proposal.group,
+            proposal: address,
+            id: proposal.id,
+            proposer: proposal.proposer,
+            eta: proposal.eta,
+            expires_at: proposal.expires_at,
+            action: proposal.action,
+        }
+    }
+}
+
+#[event]
+pub struct ProposalCancelled {
+    pub group: Pubkey,
+    pub proposal: Pubkey,
+    pub id: u64,
+    /// The admin or the guardian.
+    pub signer: Pubkey,
+}
+
+/// A bank's parameters changed: by an executed proposal (`proposal` set, `signer` the executor) or by an
+/// instant tightening (`proposal` the default key, `signer` the admin or guardian).
+#[event]
+pub struct BankParamsChanged {
+    pub group: Pubkey,
+    pub bank: Pubkey,
+    pub signer: Pubkey,
+    pub proposal: Pubkey,
+    pub old: BankParams,
+    pub new: BankParams,
+}
+
+#[event]
+pub struct GroupGovernanceChanged {
+    pub group: Pubkey,
+    /// The executor.
+    pub signer: Pubkey,
+    pub proposal: Pubkey,
+    pub old_admin: Pubkey,
+    pub new_admin: Pubkey,
+    pub old_guardian: Pubkey,
+    pub new_guardian: Pubkey,
+    pub old: GovernanceSettings,
+    pub new: GovernanceSettings,
+}
+
+#[event]
+pub struct GroupPaused {
+    pub group: Pubkey,
+    /// The guardian.
+    pub signer: Pubkey,
+    pub duration_seconds: u32,
+    pub paused_until: i64,
+}
+
+#[event]
+pub struct GroupUnpaused {
+    pub group: Pubkey,
+    /// The admin.
+    pub signer: Pubkey,
+    pub was_paused_until: i64,
 }

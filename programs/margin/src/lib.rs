@@ -4,6 +4,7 @@ use anchor_lang::prelude::*;
 
 pub mod errors;
 pub mod events;
+pub mod governance;
 pub mod health_accounts;
 pub mod instructions;
 pub mod oracle;
@@ -12,7 +13,7 @@ pub mod state;
 pub mod token;
 
 use instructions::*;
-use state::BankConfig;
+use state::{BankConfig, BankParams};
 
 declare_id!("FXtCumWauYfw5ve37BBrAwtqPMdu5X6FmCTjZruxRz4w");
 
@@ -20,14 +21,62 @@ declare_id!("FXtCumWauYfw5ve37BBrAwtqPMdu5X6FmCTjZruxRz4w");
 pub mod margin {
     use super::*;
 
-    /// Creates a group (one market) with its admin and guardian. Called by governance.
+    /// Creates a group (one market) with its admin, guardian and governance settings. Called by governance.
     pub fn init_group<'info>(ctx: Context<'info, InitGroup<'info>>, args: InitGroupArgs) -> Result<()> {
         InitGroup::init_group(ctx, args)
     }
 
-    /// Lists a mint: pinned Pyth price, risk parameters, caps, curve; creates its vaults. Called by the admin.
-    pub fn add_bank<'info>(ctx: Context<'info, AddBank<'info>>, config: BankConfig) -> Result<()> {
-        AddBank::add_bank(ctx, config)
+    /// Proposes listing a mint with its pinned Pyth price and first parameters. Called by the admin.
+    pub fn propose_listing<'info>(ctx: Context<'info, ProposeListing<'info>>, config: BankConfig) -> Result<()> {
+        ProposeListing::propose_listing(ctx, config)
+    }
+
+    /// Executes a listing proposal after its eta: creates the bank and its vaults. Called by anyone.
+    pub fn add_bank<'info>(ctx: Context<'info, AddBank<'info>>) -> Result<()> {
+        AddBank::add_bank(ctx)
+    }
+
+    /// Proposes new parameters for a bank, within the group's step bounds. Called by the admin.
+    pub fn propose_bank_change<'info>(ctx: Context<'info, ProposeBankChange<'info>>, params: BankParams) -> Result<()> {
+        ProposeBankChange::propose_bank_change(ctx, params)
+    }
+
+    /// Executes a bank proposal after its eta, bounds checked again. Called by anyone.
+    pub fn execute_bank_change<'info>(ctx: Context<'info, ExecuteBankChange<'info>>) -> Result<()> {
+        ExecuteBankChange::execute_bank_change(ctx)
+    }
+
+    /// Proposes a new admin, guardian or governance settings. Called by the admin.
+    pub fn propose_group_change<'info>(
+        ctx: Context<'info, ProposeGroupChange<'info>>,
+        args: GroupChangeArgs,
+    ) -> Result<()> {
+        ProposeGroupChange::propose_group_change(ctx, args)
+    }
+
+    /// Executes a group proposal after its eta. Called by anyone.
+    pub fn execute_group_change<'info>(ctx: Context<'info, ExecuteGroupChange<'info>>) -> Result<()> {
+        ExecuteGroupChange::execute_group_change(ctx)
+    }
+
+    /// Cancels a pending proposal. Called by the admin or the guardian.
+    pub fn cancel_proposal<'info>(ctx: Context<'info, CancelProposal<'info>>) -> Result<()> {
+        CancelProposal::cancel_proposal(ctx)
+    }
+
+    /// Applies a risk-reducing change to a bank at once. Called by the admin or the guardian.
+    pub fn tighten_bank<'info>(ctx: Context<'info, TightenBank<'info>>, params: BankParams) -> Result<()> {
+        TightenBank::tighten_bank(ctx, params)
+    }
+
+    /// Pauses the group for a bounded time. Called by the guardian.
+    pub fn pause_group<'info>(ctx: Context<'info, PauseGroup<'info>>, duration_seconds: u32) -> Result<()> {
+        PauseGroup::pause_group(ctx, duration_seconds)
+    }
+
+    /// Lifts the guardian's pause early. Called by the admin.
+    pub fn unpause_group<'info>(ctx: Context<'info, UnpauseGroup<'info>>) -> Result<()> {
+        UnpauseGroup::unpause_group(ctx)
     }
 
     /// Opens a cross or isolated margin account. Called by a trader.

@@ -10,3 +10,5 @@ pub const VAULT: &[u8] = b"vault";
 pub const INSURANCE: &[u8] = b"insurance";
 /// Margin account: `[ACCOUNT, group, owner, index (u16 LE)]`: one owner has many.
 pub const ACCOUNT: &[u8] = b"account";
+/// Proposal: `[PROPOSAL, group, id (u64 LE)]`.
+pub const PROPOSAL: &[u8] = b"proposal";

@@ -1,23 +1,26 @@
-//! `add_bank`: lists a mint in a group with its pinned Pyth price account, risk parameters, caps and curve,
-//! and creates the bank's token vault and insurance vault.
+//! `add_bank`: anyone executes a pending listing proposal between its eta and its expiry: the bank is
+//! created with its pinned Pyth price account and the proposed parameters, with its token vault and
+//! insurance vault.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use margin_risk::interest::INDEX_SCALE;
 
-use crate::errors::{MarginError, RiskResultExt};
+use crate::errors::MarginError;
 use crate::events::BankAdded;
+use crate::governance::require_executable;
 use crate::oracle::read_pyth_price;
 use crate::seeds;
-use crate::state::{Bank, BankConfig, BankStatus, Group};
+use crate::state::{Bank, BankConfig, Group, Proposal, ProposalAction, ProposalState};
 
 #[derive(Accounts)]
 pub struct AddBank<'info> {
-    /// Pays rent.
+    /// Anyone: pays rent and executes.
     #[account(mut)]
     pub payer: Signer<'info>,
-    pub admin: Signer<'info>,
-    #[account(mut, has_one = admin)]
+    #[account(mut)]
     pub group: Account<'info, Group>,
+    #[account(mut, has_one = group)]
+    pub proposal: Account<'info, Proposal>,
     #[account(mint::token_program = token_program)]
     pub mint: InterfaceAccount<'info, Mint>,
     #[account(init, payer = payer, space = 8 + core::mem::size_of::<Bank>(),
@@ -36,32 +39,36 @@ pub struct AddBank<'info> {
 }
 
 impl AddBank<'_> {
-    /// Every parameter validated by margin-risk (weights ordered, k_init ≥ k_maint, limits ordered, curve
-    /// increasing, bonus and fee within the maint weight), the mint's extensions, and the price account.
-    pub fn validate(&self, config: &BankConfig) -> Result<()> {
+    /// A pending listing in its window, of this mint and price account; the mint's extensions, every
+    /// parameter and the price account (again) valid now.
+    pub fn validate(&self, now: i64) -> Result<BankConfig> {
+        require_executable(&self.proposal, now)?;
+        let ProposalAction::ListBank { mint, price_account, config } = self.proposal.action else {
+            return err!(MarginError::WrongProposal);
+        };
+        require_keys_eq!(mint, self.mint.key(), MarginError::WrongProposal);
+        require_keys_eq!(price_account, self.price_account.key(), MarginError::WrongProposal);
         crate::token::check_mint_extensions(&self.mint.to_account_info())?;
-        let mut probe = <Bank as bytemuck::Zeroable>::zeroed();
-        probe.apply_config(config);
-        probe.decimals = self.mint.decimals;
-        probe.price_account = self.price_account.key();
-        probe.oracle_config().validate().risk()?;
-        probe.weights().validate().risk()?;
-        probe.interest_curve().validate().risk()?;
-        probe.liquidation_config().validate(config.maint_asset_weight_bps).risk()?;
-        require!(u64::from(config.protocol_fee_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
-        require!(u64::from(config.max_utilization_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
         require!(self.mint.decimals <= margin_risk::price::MAX_TOKEN_DECIMALS, MarginError::DecimalsOutOfRange);
+        Bank::validate_params(&config.params)?;
+        let mut probe = <Bank as bytemuck::Zeroable>::zeroed();
+        probe.apply_params(&config.params);
+        probe.feed_id = config.feed_id;
+        probe.decimals = self.mint.decimals;
+        probe.price_account = price_account;
         read_pyth_price(&self.price_account, &probe)?;
-        Ok(())
+        Ok(config)
     }
 }
 
 impl<'info> AddBank<'info> {
-    pub fn add_bank(ctx: Context<'info, Self>, config: BankConfig) -> Result<()> {
-        ctx.accounts.validate(&config)?;
+    pub fn add_bank(ctx: Context<'info, Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
+        let config = ctx.accounts.validate(now)?;
         let mut bank = ctx.accounts.bank.load_init()?;
-        bank.apply_config(&config);
+        bank.apply_params(&config.params);
+        bank.feed_id = config.feed_id;
+        bank.isolated_only = u8::from(config.isolated_only);
         bank.group = ctx.accounts.group.key();
         bank.mint = ctx.accounts.mint.key();
         bank.token_program = ctx.accounts.token_program.key();
@@ -72,12 +79,13 @@ impl<'info> AddBank<'info> {
         bank.deposit_index = INDEX_SCALE;
         bank.borrow_index = INDEX_SCALE;
         bank.last_accrual = now;
-        bank.status = BankStatus::Active as u8;
+        bank.last_governance_change = now;
         bank.bump = ctx.bumps.bank;
         bank.vault_bump = ctx.bumps.vault;
         bank.insurance_bump = ctx.bumps.insurance_vault;
         let group = &mut ctx.accounts.group;
         group.bank_count = group.bank_count.checked_add(1).ok_or(MarginError::MathOverflow)?;
+        ctx.accounts.proposal.state = ProposalState::Executed;
         emit!(BankAdded {
             group: group.key(),
             bank: ctx.accounts.bank.key(),
@@ -85,6 +93,8 @@ impl<'info> AddBank<'info> {
             price_account: bank.price_account,
             feed_id: bank.feed_id,
             config,
+            proposal: ctx.accounts.proposal.key(),
+            signer: ctx.accounts.payer.key(),
         });
         Ok(())
     }

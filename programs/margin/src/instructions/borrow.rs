@@ -18,6 +18,7 @@ impl<'info> TokenAction<'info> {
         let (shares, init_health, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
             require!(bank.is_active(), MarginError::BankNotActive);
+            ctx.accounts.group.require_not_paused(now)?;
             bank.accrue(now)?;
             let mut account = ctx.accounts.account.load_mut()?;
             let index = account.position_for(&bank_key, &bank, false)?;

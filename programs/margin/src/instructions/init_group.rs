@@ -1,9 +1,11 @@
-//! `init_group`: creates a group (one market) with its admin and guardian.
+//! `init_group`: creates a group (one market) with its admin, guardian and governance settings.
 use anchor_lang::prelude::*;
+
+use crate::errors::RiskResultExt;
 
 use crate::events::GroupCreated;
 use crate::seeds;
-use crate::state::Group;
+use crate::state::{GovernanceSettings, Group};
 
 /// Arguments of `init_group`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -12,6 +14,8 @@ pub struct InitGroupArgs {
     pub group_id: u64,
     /// The guardian (may only tighten risk).
     pub guardian: Pubkey,
+    /// Timelock, step bounds and pause limits.
+    pub governance: GovernanceSettings,
 }
 
 #[derive(Accounts)]
@@ -28,19 +32,29 @@ pub struct InitGroup<'info> {
     pub system_program: Program<'info, System>,
 }
 
+impl InitGroup<'_> {
+    /// The governance settings within margin-risk's ranges.
+    pub fn validate(&self, args: &InitGroupArgs) -> Result<()> {
+        args.governance.config().validate().risk()
+    }
+}
+
 impl<'info> InitGroup<'info> {
     pub fn init_group(ctx: Context<'info, Self>, args: InitGroupArgs) -> Result<()> {
+        ctx.accounts.validate(&args)?;
         let group = &mut ctx.accounts.group;
         group.admin = ctx.accounts.admin.key();
         group.guardian = args.guardian;
         group.group_id = args.group_id;
         group.bank_count = 0;
         group.bump = ctx.bumps.group;
+        group.governance = args.governance;
         emit!(GroupCreated {
             group: group.key(),
             admin: group.admin,
             guardian: group.guardian,
-            group_id: args.group_id
+            group_id: args.group_id,
+            governance: args.governance,
         });
         Ok(())
     }

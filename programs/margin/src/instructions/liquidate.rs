@@ -10,7 +10,7 @@ use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationReq
 use crate::errors::{MarginError, RiskResultExt};
 use crate::events::Liquidated;
 use crate::health_accounts::{health_positions, LoadedBank};
-use crate::state::{Bank, MarginAccount};
+use crate::state::{Bank, Group, MarginAccount};
 use crate::token::{transfer_from_bank, transfer_from_user, Transfer};
 
 /// Arguments of `liquidate`.
@@ -25,6 +25,8 @@ pub struct Liquidate<'info> {
     pub liquidator: Signer<'info>,
     #[account(mut)]
     pub account: AccountLoader<'info, MarginAccount>,
+    /// The account's group (its pause).
+    pub group: Account<'info, Group>,
     #[account(mut)]
     pub debt_bank: AccountLoader<'info, Bank>,
     #[account(mut)]
@@ -54,6 +56,7 @@ impl Liquidate<'_> {
         require_keys_neq!(self.debt_bank.key(), self.collateral_bank.key(), MarginError::InvalidLiquidationPair);
         let account = self.account.load()?;
         require_keys_neq!(account.owner, self.liquidator.key(), MarginError::SelfLiquidation);
+        require_keys_eq!(self.group.key(), account.group, MarginError::WrongGroup);
         let (debt, collateral) = (self.debt_bank.load()?, self.collateral_bank.load()?);
         require_keys_eq!(debt.group, account.group, MarginError::WrongGroup);
         require_keys_eq!(collateral.group, account.group, MarginError::WrongGroup);
@@ -72,6 +75,7 @@ impl<'info> Liquidate<'info> {
     pub fn liquidate(ctx: Context<'info, Self>, args: LiquidateArgs) -> Result<()> {
         ctx.accounts.validate(&args)?;
         let now = Clock::get()?.unix_timestamp;
+        ctx.accounts.group.require_not_paused(now)?;
         let accounts = &ctx.accounts;
         let (debt_key, collateral_key) = (accounts.debt_bank.key(), accounts.collateral_bank.key());
         let (plan, debt_copy, collateral_copy) = {

@@ -8,13 +8,15 @@ use margin_risk::interest::borrow_tokens_of;
 
 use crate::errors::{MarginError, RiskResultExt};
 use crate::events::BankruptcyResolved;
-use crate::state::{Bank, MarginAccount};
+use crate::state::{Bank, Group, MarginAccount};
 use crate::token::{transfer_from_bank, Transfer};
 
 #[derive(Accounts)]
 pub struct ResolveBankruptcy<'info> {
     #[account(mut)]
     pub account: AccountLoader<'info, MarginAccount>,
+    /// The account's group (its pause).
+    pub group: Account<'info, Group>,
     #[account(mut)]
     pub bank: AccountLoader<'info, Bank>,
     #[account(mut)]
@@ -29,6 +31,7 @@ impl ResolveBankruptcy<'_> {
     /// The bank of the account's group, its vaults, mint and program; the account bankrupt.
     pub fn validate(&self) -> Result<()> {
         let (account, bank) = (self.account.load()?, self.bank.load()?);
+        require_keys_eq!(self.group.key(), account.group, MarginError::WrongGroup);
         require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
         require_keys_eq!(bank.vault, self.vault.key(), MarginError::WrongVault);
         require_keys_eq!(bank.insurance_vault, self.insurance_vault.key(), MarginError::WrongVault);
@@ -44,6 +47,7 @@ impl<'info> ResolveBankruptcy<'info> {
     pub fn resolve_bankruptcy(ctx: Context<'info, Self>) -> Result<()> {
         ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
+        ctx.accounts.group.require_not_paused(now)?;
         let bank_key = ctx.accounts.bank.key();
         let (split, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;

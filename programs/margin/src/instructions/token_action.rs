@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 
 use crate::errors::MarginError;
-use crate::state::{Bank, MarginAccount};
+use crate::state::{Bank, Group, MarginAccount};
 
 #[derive(Accounts)]
 pub struct TokenAction<'info> {
@@ -11,6 +11,8 @@ pub struct TokenAction<'info> {
     pub owner: Signer<'info>,
     #[account(mut, has_one = owner)]
     pub account: AccountLoader<'info, MarginAccount>,
+    /// The account's group (its pause).
+    pub group: Account<'info, Group>,
     #[account(mut)]
     pub bank: AccountLoader<'info, Bank>,
     #[account(mut)]
@@ -23,10 +25,11 @@ pub struct TokenAction<'info> {
 }
 
 impl<'info> TokenAction<'info> {
-    /// Bank of the account's group; vault, mint and token program the bank's.
+    /// The account's group; bank of that group; vault, mint and token program the bank's.
     pub fn validate(&self) -> Result<()> {
         let bank = self.bank.load()?;
-        require_keys_eq!(bank.group, self.account.load()?.group, MarginError::WrongGroup);
+        require_keys_eq!(self.group.key(), self.account.load()?.group, MarginError::WrongGroup);
+        require_keys_eq!(bank.group, self.group.key(), MarginError::WrongGroup);
         require_keys_eq!(bank.vault, self.vault.key(), MarginError::WrongVault);
         require_keys_eq!(bank.mint, self.mint.key(), MarginError::WrongMint);
         require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongMint);

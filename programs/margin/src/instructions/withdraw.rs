@@ -17,8 +17,12 @@ impl<'info> TokenAction<'info> {
         let bank_key = ctx.accounts.bank.key();
         let (shares, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
+            require!(!bank.is_paused(), MarginError::BankNotActive);
             bank.accrue(now)?;
             let mut account = ctx.accounts.account.load_mut()?;
+            if account.has_debt() {
+                ctx.accounts.group.require_not_paused(now)?;
+            }
             let index = account.position_index(&bank_key).ok_or(MarginError::NoPosition)?;
             let held = account.positions[index].deposit_shares;
             require!(amount <= deposit_tokens_of(held, bank.deposit_index).risk()?, MarginError::InsufficientDeposit);

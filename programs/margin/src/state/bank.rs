@@ -1,9 +1,12 @@
 //! Bank: one mint of one group; its vaults, oracle, risk parameters and share totals.
 use anchor_lang::prelude::*;
+use margin_risk::governance::ParameterValues;
 use margin_risk::health::RiskWeights;
 use margin_risk::interest::{BankLimits, BankTotals, InterestCurve};
 use margin_risk::liquidation::LiquidationConfig;
 use margin_risk::price::OracleConfig;
+
+use crate::errors::{MarginError, RiskResultExt};
 
 /// Bank status: what it accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -11,17 +14,16 @@ use margin_risk::price::OracleConfig;
 pub enum BankStatus {
     /// Everything.
     Active = 0,
-    /// No new borrows and no new deposits; exits stay open (governance issue).
+    /// No new borrows and no new deposits; withdrawals, repays and liquidations stay open.
     ReduceOnly = 1,
-    /// Nothing but repay and liquidation (governance issue).
+    /// Nothing but repay and liquidation.
     Paused = 2,
 }
 
-/// A bank's parameters as `add_bank` takes them: every one validated by margin-risk.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BankConfig {
-    /// Pyth feed id the price account must carry.
-    pub feed_id: [u8; 32],
+/// A bank's governable parameters, in `margin_risk::governance::Parameter` order: what a proposal or an
+/// instant tightening sets. Each is classified in `margin_risk::governance::PARAMETER_TABLE`.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BankParams {
     /// Oldest accepted price, seconds.
     pub max_age_seconds: u32,
     /// conf/price limit for actions that add risk, bps.
@@ -60,8 +62,54 @@ pub struct BankConfig {
     pub borrow_cap: u64,
     /// A debt left below this is closed in full by a liquidation, native units.
     pub dust_threshold: u64,
+    /// [`BankStatus`] as u8.
+    pub status: u8,
+}
+
+impl BankParams {
+    /// The values in `margin_risk::governance::Parameter` order.
+    pub fn values(&self) -> ParameterValues {
+        let [zero, kink0_util, kink0_rate, kink1_util, kink1_rate, max_rate] = self.curve.map(u64::from);
+        [
+            self.max_age_seconds.into(),
+            self.max_conf_open_bps.into(),
+            self.max_conf_liquidation_bps.into(),
+            self.conf_multiplier_init_bps.into(),
+            self.conf_multiplier_maint_bps.into(),
+            self.max_conf_discount_bps.into(),
+            self.init_asset_weight_bps.into(),
+            self.maint_asset_weight_bps.into(),
+            self.init_liability_weight_bps.into(),
+            self.maint_liability_weight_bps.into(),
+            self.min_bonus_bps.into(),
+            self.max_bonus_bps.into(),
+            self.insurance_fee_bps.into(),
+            self.protocol_fee_bps.into(),
+            self.max_utilization_bps.into(),
+            zero,
+            kink0_util,
+            kink0_rate,
+            kink1_util,
+            kink1_rate,
+            max_rate,
+            self.deposit_cap,
+            self.borrow_cap,
+            self.dust_threshold,
+            self.status.into(),
+        ]
+    }
+}
+
+/// A bank's listing as `propose_listing` takes it: the pinned feed, the isolation flag (both fixed for the
+/// bank's life) and its first parameters.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BankConfig {
+    /// Pyth feed id the price account must carry.
+    pub feed_id: [u8; 32],
     /// Usable only inside isolated accounts.
     pub isolated_only: bool,
+    /// The governable parameters.
+    pub params: BankParams,
 }
 
 /// One bank. Zero-copy: health reads up to 16 of these per instruction.
@@ -128,34 +176,76 @@ pub struct Bank {
     pub vault_bump: u8,
     pub insurance_bump: u8,
     pub padding: [u8; 6],
-    /// Room for governance state without a migration.
-    pub reserved: [u8; 128],
+    /// Unix seconds of the listing or of the last executed proposal that changed this bank.
+    pub last_governance_change: i64,
+    /// Room for later state without a migration.
+    pub reserved: [u8; 120],
 }
 
 impl Bank {
-    /// Writes a validated config.
-    pub fn apply_config(&mut self, config: &BankConfig) {
-        self.feed_id = config.feed_id;
-        self.max_age_seconds = config.max_age_seconds;
-        self.max_conf_open_bps = config.max_conf_open_bps;
-        self.max_conf_liquidation_bps = config.max_conf_liquidation_bps;
-        self.conf_multiplier_init_bps = config.conf_multiplier_init_bps;
-        self.conf_multiplier_maint_bps = config.conf_multiplier_maint_bps;
-        self.max_conf_discount_bps = config.max_conf_discount_bps;
-        self.init_asset_weight_bps = config.init_asset_weight_bps;
-        self.maint_asset_weight_bps = config.maint_asset_weight_bps;
-        self.init_liability_weight_bps = config.init_liability_weight_bps;
-        self.maint_liability_weight_bps = config.maint_liability_weight_bps;
-        self.min_bonus_bps = config.min_bonus_bps;
-        self.max_bonus_bps = config.max_bonus_bps;
-        self.insurance_fee_bps = config.insurance_fee_bps;
-        self.protocol_fee_bps = config.protocol_fee_bps;
-        self.max_utilization_bps = config.max_utilization_bps;
-        self.curve = config.curve;
-        self.deposit_cap = config.deposit_cap;
-        self.borrow_cap = config.borrow_cap;
-        self.dust_threshold = config.dust_threshold;
-        self.isolated_only = u8::from(config.isolated_only);
+    /// Writes parameters (validated by [`Bank::validate_params`] first).
+    pub fn apply_params(&mut self, params: &BankParams) {
+        self.max_age_seconds = params.max_age_seconds;
+        self.max_conf_open_bps = params.max_conf_open_bps;
+        self.max_conf_liquidation_bps = params.max_conf_liquidation_bps;
+        self.conf_multiplier_init_bps = params.conf_multiplier_init_bps;
+        self.conf_multiplier_maint_bps = params.conf_multiplier_maint_bps;
+        self.max_conf_discount_bps = params.max_conf_discount_bps;
+        self.init_asset_weight_bps = params.init_asset_weight_bps;
+        self.maint_asset_weight_bps = params.maint_asset_weight_bps;
+        self.init_liability_weight_bps = params.init_liability_weight_bps;
+        self.maint_liability_weight_bps = params.maint_liability_weight_bps;
+        self.min_bonus_bps = params.min_bonus_bps;
+        self.max_bonus_bps = params.max_bonus_bps;
+        self.insurance_fee_bps = params.insurance_fee_bps;
+        self.protocol_fee_bps = params.protocol_fee_bps;
+        self.max_utilization_bps = params.max_utilization_bps;
+        self.curve = params.curve;
+        self.deposit_cap = params.deposit_cap;
+        self.borrow_cap = params.borrow_cap;
+        self.dust_threshold = params.dust_threshold;
+        self.status = params.status;
+    }
+
+    /// The bank's governable parameters as they stand.
+    pub fn params(&self) -> BankParams {
+        BankParams {
+            max_age_seconds: self.max_age_seconds,
+            max_conf_open_bps: self.max_conf_open_bps,
+            max_conf_liquidation_bps: self.max_conf_liquidation_bps,
+            conf_multiplier_init_bps: self.conf_multiplier_init_bps,
+            conf_multiplier_maint_bps: self.conf_multiplier_maint_bps,
+            max_conf_discount_bps: self.max_conf_discount_bps,
+            init_asset_weight_bps: self.init_asset_weight_bps,
+            maint_asset_weight_bps: self.maint_asset_weight_bps,
+            init_liability_weight_bps: self.init_liability_weight_bps,
+            maint_liability_weight_bps: self.maint_liability_weight_bps,
+            min_bonus_bps: self.min_bonus_bps,
+            max_bonus_bps: self.max_bonus_bps,
+            insurance_fee_bps: self.insurance_fee_bps,
+            protocol_fee_bps: self.protocol_fee_bps,
+            max_utilization_bps: self.max_utilization_bps,
+            curve: self.curve,
+            deposit_cap: self.deposit_cap,
+            borrow_cap: self.borrow_cap,
+            dust_threshold: self.dust_threshold,
+            status: self.status,
+        }
+    }
+
+    /// Every parameter valid by margin-risk: weights ordered, k_init ≥ k_maint, limits ordered, curve
+    /// increasing, bonus and fee within the maint weight, fees and utilization ≤ 100 %, a known status.
+    pub fn validate_params(params: &BankParams) -> Result<()> {
+        let mut probe = <Bank as bytemuck::Zeroable>::zeroed();
+        probe.apply_params(params);
+        probe.oracle_config().validate().risk()?;
+        probe.weights().validate().risk()?;
+        probe.interest_curve().validate().risk()?;
+        probe.liquidation_config().validate(params.maint_asset_weight_bps).risk()?;
+        require!(u64::from(params.protocol_fee_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
+        require!(u64::from(params.max_utilization_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
+        require!(params.status <= BankStatus::Paused as u8, MarginError::InvalidBankStatus);
+        Ok(())
     }
 
     /// The oracle settings as margin-risk takes them.
@@ -226,13 +316,17 @@ impl Bank {
     pub fn is_active(&self) -> bool {
         self.status == BankStatus::Active as u8
     }
+
+    /// Whether the bank accepts nothing but repay and liquidation.
+    pub fn is_paused(&self) -> bool {
+        self.status == BankStatus::Paused as u8
+    }
 }
 
 impl Bank {
     /// Accrues interest up to `now` (unix seconds) with margin-risk; the protocol fee is added to the
     /// fees owed to the insurance vault. A clock behind the last accrual accrues nothing.
     pub fn accrue(&mut self, now: i64) -> Result<margin_risk::interest::Accrual> {
-        use crate::errors::RiskResultExt;
         let elapsed = u64::try_from(now.saturating_sub(self.last_accrual)).unwrap_or(0);
         let mut totals = self.totals();
         let accrual =

@@ -1,0 +1,58 @@
+//! `execute_bank_change`: anyone applies a pending bank proposal between its eta and its expiry. The bounds
+//! and the interval are checked again against the bank as it stands now (a guardian's cut since the
+//! proposal is not undone by more than one bounded step). Interest is accrued at the old parameters first.
+use anchor_lang::prelude::*;
+
+use crate::errors::MarginError;
+use crate::events::BankParamsChanged;
+use crate::governance::{check_bank_change, require_executable};
+use crate::state::{Bank, BankParams, Group, Proposal, ProposalAction, ProposalState};
+
+#[derive(Accounts)]
+pub struct ExecuteBankChange<'info> {
+    /// Anyone.
+    pub executor: Signer<'info>,
+    pub group: Account<'info, Group>,
+    #[account(mut)]
+    pub bank: AccountLoader<'info, Bank>,
+    #[account(mut, has_one = group)]
+    pub proposal: Account<'info, Proposal>,
+}
+
+impl ExecuteBankChange<'_> {
+    /// Pending, in its window, about this bank; the change still valid and within bounds now.
+    pub fn validate(&self, now: i64) -> Result<BankParams> {
+        require_executable(&self.proposal, now)?;
+        let ProposalAction::ChangeBank { bank, params } = self.proposal.action else {
+            return err!(MarginError::WrongProposal);
+        };
+        require_keys_eq!(bank, self.bank.key(), MarginError::WrongProposal);
+        check_bank_change(&self.group, &*self.bank.load()?, &params, now)?;
+        Ok(params)
+    }
+}
+
+impl<'info> ExecuteBankChange<'info> {
+    pub fn execute_bank_change(ctx: Context<'info, Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        let params = ctx.accounts.validate(now)?;
+        let old = {
+            let mut bank = ctx.accounts.bank.load_mut()?;
+            bank.accrue(now)?;
+            let old = bank.params();
+            bank.apply_params(&params);
+            bank.last_governance_change = now;
+            old
+        };
+        ctx.accounts.proposal.state = ProposalState::Executed;
+        emit!(BankParamsChanged {
+            group: ctx.accounts.group.key(),
+            bank: ctx.accounts.bank.key(),
+            signer: ctx.accounts.executor.key(),
+            proposal: ctx.accounts.proposal.key(),
+            old,
+            new: params,
+        });
+        Ok(())
+    }
+}

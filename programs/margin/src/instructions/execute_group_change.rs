@@ -1,0 +1,57 @@
+//! `execute_group_change`: anyone applies a pending group proposal (admin, guardian, governance settings)
+//! between its eta and its expiry.
+use anchor_lang::prelude::*;
+
+use crate::errors::{MarginError, RiskResultExt};
+use crate::events::GroupGovernanceChanged;
+use crate::governance::require_executable;
+use crate::state::{Group, Proposal, ProposalAction, ProposalState};
+
+#[derive(Accounts)]
+pub struct ExecuteGroupChange<'info> {
+    /// Anyone.
+    pub executor: Signer<'info>,
+    #[account(mut)]
+    pub group: Account<'info, Group>,
+    #[account(mut, has_one = group)]
+    pub proposal: Account<'info, Proposal>,
+}
+
+impl ExecuteGroupChange<'_> {
+    /// Pending, in its window, a group change with valid settings.
+    pub fn validate(&self, now: i64) -> Result<()> {
+        require_executable(&self.proposal, now)?;
+        let ProposalAction::ChangeGroup { settings, .. } = self.proposal.action else {
+            return err!(MarginError::WrongProposal);
+        };
+        settings.config().validate().risk()
+    }
+}
+
+impl<'info> ExecuteGroupChange<'info> {
+    pub fn execute_group_change(ctx: Context<'info, Self>) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        ctx.accounts.validate(now)?;
+        let ProposalAction::ChangeGroup { admin, guardian, settings } = ctx.accounts.proposal.action else {
+            return err!(MarginError::WrongProposal);
+        };
+        let group = &mut ctx.accounts.group;
+        let event = GroupGovernanceChanged {
+            group: group.key(),
+            signer: ctx.accounts.executor.key(),
+            proposal: ctx.accounts.proposal.key(),
+            old_admin: group.admin,
+            new_admin: admin,
+            old_guardian: group.guardian,
+            new_guardian: guardian,
+            old: group.governance,
+            new: settings,
+        };
+        group.admin = admin;
+        group.guardian = guardian;
+        group.governance = settings;
+        ctx.accounts.proposal.state = ProposalState::Executed;
+        emit!(event);
+        Ok(())
+    }
+}
