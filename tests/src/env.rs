@@ -64,6 +64,8 @@ pub struct Env {
     pub admin_is_multisig: bool,
     pub group: Pubkey,
     pub now: i64,
+    /// The log of the last transaction sent (events included, see [`crate::events`]).
+    pub last_logs: Vec<String>,
     nonce: u64,
 }
 
@@ -79,6 +81,7 @@ impl Env {
         program_test.prefer_bpf(false);
         program_test.add_program("multisig", crate::multisig::ID, processor!(crate::multisig::process_instruction));
         let context = program_test.start_with_context().await;
+        crate::events::capture_events();
         let mut env = Env {
             context,
             admin: Keypair::new(),
@@ -86,6 +89,7 @@ impl Env {
             admin_is_multisig,
             group: Pubkey::default(),
             now: START,
+            last_logs: Vec::new(),
             nonce: 0,
         };
         env.set_clock(START);
@@ -167,7 +171,10 @@ impl Env {
         keys.extend_from_slice(signers);
         let blockhash = self.context.last_blockhash;
         let transaction = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
-        match self.context.banks_client.process_transaction(transaction).await {
+        let outcome = self.context.banks_client.process_transaction_with_metadata(transaction).await;
+        let outcome = outcome.map_err(|error| Failure::Transaction(format!("{error:?}")))?;
+        self.last_logs = outcome.metadata.map(|metadata| metadata.log_messages).unwrap_or_default();
+        match outcome.result.map_err(BanksClientError::TransactionError) {
             Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(TransactionError::InstructionError(
                 _,
@@ -178,6 +185,11 @@ impl Env {
             }
             Err(error) => Err(Failure::Transaction(format!("{error:?}"))),
         }
+    }
+
+    /// The events of type `E` the last transaction emitted.
+    pub fn events<E: anchor_lang::AnchorDeserialize + anchor_lang::Discriminator>(&self) -> Vec<E> {
+        crate::events::decode(&self.last_logs)
     }
 
     /// Writes an account directly.
@@ -723,7 +735,10 @@ impl Env {
         &mut self,
         transaction: solana_sdk::transaction::VersionedTransaction,
     ) -> Result<(), Failure> {
-        match self.context.banks_client.process_transaction(transaction).await {
+        let outcome = self.context.banks_client.process_transaction_with_metadata(transaction).await;
+        let outcome = outcome.map_err(|error| Failure::Transaction(format!("{error:?}")))?;
+        self.last_logs = outcome.metadata.map(|metadata| metadata.log_messages).unwrap_or_default();
+        match outcome.result.map_err(BanksClientError::TransactionError) {
             Ok(()) => Ok(()),
             Err(BanksClientError::TransactionError(TransactionError::InstructionError(
                 _,

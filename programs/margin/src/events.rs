@@ -1,6 +1,16 @@
 //! Every state change emits one of these. Amounts in native units, values in quote units (10^-6 USD).
 use anchor_lang::prelude::*;
 
+/// Emits `event` as Anchor's `emit!` does on chain ("Program data: " + discriminator and Borsh). Run
+/// natively, Anchor drops events; there the same bytes go to the syscall stubs, where the test harness
+/// puts them into the transaction's log.
+pub fn emit_event<E: anchor_lang::Event>(event: E) {
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&event.data()]);
+    #[cfg(not(target_os = "solana"))]
+    solana_sysvar::program_stubs::sol_log_data(&[&event.data()]);
+}
+
 use crate::state::{BankConfig, BankParams, GovernanceSettings, Proposal, ProposalAction};
 
 #[event]

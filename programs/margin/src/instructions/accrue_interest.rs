@@ -2,7 +2,7 @@
 //! also does it first).
 use anchor_lang::prelude::*;
 
-use crate::events::InterestAccrued;
+use crate::events::{emit_event, InterestAccrued};
 use crate::state::Bank;
 
 #[derive(Accounts)]
@@ -16,7 +16,7 @@ impl<'info> AccrueInterest<'info> {
         let now = Clock::get()?.unix_timestamp;
         let mut bank = ctx.accounts.bank.load_mut()?;
         let accrual = bank.accrue(now)?;
-        emit!(InterestAccrued {
+        emit_event(InterestAccrued {
             bank: ctx.accounts.bank.key(),
             borrow_rate_bps: accrual.borrow_rate_bps,
             interest: accrual.interest_tokens,

@@ -6,7 +6,7 @@ use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use margin_risk::interest::INDEX_SCALE;
 
 use crate::errors::MarginError;
-use crate::events::BankAdded;
+use crate::events::{emit_event, BankAdded};
 use crate::governance::require_executable;
 use crate::oracle::read_pyth_price;
 use crate::seeds;
@@ -86,7 +86,7 @@ impl<'info> AddBank<'info> {
         let group = &mut ctx.accounts.group;
         group.bank_count = group.bank_count.checked_add(1).ok_or(MarginError::MathOverflow)?;
         ctx.accounts.proposal.state = ProposalState::Executed;
-        emit!(BankAdded {
+        emit_event(BankAdded {
             group: group.key(),
             bank: ctx.accounts.bank.key(),
             mint: bank.mint,

@@ -6,7 +6,7 @@ use margin_risk::interest::{borrow_shares_for, check_borrow_limits};
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::Borrowed;
+use crate::events::{emit_event, Borrowed};
 use crate::health_accounts::{require_init_health, LoadedBank};
 
 impl<'info> TokenAction<'info> {
@@ -33,7 +33,7 @@ impl<'info> TokenAction<'info> {
             (shares, init, *bank)
         };
         crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
-        emit!(Borrowed {
+        emit_event(Borrowed {
             account: ctx.accounts.account.key(),
             bank: bank_key,
             amount,

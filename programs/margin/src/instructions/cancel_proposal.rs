@@ -2,7 +2,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MarginError;
-use crate::events::ProposalCancelled;
+use crate::events::{emit_event, ProposalCancelled};
 use crate::state::{Group, Proposal, ProposalState};
 
 #[derive(Accounts)]
@@ -27,7 +27,7 @@ impl<'info> CancelProposal<'info> {
     pub fn cancel_proposal(ctx: Context<'info, Self>) -> Result<()> {
         ctx.accounts.validate()?;
         ctx.accounts.proposal.state = ProposalState::Cancelled;
-        emit!(ProposalCancelled {
+        emit_event(ProposalCancelled {
             group: ctx.accounts.group.key(),
             proposal: ctx.accounts.proposal.key(),
             id: ctx.accounts.proposal.id,

@@ -2,7 +2,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MarginError;
-use crate::events::AccountClosed;
+use crate::events::{emit_event, AccountClosed};
 use crate::state::MarginAccount;
 
 #[derive(Accounts)]
@@ -23,7 +23,7 @@ impl CloseAccount<'_> {
 impl<'info> CloseAccount<'info> {
     pub fn close_account(ctx: Context<'info, Self>) -> Result<()> {
         ctx.accounts.validate()?;
-        emit!(AccountClosed { account: ctx.accounts.account.key(), owner: ctx.accounts.owner.key() });
+        emit_event(AccountClosed { account: ctx.accounts.account.key(), owner: ctx.accounts.owner.key() });
         Ok(())
     }
 }

@@ -4,7 +4,7 @@ use margin_risk::interest::{check_deposit_limits, deposit_shares_for};
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::Deposited;
+use crate::events::{emit_event, Deposited};
 
 impl<'info> TokenAction<'info> {
     pub fn deposit(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
@@ -28,7 +28,7 @@ impl<'info> TokenAction<'info> {
             (shares, bank.deposit_index, bank.decimals)
         };
         crate::token::transfer_from_user(ctx.accounts.user_to_vault(), amount, decimals)?;
-        emit!(Deposited { account: ctx.accounts.account.key(), bank: bank_key, amount, shares, deposit_index });
+        emit_event(Deposited { account: ctx.accounts.account.key(), bank: bank_key, amount, shares, deposit_index });
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MarginError;
-use crate::events::BankParamsChanged;
+use crate::events::{emit_event, BankParamsChanged};
 use crate::governance::{check_bank_change, require_executable};
 use crate::state::{Bank, BankParams, Group, Proposal, ProposalAction, ProposalState};
 
@@ -45,7 +45,7 @@ impl<'info> ExecuteBankChange<'info> {
             old
         };
         ctx.accounts.proposal.state = ProposalState::Executed;
-        emit!(BankParamsChanged {
+        emit_event(BankParamsChanged {
             group: ctx.accounts.group.key(),
             bank: ctx.accounts.bank.key(),
             signer: ctx.accounts.executor.key(),

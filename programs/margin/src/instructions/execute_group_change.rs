@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::GroupGovernanceChanged;
+use crate::events::{emit_event, GroupGovernanceChanged};
 use crate::governance::require_executable;
 use crate::state::{Group, Proposal, ProposalAction, ProposalState};
 
@@ -51,7 +51,7 @@ impl<'info> ExecuteGroupChange<'info> {
         group.guardian = guardian;
         group.governance = settings;
         ctx.accounts.proposal.state = ProposalState::Executed;
-        emit!(event);
+        emit_event(event);
         Ok(())
     }
 }

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 
 use crate::errors::RiskResultExt;
 
-use crate::events::GroupCreated;
+use crate::events::{emit_event, GroupCreated};
 use crate::seeds;
 use crate::state::{GovernanceSettings, Group};
 
@@ -49,7 +49,7 @@ impl<'info> InitGroup<'info> {
         group.bank_count = 0;
         group.bump = ctx.bumps.group;
         group.governance = args.governance;
-        emit!(GroupCreated {
+        emit_event(GroupCreated {
             group: group.key(),
             admin: group.admin,
             guardian: group.guardian,

@@ -8,7 +8,7 @@ use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of, repay_shares_fo
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
 
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::Liquidated;
+use crate::events::{emit_event, Liquidated};
 use crate::health_accounts::{health_positions, LoadedBank};
 use crate::state::{Bank, Group, MarginAccount};
 use crate::token::{transfer_from_bank, transfer_from_user, Transfer};
@@ -130,7 +130,7 @@ impl<'info> Liquidate<'info> {
                 &collateral_copy,
             )?;
         }
-        emit!(Liquidated {
+        emit_event(Liquidated {
             account: accounts.account.key(),
             liquidator: accounts.liquidator.key(),
             debt_bank: debt_key,

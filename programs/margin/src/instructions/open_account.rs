@@ -2,7 +2,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::MarginError;
-use crate::events::AccountOpened;
+use crate::events::{emit_event, AccountOpened};
 use crate::seeds;
 use crate::state::{AccountKind, Group, MarginAccount};
 
@@ -46,7 +46,7 @@ impl<'info> OpenAccount<'info> {
         account.index = args.index;
         account.kind = args.kind;
         account.bump = ctx.bumps.account;
-        emit!(AccountOpened {
+        emit_event(AccountOpened {
             account: ctx.accounts.account.key(),
             owner: account.owner,
             group: account.group,

@@ -5,7 +5,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::RiskResultExt;
-use crate::events::GroupPaused;
+use crate::events::{emit_event, GroupPaused};
 use crate::state::Group;
 
 #[derive(Accounts)]
@@ -22,7 +22,7 @@ impl<'info> PauseGroup<'info> {
         let mut state = group.pause_state();
         state.pause(now, duration_seconds, &group.governance.config().pause).risk()?;
         group.set_pause_state(&state);
-        emit!(GroupPaused {
+        emit_event(GroupPaused {
             group: group.key(),
             signer: ctx.accounts.guardian.key(),
             duration_seconds,

@@ -4,7 +4,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::ProposalCreated;
+use crate::events::{emit_event, ProposalCreated};
 use crate::governance::{check_bank_change, open_proposal};
 use crate::seeds;
 use crate::state::{Bank, BankParams, Group, Proposal, ProposalAction};
@@ -43,7 +43,7 @@ impl<'info> ProposeBankChange<'info> {
         let accounts = &mut *ctx.accounts;
         accounts.proposal.bump = ctx.bumps.proposal;
         open_proposal(&mut accounts.group, &mut accounts.proposal, accounts.admin.key(), action, now)?;
-        emit!(ProposalCreated::of(&accounts.proposal, accounts.proposal.key()));
+        emit_event(ProposalCreated::of(&accounts.proposal, accounts.proposal.key()));
         Ok(())
     }
 }

@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::RiskResultExt;
-use crate::events::ProposalCreated;
+use crate::events::{emit_event, ProposalCreated};
 use crate::governance::open_proposal;
 use crate::seeds;
 use crate::state::{GovernanceSettings, Group, Proposal, ProposalAction};
@@ -47,7 +47,7 @@ impl<'info> ProposeGroupChange<'info> {
         let accounts = &mut *ctx.accounts;
         accounts.proposal.bump = ctx.bumps.proposal;
         open_proposal(&mut accounts.group, &mut accounts.proposal, accounts.admin.key(), action, now)?;
-        emit!(ProposalCreated::of(&accounts.proposal, accounts.proposal.key()));
+        emit_event(ProposalCreated::of(&accounts.proposal, accounts.proposal.key()));
         Ok(())
     }
 }

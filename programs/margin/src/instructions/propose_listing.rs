@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::Mint;
 
 use crate::errors::MarginError;
-use crate::events::ProposalCreated;
+use crate::events::{emit_event, ProposalCreated};
 use crate::governance::open_proposal;
 use crate::seeds;
 use crate::state::{Bank, BankConfig, Group, Proposal, ProposalAction};
@@ -49,7 +49,7 @@ impl<'info> ProposeListing<'info> {
         let accounts = &mut *ctx.accounts;
         accounts.proposal.bump = ctx.bumps.proposal;
         open_proposal(&mut accounts.group, &mut accounts.proposal, accounts.admin.key(), action, now)?;
-        emit!(ProposalCreated::of(&accounts.proposal, accounts.proposal.key()));
+        emit_event(ProposalCreated::of(&accounts.proposal, accounts.proposal.key()));
         Ok(())
     }
 }

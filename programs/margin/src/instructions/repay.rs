@@ -4,7 +4,7 @@ use margin_risk::interest::{borrow_tokens_of, repay_shares_for};
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::Repaid;
+use crate::events::{emit_event, Repaid};
 
 /// Arguments of `repay`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -40,7 +40,7 @@ impl<'info> TokenAction<'info> {
             (amount, shares, bank.decimals)
         };
         crate::token::transfer_from_user(ctx.accounts.user_to_vault(), amount, decimals)?;
-        emit!(Repaid { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
+        emit_event(Repaid { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
         Ok(())
     }
 }

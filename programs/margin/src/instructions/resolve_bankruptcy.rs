@@ -7,7 +7,7 @@ use margin_risk::bankruptcy::split_bankruptcy;
 use margin_risk::interest::borrow_tokens_of;
 
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::BankruptcyResolved;
+use crate::events::{emit_event, BankruptcyResolved};
 use crate::state::{Bank, Group, MarginAccount};
 use crate::token::{transfer_from_bank, Transfer};
 
@@ -76,7 +76,7 @@ impl<'info> ResolveBankruptcy<'info> {
             };
             transfer_from_bank(transfer, split.insurance_tokens, &bank_copy)?;
         }
-        emit!(BankruptcyResolved {
+        emit_event(BankruptcyResolved {
             account: ctx.accounts.account.key(),
             bank: bank_key,
             debt_written_off: split.debt_tokens,

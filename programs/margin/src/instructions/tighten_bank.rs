@@ -6,7 +6,7 @@ use anchor_lang::prelude::*;
 use margin_risk::governance::require_risk_reducing;
 
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::BankParamsChanged;
+use crate::events::{emit_event, BankParamsChanged};
 use crate::state::{Bank, BankParams, Group};
 
 #[derive(Accounts)]
@@ -40,7 +40,7 @@ impl<'info> TightenBank<'info> {
             bank.apply_params(&params);
             old
         };
-        emit!(BankParamsChanged {
+        emit_event(BankParamsChanged {
             group: ctx.accounts.group.key(),
             bank: ctx.accounts.bank.key(),
             signer: ctx.accounts.authority.key(),

@@ -2,7 +2,7 @@
 use anchor_lang::prelude::*;
 
 use crate::errors::RiskResultExt;
-use crate::events::GroupUnpaused;
+use crate::events::{emit_event, GroupUnpaused};
 use crate::state::Group;
 
 #[derive(Accounts)]
@@ -21,7 +21,7 @@ impl<'info> UnpauseGroup<'info> {
         let was_paused_until = state.paused_until;
         state.lift(now).risk()?;
         group.set_pause_state(&state);
-        emit!(GroupUnpaused { group: group.key(), signer: ctx.accounts.admin.key(), was_paused_until });
+        emit_event(GroupUnpaused { group: group.key(), signer: ctx.accounts.admin.key(), was_paused_until });
         Ok(())
     }
 }

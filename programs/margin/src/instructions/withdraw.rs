@@ -6,7 +6,7 @@ use margin_risk::interest::{check_borrow_limits, deposit_tokens_of, withdraw_sha
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::Withdrawn;
+use crate::events::{emit_event, Withdrawn};
 use crate::health_accounts::{require_init_health, LoadedBank};
 
 impl<'info> TokenAction<'info> {
@@ -39,7 +39,7 @@ impl<'info> TokenAction<'info> {
             (shares, *bank)
         };
         crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
-        emit!(Withdrawn { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
+        emit_event(Withdrawn { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
         Ok(())
     }
 }
