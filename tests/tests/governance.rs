@@ -590,3 +590,34 @@ async fn reopening_a_bank_takes_a_proposal() {
     market.env.execute_bank_change(&guardian, &proposal, &sol).await.unwrap();
     assert_eq!(market.env.bank_state(&sol).await.status, 0);
 }
+
+#[tokio::test]
+async fn a_foreign_forged_or_mistyped_proposal_is_refused() {
+    let mut market = Market::new().await;
+    let (sol, anyone) = (market.sol.bank, market.env.funded_keypair().await);
+    // A proposal of another group (same admin) cannot run on this group's bank.
+    let home = market.env.group;
+    market.env.group = market.env.init_group(2).await.unwrap();
+    let foreign_usdc = market.env.add_bank(6, 100_000_000, 10_000, stable_config(2)).await.unwrap();
+    let params = market.env.bank_state(&foreign_usdc.bank).await.params();
+    market.env.advance(86_400);
+    let foreign = market.env.propose_bank_change(&foreign_usdc.bank, BankParams { status: 1, ..params }).await;
+    market.env.group = home;
+    market.env.advance(DELAY);
+    let result = market.env.execute_bank_change(&anyone, &foreign.unwrap(), &sol).await;
+    assert_eq!(result, Err(CONSTRAINT_HAS_ONE));
+    // A bank account passed as a proposal (type cosplay), and a proposal's bytes under another owner.
+    let result = market.env.execute_bank_change(&anyone, &sol, &sol).await;
+    assert_eq!(result, Err(Failure::Custom(3002)));
+    let proposal = pending_raise(&mut market).await;
+    let mut forged = market.env.account(&proposal).await.unwrap();
+    forged.owner = Pubkey::new_unique();
+    let forged_address = Pubkey::new_unique();
+    market.env.set_account(&forged_address, forged);
+    market.env.advance(DELAY);
+    let result = market.env.execute_bank_change(&anyone, &forged_address, &sol).await;
+    assert_eq!(result, Err(Failure::Custom(3007)));
+    // A pause of u32::MAX seconds is out of bounds, not an overflow.
+    let guardian = guardian(&mut market).await;
+    assert_eq!(market.env.pause_group(&guardian, u32::MAX).await, Err(code(MarginError::PauseTooLong)));
+}
