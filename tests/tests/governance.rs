@@ -28,16 +28,6 @@ async fn raised_weight(market: &mut Market, points: u32) -> BankParams {
     BankParams { init_asset_weight_bps: params.init_asset_weight_bps + points, ..params }
 }
 
-/// The guardian, funded so that it can sign.
-async fn guardian(market: &mut Market) -> Keypair {
-    let guardian = market.env.guardian.insecure_clone();
-    market.env.set_account(
-        &guardian.pubkey(),
-        solana_sdk::account::Account { lamports: 1_000_000_000, ..Default::default() },
-    );
-    guardian
-}
-
 /// A proposal raising SOL's init asset weight by 5 points (0.80 → 0.85, within bounds).
 async fn pending_raise(market: &mut Market) -> Pubkey {
     let params = raised_weight(market, 500).await;
@@ -108,7 +98,7 @@ async fn an_executed_proposal_cannot_run_again_nor_be_cancelled() {
     market.env.execute_bank_change(&anyone, &proposal, &sol).await.unwrap();
     let again = market.env.execute_bank_change(&anyone, &proposal, &sol).await;
     assert_eq!(again, Err(code(MarginError::ProposalNotPending)));
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     assert_eq!(market.env.cancel_proposal(&guardian, &proposal).await, Err(code(MarginError::ProposalNotPending)));
 }
 
@@ -128,7 +118,7 @@ async fn only_the_admin_proposes() {
 async fn the_guardian_cancels_a_pending_proposal_and_it_never_runs() {
     let mut market = Market::new().await;
     let proposal = pending_raise(&mut market).await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     market.env.cancel_proposal(&guardian, &proposal).await.unwrap();
     let cancelled = market.env.events::<ProposalCancelled>();
     assert_eq!((cancelled[0].proposal, cancelled[0].signer), (proposal, guardian.pubkey()));
@@ -148,9 +138,6 @@ async fn the_admin_may_cancel_a_stranger_may_not() {
     let result = market.env.cancel_proposal(&stranger, &proposal).await;
     assert_eq!(result, Err(code(MarginError::NotAdminOrGuardian)));
     let admin = market.env.admin.insecure_clone();
-    market
-        .env
-        .set_account(&admin.pubkey(), solana_sdk::account::Account { lamports: 1_000_000_000, ..Default::default() });
     market.env.cancel_proposal(&admin, &proposal).await.unwrap();
     assert_eq!(market.env.cancel_proposal(&admin, &proposal).await, Err(code(MarginError::ProposalNotPending)));
 }
@@ -190,7 +177,7 @@ async fn a_step_beyond_the_bounds_is_refused_at_propose() {
 async fn the_bounds_are_checked_again_at_execute_against_the_bank_as_it_stands() {
     let mut market = Market::new().await;
     let proposal = pending_raise(&mut market).await; // 0.80 → 0.85
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let cut = BankParams { init_asset_weight_bps: 7_000, ..sol_params(&mut market).await };
     market.env.tighten_bank(&guardian, &sol, cut).await.unwrap();
@@ -281,7 +268,7 @@ async fn a_proposal_names_a_bank_of_its_group_and_runs_only_on_it() {
 #[tokio::test]
 async fn the_guardian_tightens_each_kind_of_parameter_at_once() {
     let mut market = Market::new().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let cuts: [fn(BankParams) -> BankParams; 7] = [
         |p| BankParams { init_asset_weight_bps: 6_000, maint_asset_weight_bps: 7_000, ..p },
@@ -306,7 +293,7 @@ async fn the_guardian_tightens_each_kind_of_parameter_at_once() {
 #[tokio::test]
 async fn the_guardian_cannot_loosen_anything() {
     let mut market = Market::new().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let base = sol_params(&mut market).await;
     let loosenings = [
@@ -342,9 +329,6 @@ async fn the_admin_tightens_at_once_a_stranger_cannot() {
     let stranger = market.env.funded_keypair().await;
     assert_eq!(market.env.tighten_bank(&stranger, &sol, cut).await, Err(code(MarginError::NotAdminOrGuardian)));
     let admin = market.env.admin.insecure_clone();
-    market
-        .env
-        .set_account(&admin.pubkey(), solana_sdk::account::Account { lamports: 1_000_000_000, ..Default::default() });
     market.env.tighten_bank(&admin, &sol, cut).await.unwrap();
     assert_eq!(sol_params(&mut market).await, cut);
 }
@@ -447,7 +431,7 @@ async fn indebted() -> Market {
 #[tokio::test]
 async fn while_paused_only_deposits_repays_and_debt_free_withdrawals_run() {
     let mut market = indebted().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     market.env.pause_group(&guardian, 3_600).await.unwrap();
     let paused = market.env.events::<GroupPaused>();
     assert_eq!((paused[0].paused_until, paused[0].signer), (START + 3_600, guardian.pubkey()));
@@ -475,7 +459,7 @@ async fn while_paused_only_deposits_repays_and_debt_free_withdrawals_run() {
 #[tokio::test]
 async fn a_pause_lapses_by_itself() {
     let mut market = indebted().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     market.env.pause_group(&guardian, 3_600).await.unwrap();
     market.env.advance(3_599);
     market.set_prices(SOL_PRICE, SOL_CONF);
@@ -488,7 +472,7 @@ async fn a_pause_lapses_by_itself() {
 #[tokio::test]
 async fn a_pause_longer_than_the_bound_is_refused() {
     let mut market = Market::new().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     assert_eq!(market.env.pause_group(&guardian, 6 * 3_600 + 1).await, Err(code(MarginError::PauseTooLong)));
     assert_eq!(market.env.pause_group(&guardian, 0).await, Err(code(MarginError::ZeroAmount)));
     market.env.pause_group(&guardian, 6 * 3_600).await.unwrap();
@@ -498,7 +482,7 @@ async fn a_pause_longer_than_the_bound_is_refused() {
 #[tokio::test]
 async fn pauses_are_counted_over_a_rolling_day() {
     let mut market = Market::new().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     market.env.pause_group(&guardian, 60).await.unwrap();
     market.env.advance(3_600);
     market.env.pause_group(&guardian, 60).await.unwrap();
@@ -513,7 +497,7 @@ async fn pauses_are_counted_over_a_rolling_day() {
 #[tokio::test]
 async fn the_admin_lifts_a_pause_early_no_one_else_does() {
     let mut market = indebted().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     market.env.pause_group(&guardian, 3_600).await.unwrap();
     assert_eq!(market.env.unpause_group_as(&guardian).await, Err(CONSTRAINT_HAS_ONE));
     let stranger = market.env.funded_keypair().await;
@@ -541,7 +525,7 @@ async fn only_the_guardian_pauses() {
 #[tokio::test]
 async fn a_reduce_only_bank_takes_no_deposit_or_borrow_but_lets_positions_out() {
     let mut market = indebted().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     let (trader, account, sol, usdc) = (market.trader.insecure_clone(), market.trader_account, market.sol, market.usdc);
     let (trader_sol, trader_usdc) = (market.trader_sol, market.trader_usdc);
     for bank in [sol.bank, usdc.bank] {
@@ -560,7 +544,7 @@ async fn a_reduce_only_bank_takes_no_deposit_or_borrow_but_lets_positions_out() 
 async fn a_paused_bank_takes_only_repays_and_liquidations() {
     let mut market = indebted().await;
     market.borrow_usdc(500 * USDC).await.unwrap(); // 1,000 USDC of debt
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     let (trader, account, sol, usdc) = (market.trader.insecure_clone(), market.trader_account, market.sol, market.usdc);
     let (trader_sol, trader_usdc) = (market.trader_sol, market.trader_usdc);
     for bank in [sol.bank, usdc.bank] {
@@ -580,7 +564,7 @@ async fn a_paused_bank_takes_only_repays_and_liquidations() {
 #[tokio::test]
 async fn reopening_a_bank_takes_a_proposal() {
     let mut market = Market::new().await;
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let active = sol_params(&mut market).await;
     market.env.tighten_bank(&guardian, &sol, BankParams { status: 2, ..active }).await.unwrap();
@@ -618,6 +602,6 @@ async fn a_foreign_forged_or_mistyped_proposal_is_refused() {
     let result = market.env.execute_bank_change(&anyone, &forged_address, &sol).await;
     assert_eq!(result, Err(Failure::Custom(3007)));
     // A pause of u32::MAX seconds is out of bounds, not an overflow.
-    let guardian = guardian(&mut market).await;
+    let guardian = market.env.guardian.insecure_clone();
     assert_eq!(market.env.pause_group(&guardian, u32::MAX).await, Err(code(MarginError::PauseTooLong)));
 }

@@ -10,22 +10,13 @@ use margin_risk::health::{compute_health, max_borrow, HealthPosition, HealthType
 use margin_risk::price::{validate_price, PythPrice};
 use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 
 const DELAY: i64 = 2 * 86_400;
 /// 10 SOL at the Init asset price 150 − 2 × 0.15 = $149.70, in quote units, before the weight.
 const SOL_INIT_VALUE: u64 = 1_497_000_000;
 /// One USDC of debt at Init: (1 + 2 × 0.0001) × 1.05 = $1.05021, in 10^-6 quote units.
 const USDC_INIT_DEBT_PER_UNIT_E6: u64 = 1_050_210;
-
-fn funded_guardian(market: &mut Market) -> Keypair {
-    let guardian = market.env.guardian.insecure_clone();
-    market.env.set_account(
-        &guardian.pubkey(),
-        solana_sdk::account::Account { lamports: 1_000_000_000, ..Default::default() },
-    );
-    guardian
-}
 
 /// The trader's borrow limit in USDC as margin-risk computes it client-side, after checking the program
 /// agrees to the unit: one unit more is refused, the limit itself is lent (and repaid at once).
@@ -65,7 +56,7 @@ async fn sol_init_assets(market: &mut Market) -> u64 {
 #[tokio::test]
 async fn story_a_weight_raised_in_bounded_steps_while_the_guardian_cuts_at_once() {
     let mut market = Market::with_sol_collateral().await;
-    let guardian = funded_guardian(&mut market);
+    let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let keeper = market.env.funded_keypair().await;
     let weight = |params: BankParams, init_asset_weight_bps: u32| BankParams { init_asset_weight_bps, ..params };
@@ -117,7 +108,7 @@ async fn story_a_weight_raised_in_bounded_steps_while_the_guardian_cuts_at_once(
 #[tokio::test]
 async fn story_a_compromised_admin_is_stopped_by_the_bounds_and_the_guardian() {
     let mut market = Market::with_sol_collateral().await;
-    let guardian = funded_guardian(&mut market);
+    let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let before = market.env.bank_state(&sol).await.params();
     let limit_before = borrow_limit(&mut market).await;
@@ -194,7 +185,6 @@ async fn story_a_multisig_pda_is_the_admin_and_signs_every_admin_instruction_thr
     assert_eq!(env.proposal_state(&pending).await.state, ProposalState::Cancelled);
     // unpause_group as the PDA.
     let guardian = env.guardian.insecure_clone();
-    env.set_account(&guardian.pubkey(), solana_sdk::account::Account { lamports: 1_000_000_000, ..Default::default() });
     env.pause_group(&guardian, 600).await.unwrap();
     env.unpause_group().await.unwrap();
     assert_eq!(env.group_state().await.paused_until, env.now);

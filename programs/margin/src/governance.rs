@@ -4,7 +4,7 @@ use anchor_lang::prelude::*;
 use margin_risk::governance::{check_change_interval, check_step_bounds, classify_change, ChangeClass};
 
 use crate::errors::{MarginError, RiskResultExt};
-use crate::state::{Bank, BankParams, Group, Proposal, ProposalAction, ProposalState};
+use crate::state::{Bank, BankConfig, BankParams, Group, Proposal, ProposalAction, ProposalState};
 
 /// Fills a new proposal made by `proposer` at `now` (eta = now + the group's delay) and counts it.
 pub fn open_proposal(
@@ -31,6 +31,13 @@ pub fn open_proposal(
 pub fn require_executable(proposal: &Proposal, now: i64) -> Result<()> {
     require!(proposal.state == ProposalState::Pending, MarginError::ProposalNotPending);
     proposal.window().check_executable(now).risk()
+}
+
+/// A listing of `mint` with `config`: the mint's extensions and decimals supported, every parameter valid.
+pub fn check_listing(mint: &AccountInfo, decimals: u8, config: &BankConfig) -> Result<()> {
+    crate::token::check_mint_extensions(mint)?;
+    require!(decimals <= margin_risk::price::MAX_TOKEN_DECIMALS, MarginError::DecimalsOutOfRange);
+    Bank::validate_params(&config.params)
 }
 
 /// A change of `bank` to `params` taking effect at `at` (the eta when proposed, now when executed): valid

@@ -7,7 +7,7 @@ use margin_risk::interest::INDEX_SCALE;
 
 use crate::errors::MarginError;
 use crate::events::{emit_event, BankAdded};
-use crate::governance::require_executable;
+use crate::governance::{check_listing, require_executable};
 use crate::oracle::read_pyth_price;
 use crate::seeds;
 use crate::state::{Bank, BankConfig, Group, Proposal, ProposalAction, ProposalState};
@@ -48,9 +48,7 @@ impl AddBank<'_> {
         };
         require_keys_eq!(mint, self.mint.key(), MarginError::WrongProposal);
         require_keys_eq!(price_account, self.price_account.key(), MarginError::WrongProposal);
-        crate::token::check_mint_extensions(&self.mint.to_account_info())?;
-        require!(self.mint.decimals <= margin_risk::price::MAX_TOKEN_DECIMALS, MarginError::DecimalsOutOfRange);
-        Bank::validate_params(&config.params)?;
+        check_listing(&self.mint.to_account_info(), self.mint.decimals, &config)?;
         let mut probe = <Bank as bytemuck::Zeroable>::zeroed();
         probe.apply_params(&config.params);
         probe.feed_id = config.feed_id;

@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, GroupGovernanceChanged};
 use crate::governance::require_executable;
-use crate::state::{Group, Proposal, ProposalAction, ProposalState};
+use crate::state::{GovernanceSettings, Group, Proposal, ProposalAction, ProposalState};
 
 #[derive(Accounts)]
 pub struct ExecuteGroupChange<'info> {
@@ -18,23 +18,21 @@ pub struct ExecuteGroupChange<'info> {
 }
 
 impl ExecuteGroupChange<'_> {
-    /// Pending, in its window, a group change with valid settings.
-    pub fn validate(&self, now: i64) -> Result<()> {
+    /// Pending, in its window, a group change with valid settings: (admin, guardian, settings).
+    pub fn validate(&self, now: i64) -> Result<(Pubkey, Pubkey, GovernanceSettings)> {
         require_executable(&self.proposal, now)?;
-        let ProposalAction::ChangeGroup { settings, .. } = self.proposal.action else {
+        let ProposalAction::ChangeGroup { admin, guardian, settings } = self.proposal.action else {
             return err!(MarginError::WrongProposal);
         };
-        settings.config().validate().risk()
+        settings.config().validate().risk()?;
+        Ok((admin, guardian, settings))
     }
 }
 
 impl<'info> ExecuteGroupChange<'info> {
     pub fn execute_group_change(ctx: Context<'info, Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.validate(now)?;
-        let ProposalAction::ChangeGroup { admin, guardian, settings } = ctx.accounts.proposal.action else {
-            return err!(MarginError::WrongProposal);
-        };
+        let (admin, guardian, settings) = ctx.accounts.validate(now)?;
         let group = &mut ctx.accounts.group;
         let event = GroupGovernanceChanged {
             group: group.key(),

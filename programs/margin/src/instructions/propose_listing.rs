@@ -3,11 +3,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::Mint;
 
-use crate::errors::MarginError;
 use crate::events::{emit_event, ProposalCreated};
-use crate::governance::open_proposal;
+use crate::governance::{check_listing, open_proposal};
 use crate::seeds;
-use crate::state::{Bank, BankConfig, Group, Proposal, ProposalAction};
+use crate::state::{BankConfig, Group, Proposal, ProposalAction};
 
 #[derive(Accounts)]
 pub struct ProposeListing<'info> {
@@ -31,9 +30,7 @@ pub struct ProposeListing<'info> {
 impl ProposeListing<'_> {
     /// The mint's extensions and decimals supported; every parameter valid.
     pub fn validate(&self, config: &BankConfig) -> Result<()> {
-        crate::token::check_mint_extensions(&self.mint.to_account_info())?;
-        require!(self.mint.decimals <= margin_risk::price::MAX_TOKEN_DECIMALS, MarginError::DecimalsOutOfRange);
-        Bank::validate_params(&config.params)
+        check_listing(&self.mint.to_account_info(), self.mint.decimals, config)
     }
 }
 
