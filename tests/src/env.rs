@@ -379,6 +379,28 @@ impl Env {
         metas
     }
 
+    /// Remaining accounts of `resolve_bankruptcy`: every used position's bank, in order, writable.
+    pub async fn position_banks(&mut self, account: &Pubkey) -> Vec<AccountMeta> {
+        let state = self.account_state(account).await;
+        state.used_positions().map(|position| AccountMeta::new(position.bank, false)).collect()
+    }
+
+    /// Moves a bank's protocol fees to its insurance vault (`sweep_fees`, permissionless), then checks
+    /// invariant 1 on it.
+    pub async fn sweep_fees(&mut self, bank: &BankKeys) -> Result<(), Failure> {
+        let accounts = margin::accounts::SweepFees {
+            bank: bank.bank,
+            vault: bank.vault,
+            insurance_vault: bank.insurance_vault,
+            mint: bank.mint,
+            token_program: spl_token::ID,
+        };
+        let data = margin::instruction::SweepFees {}.data();
+        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await?;
+        self.assert_vault_covers(bank).await;
+        Ok(())
+    }
+
     /// The accounts of deposit / withdraw / borrow / repay.
     pub fn token_action(
         &self,
@@ -538,7 +560,9 @@ impl Env {
             token_program: spl_token::ID,
         };
         let data = margin::instruction::ResolveBankruptcy {}.data();
-        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await?;
+        let mut metas = accounts.to_account_metas(None);
+        metas.extend(self.position_banks(account).await);
+        self.send(&[instruction(metas, data)], &[]).await?;
         self.assert_vault_covers(bank).await;
         Ok(())
     }
@@ -666,26 +690,32 @@ pub fn with_params(mut config: BankConfig, change: impl FnOnce(&mut BankParams))
 }
 
 impl Env {
-    /// The account as margin-risk sees it now, computed client-side from account, bank and price state:
-    /// what the SDK and the bot will do. Interest is not accrued here (call `accrue_interest` first).
+    /// The account as margin-risk sees it now, computed client-side from account, bank and price state with
+    /// the program's own code (banks accrued to now, the dust rule): what the SDK and the bot will do.
     pub async fn health_view(&mut self, account: &Pubkey) -> Vec<margin_risk::health::HealthPosition> {
         use anchor_lang::AccountDeserialize;
         let state = self.account_state(account).await;
         let mut positions = Vec::new();
         for position in state.used_positions() {
-            let bank = self.bank_state(&position.bank).await;
+            let bank = self.bank_state(&position.bank).await.accrued_to(self.now).unwrap();
             let price_data = self.account(&bank.price_account).await.unwrap().data;
             let update =
                 pyth_solana_receiver_sdk::price_update::PriceUpdateV2::try_deserialize(&mut &price_data[..]).unwrap();
             let pyth = margin::oracle::pyth_price_of(&update.price_message);
-            positions.push(margin_risk::health::HealthPosition {
-                deposit_tokens: margin_risk::interest::deposit_tokens_of(position.deposit_shares, bank.deposit_index)
+            positions.push(margin_risk::health::without_unpriceable_dust(
+                margin_risk::health::HealthPosition {
+                    deposit_tokens: margin_risk::interest::deposit_tokens_of(
+                        position.deposit_shares,
+                        bank.deposit_index,
+                    )
                     .unwrap(),
-                borrow_tokens: margin_risk::interest::borrow_tokens_of(position.borrow_shares, bank.borrow_index)
-                    .unwrap(),
-                weights: bank.weights(),
-                price: margin_risk::price::validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now),
-            });
+                    borrow_tokens: margin_risk::interest::borrow_tokens_of(position.borrow_shares, bank.borrow_index)
+                        .unwrap(),
+                    weights: bank.weights(),
+                    price: margin_risk::price::validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now),
+                },
+                bank.dust_threshold,
+            ));
         }
         positions
     }

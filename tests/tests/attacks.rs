@@ -115,7 +115,13 @@ async fn liquidation_refuses_hostile_prices() {
         (PriceUpdate { conf: 6_00000001, ..fresh(&market) }, MarginError::ConfidenceTooWideToLiquidate),
         (PriceUpdate { price: -120_00000000, ..fresh(&market) }, MarginError::NonPositivePrice),
         (PriceUpdate { exponent: -40, ..fresh(&market) }, MarginError::ExponentOutOfRange),
-        (PriceUpdate { publish_time: market.env.now + 5, ..fresh(&market) }, MarginError::FuturePrice),
+        (
+            PriceUpdate {
+                publish_time: market.env.now + margin_risk::price::MAX_PUBLISH_LEAD_SECONDS + 1,
+                ..fresh(&market)
+            },
+            MarginError::FuturePrice,
+        ),
         (PriceUpdate { feed_id: [42; 32], ..fresh(&market) }, MarginError::WrongFeedId),
     ];
     for (update, error) in cases {

@@ -271,12 +271,13 @@ async fn the_guardian_tightens_each_kind_of_parameter_at_once() {
     let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let cuts: [fn(BankParams) -> BankParams; 7] = [
-        |p| BankParams { init_asset_weight_bps: 6_000, maint_asset_weight_bps: 7_000, ..p },
-        |p| BankParams { init_liability_weight_bps: 13_000, maint_liability_weight_bps: 12_000, ..p },
+        // Only what stops new risk moves at once; the Maint side never does (tests/audit_findings.rs).
+        |p| BankParams { init_asset_weight_bps: 6_000, ..p },
+        |p| BankParams { init_liability_weight_bps: 13_000, ..p },
         |p| BankParams { deposit_cap: 1_000, borrow_cap: 0, ..p },
         |p| BankParams { max_conf_open_bps: 100, max_conf_liquidation_bps: 300, max_age_seconds: 20, ..p },
-        |p| BankParams { conf_multiplier_init_bps: 30_000, conf_multiplier_maint_bps: 15_000, ..p },
-        |p| BankParams { max_utilization_bps: 5_000, max_conf_discount_bps: 2_000, ..p },
+        |p| BankParams { conf_multiplier_init_bps: 30_000, ..p },
+        |p| BankParams { max_utilization_bps: 5_000, ..p },
         |p| BankParams { status: 1, ..p },
     ];
     for cut in cuts {

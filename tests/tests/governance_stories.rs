@@ -130,32 +130,44 @@ async fn story_a_compromised_admin_is_stopped_by_the_bounds_and_the_guardian() {
     market.env.tighten_bank(&guardian, &sol, cut).await.unwrap();
     let hundredfold = BankParams { deposit_cap: 100_000 * SOL, borrow_cap: 100_000 * SOL, ..cut };
     assert_eq!(market.env.propose_bank_change(&sol, hundredfold).await, Err(code(MarginError::StepOutOfBounds)));
-    // Nor can it cut the delay or make itself the guardian at once: that is a proposal too.
+    // Nor can it cut the delay or make itself the guardian at once: that is a proposal too. The guardian
+    // cannot veto its own replacement (else a lost guardian key would be permanent), so this one runs.
     let takeover = GroupChangeArgs {
         admin: market.env.admin.pubkey(),
         guardian: market.env.admin.pubkey(),
         settings: governance_settings(),
     };
     let takeover = market.env.propose_group_change(takeover).await.unwrap();
+    assert_eq!(
+        market.env.cancel_proposal(&guardian, &takeover).await,
+        Err(code(MarginError::GuardianCannotCancelItsReplacement))
+    );
 
-    // A bounded step (+5 points) is accepted, and seen by the guardian, who cancels both before their eta.
+    // A bounded step (+5 points) is accepted, and seen by the guardian, who cancels it before its eta.
     let bounded = BankParams { init_asset_weight_bps: before.init_asset_weight_bps + 500, ..cut };
     let proposal = market.env.propose_bank_change(&sol, bounded).await.unwrap();
     market.env.advance(DELAY / 2);
     market.env.cancel_proposal(&guardian, &proposal).await.unwrap();
-    market.env.cancel_proposal(&guardian, &takeover).await.unwrap();
     market.env.advance(DELAY);
     let anyone = market.env.funded_keypair().await;
     assert_eq!(
         market.env.execute_bank_change(&anyone, &proposal, &sol).await,
         Err(code(MarginError::ProposalNotPending))
     );
-    assert_eq!(market.env.execute_group_change(&anyone, &takeover).await, Err(code(MarginError::ProposalNotPending)));
+    market.env.execute_group_change(&anyone, &takeover).await.unwrap();
+    let group = market.env.group_state().await;
+    assert_eq!((group.admin, group.guardian), (market.env.admin.pubkey(), market.env.admin.pubkey()));
+
+    // Holding both roles, it still cannot loosen at once, move the Maint side at once, or step past the bounds.
+    let admin = market.env.admin.insecure_clone();
+    let loosen = BankParams { init_asset_weight_bps: before.init_asset_weight_bps + 100, ..cut };
+    assert_eq!(market.env.tighten_bank(&admin, &sol, loosen).await, Err(code(MarginError::NotRiskReducing)));
+    let maint_cut = BankParams { maint_asset_weight_bps: 0, init_asset_weight_bps: 0, ..cut };
+    assert_eq!(market.env.tighten_bank(&admin, &sol, maint_cut).await, Err(code(MarginError::NotRiskReducing)));
+    assert_eq!(market.env.propose_bank_change(&sol, drain).await, Err(code(MarginError::StepOutOfBounds)));
 
     // Nothing changed but the guardian's cut of the caps.
     assert_eq!(market.env.bank_state(&sol).await.params(), cut);
-    let group = market.env.group_state().await;
-    assert_eq!((group.admin, group.guardian), (market.env.admin.pubkey(), guardian.pubkey()));
     assert_eq!(borrow_limit(&mut market).await, limit_before);
 }
 

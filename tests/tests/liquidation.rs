@@ -28,6 +28,7 @@ async fn expected_plan(
         max_repay_tokens: max_repay,
         being_liquidated,
         debt_dust_tokens: 0,
+        debt_borrow_index: market.env.bank_state(&market.usdc.bank.clone()).await.borrow_index,
     };
     let sol_bank = market.env.bank_state(&market.sol.bank.clone()).await;
     plan_liquidation(&view, &request, &sol_bank.liquidation_config()).unwrap()

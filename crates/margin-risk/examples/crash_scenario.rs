@@ -173,11 +173,12 @@ fn main() -> RiskResult<()> {
                 max_repay_tokens: max_repay,
                 being_liquidated,
                 debt_dust_tokens: USDC / 100,
+                debt_borrow_index: INDEX_SCALE,
             };
             let plan = plan_liquidation(&account(sol_deposit, usdc_debt, &price), &request, &liquidation)?;
             print_plan(step, &plan)?;
             sol_deposit -= plan.seized_to_liquidator + plan.insurance_fee_tokens;
-            usdc_debt -= plan.repay_tokens;
+            usdc_debt -= plan.debt_cleared_tokens;
             being_liquidated = plan.being_liquidated_after;
         }
         println!("  Account now: {} SOL, {} USDC debt", units(sol_deposit, 9), units(usdc_debt, 6));
@@ -191,11 +192,12 @@ fn main() -> RiskResult<()> {
         max_repay_tokens: u64::MAX,
         being_liquidated,
         debt_dust_tokens: USDC / 100,
+        debt_borrow_index: INDEX_SCALE,
     };
     let plan = plan_liquidation(&account(sol_deposit, usdc_debt, &crash), &request, &liquidation)?;
     print_plan("liquidation", &plan)?;
     sol_deposit -= plan.seized_to_liquidator + plan.insurance_fee_tokens;
-    usdc_debt -= plan.repay_tokens;
+    usdc_debt -= plan.debt_cleared_tokens;
     let positions = account(sol_deposit, usdc_debt, &crash);
     println!(
         "  Account now: {} SOL, {} USDC debt; bankrupt: {}",

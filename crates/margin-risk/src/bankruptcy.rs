@@ -7,7 +7,16 @@ use crate::health::HealthPosition;
 use crate::interest::{BankTotals, INDEX_SCALE};
 use crate::math::{mul_div, sub, Rounding};
 
-/// True when the account owes something and holds no deposit in any position.
+/// Whether a deposit of `deposit_tokens` (native units, its shares' value rounded down) is forfeit when its
+/// account is bankrupt: worth less than one native unit (shares that can never be withdrawn, seized or
+/// written off, e.g. after a socialised loss lowered the index), or below its bank's `dust_threshold` (too
+/// small to be worth liquidating, and so unable to keep a debt off the books). The resolution burns it.
+pub fn is_forfeit_deposit(deposit_tokens: u64, dust_threshold: u64) -> bool {
+    deposit_tokens < dust_threshold.max(1)
+}
+
+/// True when the account owes something and holds no deposit in any position (pass a forfeit deposit,
+/// [`is_forfeit_deposit`], as 0).
 pub fn is_bankrupt(positions: &[HealthPosition]) -> bool {
     positions.iter().all(|position| position.deposit_tokens == 0)
         && positions.iter().any(|position| position.borrow_tokens > 0)
@@ -68,6 +77,14 @@ mod tests {
         assert!(!is_bankrupt(&[sol(1, 0, price), usdc(0, 5)]));
         assert!(!is_bankrupt(&[sol(0, 0, price), usdc(0, 0)]));
         assert!(!is_bankrupt(&[]));
+    }
+
+    #[test]
+    fn worthless_and_dust_deposits_are_forfeit() {
+        assert!(is_forfeit_deposit(0, 0), "shares worth 0 native units");
+        assert!(!is_forfeit_deposit(1, 0));
+        assert!(is_forfeit_deposit(999, 1_000), "below the bank's dust threshold");
+        assert!(!is_forfeit_deposit(1_000, 1_000));
     }
 
     #[test]

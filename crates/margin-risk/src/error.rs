@@ -80,6 +80,10 @@ pub enum RiskError {
     NotPaused = 36,
     /// Governance settings out of range.
     InvalidGovernanceConfig = 37,
+    /// A withdraw of more tokens than the vault holds beyond what is owed to the insurance vault.
+    InsufficientLiquidity = 38,
+    /// A liquidation's repay would clear less than one debt share, so it would clear no debt.
+    RepayBelowOneShare = 39,
 }
 
 impl RiskError {
@@ -124,6 +128,8 @@ impl RiskError {
             RiskError::TooManyPauses => "too many pauses in a rolling day",
             RiskError::NotPaused => "the group is not paused",
             RiskError::InvalidGovernanceConfig => "invalid governance settings",
+            RiskError::InsufficientLiquidity => "the vault does not hold that many tokens free to withdraw",
+            RiskError::RepayBelowOneShare => "the repay clears less than one debt share; repay more",
         }
     }
 }

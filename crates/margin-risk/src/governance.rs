@@ -106,10 +106,20 @@ pub struct ParameterRule {
     pub safer: SaferDirection,
     /// The bound on a step the other way.
     pub step: StepLimit,
+    /// Whether a move the safer way may apply at once (signed by the admin or the guardian). False for the
+    /// Maint side (maint weights, k_maint, the discount cap): a cut there can make an existing account
+    /// liquidatable, so it moves only through the timelock, in bounded steps, either way.
+    pub instant: bool,
 }
 
+/// A parameter whose safer move may apply at once: it stops new risk, it never makes an account liquidatable.
 const fn rule(name: &'static str, safer: SaferDirection, step: StepLimit) -> ParameterRule {
-    ParameterRule { name, safer, step }
+    ParameterRule { name, safer, step, instant: true }
+}
+
+/// A parameter that moves Maint health: every move, the safer way too, is timelocked and bounded.
+const fn maint_rule(name: &'static str, safer: SaferDirection, step: StepLimit) -> ParameterRule {
+    ParameterRule { name, safer, step, instant: false }
 }
 
 use SaferDirection::{Higher, Lower, Neither};
@@ -121,12 +131,12 @@ pub const PARAMETER_TABLE: [ParameterRule; PARAMETER_COUNT] = [
     rule("max_conf_open_bps", Lower, Growth),
     rule("max_conf_liquidation_bps", Lower, Growth),
     rule("conf_multiplier_init_bps", Higher, Growth),
-    rule("conf_multiplier_maint_bps", Higher, Growth),
-    rule("max_conf_discount_bps", Higher, Growth),
+    maint_rule("conf_multiplier_maint_bps", Higher, Growth),
+    maint_rule("max_conf_discount_bps", Higher, Growth),
     rule("init_asset_weight_bps", Lower, WeightPoints),
-    rule("maint_asset_weight_bps", Lower, WeightPoints),
+    maint_rule("maint_asset_weight_bps", Lower, WeightPoints),
     rule("init_liability_weight_bps", Higher, WeightPoints),
-    rule("maint_liability_weight_bps", Higher, WeightPoints),
+    maint_rule("maint_liability_weight_bps", Higher, WeightPoints),
     rule("min_bonus_bps", Neither, WeightPoints),
     rule("max_bonus_bps", Neither, WeightPoints),
     rule("insurance_fee_bps", Neither, WeightPoints),
@@ -149,19 +159,21 @@ pub const PARAMETER_TABLE: [ParameterRule; PARAMETER_COUNT] = [
 pub enum ChangeClass {
     /// No value moves.
     Unchanged,
-    /// Every moved value moves the safer way: applies at once, signed by admin or guardian.
+    /// Every moved value moves the safer way and may move at once: applies at once, signed by admin or guardian.
     RiskReducing,
-    /// Some value moves the other way: propose, wait the delay, execute within bounds.
+    /// Some value moves the other way, or moves Maint: propose, wait the delay, execute within bounds.
     RiskIncreasing,
 }
 
-/// The class of one parameter's move from `old` to `new`.
+/// The class of one parameter's move from `old` to `new`: risk-reducing only when it moves the safer way
+/// and the parameter may move at once ([`ParameterRule::instant`]).
 pub fn classify_parameter(rule: &ParameterRule, old: u64, new: u64) -> ChangeClass {
-    let safer = match rule.safer {
-        Lower => new < old,
-        Higher => new > old,
-        Neither => false,
-    };
+    let safer = rule.instant
+        && match rule.safer {
+            Lower => new < old,
+            Higher => new > old,
+            Neither => false,
+        };
     if new == old {
         ChangeClass::Unchanged
     } else if safer {
@@ -354,6 +366,19 @@ impl PauseState {
     }
 }
 
+/// Most the pause settings may add up to in a day: `max_pauses_per_day × max_pause_seconds` ≤ 12 hours.
+/// With the rolling count this keeps the group unpaused at least half of any long stretch of time (at most
+/// 12 hours of pause start in each day), so a guardian alone, or a lost guardian key, cannot freeze
+/// liquidations and indebted accounts for good.
+pub const MAX_PAUSE_SECONDS_PER_DAY: u64 = 43_200;
+
+/// Until when a bank set to status paused stays paused, when set at `now`: the group's longest pause. After
+/// that the bank acts as reduce-only (withdrawals open) until a proposal reopens it; pausing it again needs
+/// a proposal first, so a paused bank never blocks withdrawals for longer than one pause.
+pub fn bank_paused_until(now: i64, limits: &PauseLimits) -> RiskResult<i64> {
+    now.checked_add(i64::from(limits.max_pause_seconds)).ok_or(RiskError::MathOverflow)
+}
+
 /// Least and most timelock delay, seconds: an hour (time for a guardian to react) to 30 days.
 pub const TIMELOCK_DELAY_RANGE: (u32, u32) = (3_600, 30 * 86_400);
 /// Least and most proposal lifetime after its eta, seconds.
@@ -378,7 +403,8 @@ pub struct GovernanceConfig {
 
 impl GovernanceConfig {
     /// Every setting within its range (see the constants of this module); weight steps ≤ 100 %, rate
-    /// steps ≤ the interest curve's maximum rate, growth ≥ ×1.
+    /// steps ≤ the interest curve's maximum rate, growth ≥ ×1, pauses per day × longest pause ≤
+    /// [`MAX_PAUSE_SECONDS_PER_DAY`].
     pub fn validate(&self) -> RiskResult<()> {
         let within = |value: u32, (low, high): (u32, u32)| low <= value && value <= high;
         let valid = within(self.timelock.delay_seconds, TIMELOCK_DELAY_RANGE)
@@ -388,7 +414,9 @@ impl GovernanceConfig {
             && within(self.bounds.max_growth_bps, (BPS as u32, MAX_GROWTH_BPS))
             && self.bounds.min_change_interval_seconds <= MAX_CHANGE_INTERVAL_SECONDS
             && self.pause.max_pause_seconds <= MAX_PAUSE_SECONDS
-            && usize::from(self.pause.max_pauses_per_day) <= MAX_PAUSES_PER_DAY;
+            && usize::from(self.pause.max_pauses_per_day) <= MAX_PAUSES_PER_DAY
+            && u64::from(self.pause.max_pauses_per_day) * u64::from(self.pause.max_pause_seconds)
+                <= MAX_PAUSE_SECONDS_PER_DAY;
         if valid {
             Ok(())
         } else {
@@ -448,8 +476,8 @@ mod tests {
             (Parameter::MaxAgeSeconds, 30),
             (Parameter::MaxConfOpenBps, 100),
             (Parameter::ConfMultiplierInitBps, 25_000),
-            (Parameter::MaxConfDiscountBps, 2_000),
-            (Parameter::MaintLiabilityWeightBps, 11_500),
+            (Parameter::InitAssetWeightBps, 0),
+            (Parameter::InitLiabilityWeightBps, 20_000),
             (Parameter::MaxUtilizationBps, 8_000),
             (Parameter::DepositCap, 1),
             (Parameter::BorrowCap, 0),
@@ -461,6 +489,20 @@ mod tests {
         let neither = [(Parameter::MinBonusBps, 100), (Parameter::ProtocolFeeBps, 500), (Parameter::DustThreshold, 1)];
         for (parameter, value) in neither {
             assert_eq!(require_risk_reducing(&old, &with(parameter, value)), Err(RiskError::NotRiskReducing));
+        }
+        // The Maint side moves only through the timelock, the safer way too: a cut there can make an existing
+        // account liquidatable at once.
+        let maint_side = [
+            (Parameter::MaintAssetWeightBps, 0),
+            (Parameter::MaintLiabilityWeightBps, 11_500),
+            (Parameter::ConfMultiplierMaintBps, 15_000),
+            (Parameter::MaxConfDiscountBps, 2_000),
+        ];
+        for (parameter, value) in maint_side {
+            assert_eq!(require_risk_reducing(&old, &with(parameter, value)), Err(RiskError::NotRiskReducing));
+            // ... and in bounded steps: a cut of the maint asset weight from 0.9 to 0 is 18 steps at once.
+            let bounds_checked = check_step_bounds(&old, &with(parameter, value), &BOUNDS);
+            assert_eq!(bounds_checked.is_err(), parameter == Parameter::MaintAssetWeightBps, "{parameter:?}");
         }
         assert_eq!(require_risk_reducing(&old, &old), Err(RiskError::NoChange));
     }
@@ -595,7 +637,17 @@ mod tests {
         let shrinking = GovernanceConfig { bounds: StepBounds { max_growth_bps: 9_999, ..BOUNDS }, ..good };
         let many_pauses = GovernanceConfig { pause: PauseLimits { max_pauses_per_day: 5, ..LIMITS }, ..good };
         let huge_weight = GovernanceConfig { bounds: StepBounds { max_weight_step_bps: 10_001, ..BOUNDS }, ..good };
-        for bad in [short_delay, shrinking, many_pauses, huge_weight] {
+        // 4 pauses of 7 days a day: renewed forever. Settings may add up to 12 hours a day at most.
+        let forever = GovernanceConfig {
+            pause: PauseLimits { max_pause_seconds: MAX_PAUSE_SECONDS, max_pauses_per_day: 4 },
+            ..good
+        };
+        let half_day_and_a_second =
+            GovernanceConfig { pause: PauseLimits { max_pause_seconds: 21_601, max_pauses_per_day: 2 }, ..good };
+        let half_day =
+            GovernanceConfig { pause: PauseLimits { max_pause_seconds: 21_600, max_pauses_per_day: 2 }, ..good };
+        assert_eq!(half_day.validate(), Ok(()));
+        for bad in [short_delay, shrinking, many_pauses, huge_weight, forever, half_day_and_a_second] {
             assert_eq!(bad.validate(), Err(RiskError::InvalidGovernanceConfig), "{bad:?}");
         }
     }
@@ -687,6 +739,45 @@ mod tests {
                 let in_day = starts.iter().filter(|&&start| now - start < DAY_SECONDS).count();
                 prop_assert!(in_day <= usize::from(max_pauses_per_day));
             }
+        }
+
+        /// Liveness of the group pause: under any settings that validate, whatever the guardian tries, no
+        /// unbroken pause lasts longer than the day's allowance (≤ 12 h), and over any horizon the group is
+        /// paused at most half of it plus 12 hours.
+        #[test]
+        fn a_guardian_alone_cannot_pause_the_group_for_good(
+            steps in proptest::collection::vec((0i64..30_000, any::<u32>()), 1..60),
+            max_pauses_per_day in 1u8..=4,
+            max_pause_seconds in 1u32..=MAX_PAUSE_SECONDS,
+        ) {
+            let max_pause_seconds = max_pause_seconds.min((MAX_PAUSE_SECONDS_PER_DAY / u64::from(max_pauses_per_day)) as u32);
+            let limits = PauseLimits { max_pause_seconds, max_pauses_per_day };
+            let config = GovernanceConfig {
+                timelock: Timelock { delay_seconds: 3_600, lifetime_seconds: 3_600 },
+                bounds: BOUNDS,
+                pause: limits,
+            };
+            prop_assert_eq!(config.validate(), Ok(()));
+            let start = 1_000_000i64;
+            let (mut state, mut now, mut stretch_start, mut paused_total) = (PauseState::default(), start, start, 0i64);
+            for (wait, duration) in steps {
+                now += wait;
+                let was_paused = state.is_paused(now);
+                let until_before = state.paused_until;
+                if state.pause(now, duration % (max_pause_seconds + 1), &limits).is_ok() {
+                    if was_paused {
+                        paused_total += state.paused_until - until_before;
+                    } else {
+                        stretch_start = now;
+                        paused_total += state.paused_until - now;
+                    }
+                    let allowance = u64::from(max_pauses_per_day) * u64::from(max_pause_seconds);
+                    prop_assert!((state.paused_until - stretch_start) as u64 <= allowance);
+                    prop_assert!(allowance <= MAX_PAUSE_SECONDS_PER_DAY);
+                }
+            }
+            let horizon = state.paused_until.max(now) - start;
+            prop_assert!(paused_total <= horizon / 2 + 43_200, "paused {paused_total} of {horizon}");
         }
 
         /// No input panics the governance functions.

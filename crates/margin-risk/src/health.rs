@@ -191,6 +191,19 @@ pub fn position_health(position: &HealthPosition, health_type: HealthType) -> Ri
     Ok(health)
 }
 
+/// The position as health counts it: a deposit below its bank's `dust_threshold` (native units) whose price
+/// cannot be used counts 0 in every health type, so that a dust deposit in a bank whose oracle is stale or
+/// too uncertain cannot make the whole account unliquidatable. A larger deposit with an unusable price still
+/// makes Maint and LiqEnd wait for a usable price (pull-oracle prices go stale when nobody posts them, so
+/// counting a real deposit 0 would let a liquidator choose the moment).
+pub fn without_unpriceable_dust(position: HealthPosition, dust_threshold: u64) -> HealthPosition {
+    if position.price.is_err() && position.borrow_tokens == 0 && position.deposit_tokens < dust_threshold {
+        HealthPosition { deposit_tokens: 0, ..position }
+    } else {
+        position
+    }
+}
+
 /// The account's health of `health_type`: the sum of its positions'.
 pub fn compute_health(positions: &[HealthPosition], health_type: HealthType) -> RiskResult<Health> {
     let mut total = Health::default();
@@ -378,6 +391,25 @@ mod tests {
 
     fn account_strategy() -> impl Strategy<Value = Vec<HealthPosition>> {
         proptest::collection::vec(position_strategy(), 1..=16)
+    }
+
+    #[test]
+    fn unpriceable_dust_deposits_count_zero_and_larger_ones_wait() {
+        let mut wide = pyth(150_00000000, 10_00000000); // 6.7 %: above the 5 % liquidation limit
+        wide.ema_conf = 0;
+        let dust = sol(999, 0, wide);
+        let debt = usdc(0, 100 * 1_000_000);
+        // As is, the dust blocks every Maint computation of the account.
+        assert_eq!(compute_health(&[dust, debt], HealthType::Maint), Err(RiskError::ConfidenceTooWideToLiquidate));
+        // Below the bank's dust threshold it counts 0.
+        let counted = [without_unpriceable_dust(dust, 1_000), debt];
+        assert_eq!(compute_health(&counted, HealthType::Maint).unwrap().assets, 0);
+        // At the threshold, or with a usable price, or as a debt, nothing changes.
+        assert_eq!(without_unpriceable_dust(dust, 999), dust);
+        let priced = sol(999, 0, pyth(150_00000000, 15_000_000));
+        assert_eq!(without_unpriceable_dust(priced, 1_000), priced);
+        let owed = sol(0, 999, wide);
+        assert_eq!(without_unpriceable_dust(owed, 1_000), owed);
     }
 
     proptest! {

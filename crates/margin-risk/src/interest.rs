@@ -82,6 +82,29 @@ pub fn withdraw_shares_for(tokens: u64, deposit_index: u64) -> RiskResult<u64> {
     mul_div(tokens, INDEX_SCALE, deposit_index, Rounding::Up)
 }
 
+/// Shares a withdraw (or a seizure) of `tokens` out of `held_shares` burns: rounded up, at most the position,
+/// and every share when what would remain is worth less than one native unit (a remainder of shares worth
+/// 0 could never be withdrawn, seized or written off).
+pub fn withdraw_shares_burned(tokens: u64, held_shares: u64, deposit_index: u64) -> RiskResult<u64> {
+    let burned = withdraw_shares_for(tokens, deposit_index)?.min(held_shares);
+    if deposit_tokens_of(held_shares - burned, deposit_index)? == 0 {
+        Ok(held_shares)
+    } else {
+        Ok(burned)
+    }
+}
+
+/// A withdraw of `amount` is limited only by the tokens in the vault, less what the vault owes the insurance
+/// vault (`owed_to_insurance`); max utilization limits borrows, not lenders' exits.
+///
+/// Errors: [`RiskError::InsufficientLiquidity`].
+pub fn check_withdraw_liquidity(amount: u64, vault_balance: u64, owed_to_insurance: u64) -> RiskResult<()> {
+    if amount > vault_balance.saturating_sub(owed_to_insurance) {
+        return Err(RiskError::InsufficientLiquidity);
+    }
+    Ok(())
+}
+
 /// Shares a borrow of `tokens` adds to the debt (rounded up).
 pub fn borrow_shares_for(tokens: u64, borrow_index: u64) -> RiskResult<u64> {
     mul_div(tokens, INDEX_SCALE, borrow_index, Rounding::Up)
@@ -220,11 +243,11 @@ pub fn check_deposit_limits(totals: &BankTotals, limits: &BankLimits) -> RiskRes
     Ok(())
 }
 
-/// Checks a bank's totals after a borrow or withdraw: Σ debts ≤ borrow cap (borrows only) and
-/// borrows ≤ max utilization · deposits, compared exactly.
-pub fn check_borrow_limits(totals: &BankTotals, limits: &BankLimits, is_borrow: bool) -> RiskResult<()> {
+/// Checks a bank's totals after a borrow: Σ debts ≤ borrow cap and borrows ≤ max utilization · deposits,
+/// compared exactly. (A withdraw is limited by the vault only: [`check_withdraw_liquidity`].)
+pub fn check_borrow_limits(totals: &BankTotals, limits: &BankLimits) -> RiskResult<()> {
     let borrows = totals.borrow_tokens()?;
-    if is_borrow && borrows > limits.borrow_cap {
+    if borrows > limits.borrow_cap {
         return Err(RiskError::BorrowCapExceeded);
     }
     let deposits = totals.deposit_tokens()?;
@@ -368,22 +391,41 @@ mod tests {
 
     #[test]
     fn borrow_cap_and_max_utilization() {
-        assert_eq!(check_borrow_limits(&bank(1_000_000 * USDC, 900_000 * USDC), &limits(), true), Ok(()));
+        assert_eq!(check_borrow_limits(&bank(1_000_000 * USDC, 900_000 * USDC), &limits()), Ok(()));
         assert_eq!(
-            check_borrow_limits(&bank(1_000_000 * USDC, 900_000 * USDC + 1), &limits(), true),
+            check_borrow_limits(&bank(1_000_000 * USDC, 900_000 * USDC + 1), &limits()),
             Err(RiskError::BorrowCapExceeded)
         );
-        // A withdraw is not held to the borrow cap, only to utilization.
+        assert_eq!(check_borrow_limits(&bank(100 * USDC, 90 * USDC), &limits()), Ok(()));
         assert_eq!(
-            check_borrow_limits(&bank(1_000_000 * USDC, 900_000 * USDC + 1), &limits(), false),
+            check_borrow_limits(&bank(100 * USDC, 90 * USDC + 1), &limits()),
             Err(RiskError::UtilizationTooHigh)
         );
-        assert_eq!(check_borrow_limits(&bank(100 * USDC, 90 * USDC), &limits(), true), Ok(()));
+        assert_eq!(check_borrow_limits(&bank(0, 0), &limits()), Ok(()));
+    }
+
+    #[test]
+    fn a_withdraw_is_limited_by_the_vault_not_by_utilization() {
+        // 90 % borrowed: 10,000 USDC idle in the vault, 3 of them owed to insurance.
+        assert_eq!(check_withdraw_liquidity(9_997 * USDC, 10_000 * USDC, 3 * USDC), Ok(()));
         assert_eq!(
-            check_borrow_limits(&bank(100 * USDC, 90 * USDC + 1), &limits(), true),
-            Err(RiskError::UtilizationTooHigh)
+            check_withdraw_liquidity(9_997 * USDC + 1, 10_000 * USDC, 3 * USDC),
+            Err(RiskError::InsufficientLiquidity)
         );
-        assert_eq!(check_borrow_limits(&bank(0, 0), &limits(), false), Ok(()));
+        assert_eq!(check_withdraw_liquidity(1, 5, 10), Err(RiskError::InsufficientLiquidity));
+    }
+
+    #[test]
+    fn a_worthless_remainder_is_burned_with_the_withdraw() {
+        // Index 0.3 after a socialised loss: 13 shares are worth 3 tokens.
+        let index = 300_000_000_000;
+        assert_eq!(deposit_tokens_of(13, index), Ok(3));
+        // Withdrawing 3 burns ceil(10) = 10 shares; the 3 left (worth 0.9 → 0) go too.
+        assert_eq!(withdraw_shares_for(3, index), Ok(10));
+        assert_eq!(withdraw_shares_burned(3, 13, index), Ok(13));
+        // Withdrawing 1 burns 4 and leaves 9 shares worth 2: kept.
+        assert_eq!(withdraw_shares_burned(1, 13, index), Ok(4));
+        assert_eq!(withdraw_shares_burned(0, 3, index), Ok(3), "shares worth nothing are burned whole");
     }
 
     #[test]
@@ -449,6 +491,20 @@ mod tests {
             prop_assert!(accrual.interest_tokens <= borrowers_owe);
         }
 
+        /// A withdraw never leaves shares worth nothing, never burns more than the position, and never burns
+        /// fewer shares than the tokens taken are worth.
+        #[test]
+        fn withdraw_burns_at_least_the_tokens_worth(held in 1u64..1 << 50, fraction in 0u64..=1_000, index in 1u64..4 * INDEX_SCALE) {
+            let held_tokens = deposit_tokens_of(held, index).unwrap();
+            let amount = held_tokens / 1_000 * fraction;
+            let burned = withdraw_shares_burned(amount, held, index).unwrap();
+            prop_assert!(burned <= held);
+            let left = held - burned;
+            prop_assert!(left == 0 || deposit_tokens_of(left, index).unwrap() > 0);
+            // What is left is worth no more than the deposit less the withdraw.
+            prop_assert!(deposit_tokens_of(left, index).unwrap() + amount <= held_tokens);
+        }
+
         /// The rate is monotone in utilization.
         #[test]
         fn rate_is_monotone(a in 0u64..=10_000, b in 0u64..=10_000) {
@@ -464,7 +520,7 @@ mod tests {
             if let Ok(amount) = max_borrow_by_bank(&totals, &limits) {
                 if amount > 0 {
                     let after = BankTotals { borrow_shares: totals.borrow_shares + borrow_shares_for(amount, index).unwrap(), ..totals };
-                    prop_assert_eq!(check_borrow_limits(&after, &limits, true), Ok(()));
+                    prop_assert_eq!(check_borrow_limits(&after, &limits), Ok(()));
                 }
             }
         }

@@ -5,6 +5,10 @@
 //! (p_debt / p_collateral) times (1 + bonus); an insurance fee of the same form goes to the collateral
 //! bank's insurance vault. Seized amounts round down.
 //!
+//! The debt is cleared in whole borrow shares: the liquidator pays the shares' token value rounded up, and
+//! the collateral it receives follows the debt actually cleared (the shares' value rounded down). A repay
+//! worth less than one share is refused ([`RiskError::RepayBelowOneShare`]), never paid for with collateral.
+//!
 //! Guarantees (property-tested):
 //! - the repay is the smallest that lifts LiqEnd health to ≥ 0 (within a few quote units of rounding),
 //!   unless the debt, the collateral or the liquidator's maximum is smaller;
@@ -15,6 +19,7 @@ use crate::error::{RiskError, RiskResult};
 use crate::health::{
     compute_health, position_health, weighted_asset_price, weighted_liability_price, Health, HealthPosition, HealthType,
 };
+use crate::interest::INDEX_SCALE;
 use crate::math::{add, mul_div, Rounding, BPS};
 use crate::price::{OraclePrice, PRICE_SCALE};
 
@@ -57,6 +62,9 @@ pub struct LiquidationRequest {
     pub being_liquidated: bool,
     /// The debt bank's dust threshold: a debt left below it is repaid in full, native units.
     pub debt_dust_tokens: u64,
+    /// The debt bank's borrow index (≥ [`INDEX_SCALE`], native units per share scaled by it): the debt is
+    /// cleared in whole shares.
+    pub debt_borrow_index: u64,
 }
 
 /// Which bound decided the repay.
@@ -77,8 +85,12 @@ pub enum RepayLimit {
 /// The computed liquidation: amounts to move and the account's health before and after.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LiquidationPlan {
-    /// Debt repaid by the liquidator, native units of the debt bank.
+    /// Tokens the liquidator pays, native units of the debt bank: the value of the borrow shares cleared,
+    /// rounded up (the whole debt when it clears every share).
     pub repay_tokens: u64,
+    /// How much the account's debt surely falls: the cleared shares' value rounded down, ≤ `repay_tokens`.
+    /// Seized collateral and the health after follow this figure.
+    pub debt_cleared_tokens: u64,
     /// Collateral to the liquidator, native units of the collateral bank (rounded down).
     pub seized_to_liquidator: u64,
     /// Collateral to the collateral bank's insurance vault, native units (rounded down).
@@ -102,6 +114,14 @@ pub struct LiquidationPlan {
 /// Maint < 0, or already being liquidated and LiqEnd < 0.
 pub fn is_liquidatable(maint: &Health, liq_end: &Health, being_liquidated: bool) -> bool {
     !maint.is_nonnegative() || (being_liquidated && !liq_end.is_nonnegative())
+}
+
+/// The `being_liquidated` flag after an instruction that is not a liquidation. The flag lets a liquidation
+/// go on to the LiqEnd target once started; it clears as soon as the account has no debt left, or has shown
+/// LiqEnd ≥ 0 (`showed_liq_end_nonnegative`: a passed Init check shows it, as Init ≤ LiqEnd). From then on
+/// the account is liquidatable only below Maint again.
+pub fn flag_after_health_shown(being_liquidated: bool, has_debt: bool, showed_liq_end_nonnegative: bool) -> bool {
+    being_liquidated && has_debt && !showed_liq_end_nonnegative
 }
 
 /// Bonus in bps: the minimum plus the depth (Maint shortfall / Maint liabilities, bps, rounded down),
@@ -165,11 +185,12 @@ pub fn plan_liquidation(
     }
     let bonus_bps = liquidation_bonus_bps(&maint_before, config)?;
     let prices = exchange_prices(&debt.price?, &collateral.price?, bonus_bps, config.insurance_fee_bps)?;
-    let (repay_tokens, limit) = choose_repay(debt, collateral, &liq_end_before, &prices, request)?;
+    let (repay, limit) = choose_repay(debt, collateral, &liq_end_before, &prices, request)?;
+    let (repay_tokens, debt_cleared_tokens) = settle_in_shares(repay, limit, debt.borrow_tokens, request)?;
     let (mut seized_to_liquidator, insurance_fee_tokens, limit) =
-        seize(repay_tokens, limit, collateral.deposit_tokens, &prices)?;
+        seize(debt_cleared_tokens, limit, collateral.deposit_tokens, &prices)?;
 
-    let debt_after = HealthPosition { borrow_tokens: debt.borrow_tokens - repay_tokens, ..*debt };
+    let debt_after = HealthPosition { borrow_tokens: debt.borrow_tokens - debt_cleared_tokens, ..*debt };
     let after = |seized: u64, health_type: HealthType, before: &Health| -> RiskResult<Health> {
         let collateral_after = HealthPosition { deposit_tokens: collateral.deposit_tokens - seized, ..*collateral };
         before
@@ -191,6 +212,7 @@ pub fn plan_liquidation(
     let liq_end_after = after(seized_to_liquidator + insurance_fee_tokens, HealthType::LiqEnd, &liq_end_before)?;
     Ok(LiquidationPlan {
         repay_tokens,
+        debt_cleared_tokens,
         seized_to_liquidator,
         insurance_fee_tokens,
         bonus_bps,
@@ -276,6 +298,39 @@ fn choose_repay(
     Ok(choice)
 }
 
+/// `repay` in whole borrow shares: `(tokens the liquidator pays, debt surely cleared)`. The whole debt clears
+/// every share at its full value. A part clears `repay / index` shares, rounded up when the LiqEnd target
+/// decided the repay (so the target is reached) unless that would pay more than the liquidator's maximum,
+/// else rounded down; the liquidator pays the shares' value rounded up and the account is credited their
+/// value rounded down. The debt after, `borrow_tokens_of(shares left)`, is then at most the plan's figure.
+///
+/// Errors: [`RiskError::RepayBelowOneShare`] when no whole share fits; [`RiskError::DivisionByZero`].
+fn settle_in_shares(
+    repay: u64,
+    limit: RepayLimit,
+    debt_tokens: u64,
+    request: &LiquidationRequest,
+) -> RiskResult<(u64, u64)> {
+    if repay >= debt_tokens {
+        return Ok((debt_tokens, debt_tokens));
+    }
+    let index = request.debt_borrow_index;
+    let rounding = if limit == RepayLimit::Target { Rounding::Up } else { Rounding::Down };
+    let mut shares = mul_div(repay, INDEX_SCALE, index, rounding)?;
+    let mut paid = mul_div(shares, index, INDEX_SCALE, Rounding::Up)?;
+    if paid > request.max_repay_tokens.min(debt_tokens) {
+        shares = mul_div(repay, INDEX_SCALE, index, Rounding::Down)?;
+        paid = mul_div(shares, index, INDEX_SCALE, Rounding::Up)?;
+    }
+    if shares == 0 {
+        return Err(RiskError::RepayBelowOneShare);
+    }
+    if paid >= debt_tokens {
+        return Ok((debt_tokens, debt_tokens));
+    }
+    Ok((paid, mul_div(shares, index, INDEX_SCALE, Rounding::Down)?))
+}
+
 /// Collateral to the liquidator and to insurance for `repay`, and the limit that applied; all of the
 /// position (limit [`RepayLimit::Collateral`]) when the collateral is the limit or does not cover the repay.
 fn seize(repay: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices) -> RiskResult<(u64, u64, RepayLimit)> {
@@ -294,9 +349,12 @@ fn seize(repay: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::health::compute_health;
     use crate::health::RiskWeights;
     use crate::price::validate_price;
-    use crate::testkit::{liquidation_config, oracle_config, pyth, pyth_strategy, sol, usdc, weights_strategy, NOW};
+    use crate::testkit::{
+        liquidation_config, oracle_config, pyth, pyth_strategy, sol, sol_weights, usdc, weights_strategy, NOW,
+    };
     use proptest::prelude::*;
     use std::vec::Vec;
 
@@ -310,6 +368,7 @@ mod tests {
             max_repay_tokens,
             being_liquidated: false,
             debt_dust_tokens: 0,
+            debt_borrow_index: INDEX_SCALE,
         }
     }
 
@@ -477,6 +536,41 @@ mod tests {
         assert_eq!(unordered.validate(5_000), Err(RiskError::InvalidLiquidationConfig));
     }
 
+    /// 1,000 USDC of collateral against 10 whole tokens of a 1-decimal $100 token (100 native units) owed at
+    /// a borrow index of 1.02: one share is 1.02 native units, $10.20.
+    fn owing_a_one_decimal_token() -> ([HealthPosition; 2], LiquidationRequest) {
+        let hundred = validate_price(&pyth(100_00000000, 10_000_000), &oracle_config(), 1, NOW);
+        let debt = HealthPosition { deposit_tokens: 0, borrow_tokens: 100, weights: sol_weights(), price: hundred };
+        let index = INDEX_SCALE / 100 * 102;
+        ([usdc(1_000 * USDC, 0), debt], LiquidationRequest { debt_borrow_index: index, ..request(1) })
+    }
+
+    #[test]
+    fn a_repay_below_one_borrow_share_is_refused_not_paid_for_with_collateral() {
+        let (account, one_unit) = owing_a_one_decimal_token();
+        assert!(!compute_health(&account, HealthType::Maint).unwrap().is_nonnegative());
+        // 1 native unit < one share (1.02 units): it would clear no debt, so it seizes nothing.
+        assert_eq!(plan_liquidation(&account, &one_unit, &liquidation_config()), Err(RiskError::RepayBelowOneShare));
+        // 2 units clear one share: the liquidator pays ceil(1.02) = 2, the debt surely falls by floor(1.02) = 1
+        // unit ($10), and the collateral seized follows that $10, not the $20 paid.
+        let two_units = LiquidationRequest { max_repay_tokens: 2, ..one_unit };
+        let plan = plan_liquidation(&account, &two_units, &liquidation_config()).unwrap();
+        assert_eq!((plan.repay_tokens, plan.debt_cleared_tokens), (2, 1));
+        let bonus = u64::from(plan.bonus_bps);
+        assert_eq!(plan.seized_to_liquidator, 10 * USDC * (10_000 + bonus) / 10_000, "$10 × (1 + bonus) of USDC at $1");
+    }
+
+    #[test]
+    fn a_target_repay_rounds_up_to_whole_shares_within_the_liquidators_maximum() {
+        let (account, request) = owing_a_one_decimal_token();
+        let uncapped = LiquidationRequest { max_repay_tokens: u64::MAX, ..request };
+        let plan = plan_liquidation(&account, &uncapped, &liquidation_config()).unwrap();
+        if plan.limit == RepayLimit::Target {
+            assert!(plan.liq_end_after.is_nonnegative(), "whole shares still reach the target");
+        }
+        assert!(plan.debt_cleared_tokens <= plan.repay_tokens);
+    }
+
     /// A liquidatable two-bank account plus unrelated positions: collateral of a random bank, a debt worth
     /// 60–150 % of it in another.
     fn liquidatable_strategy() -> impl Strategy<Value = (Vec<HealthPosition>, LiquidationConfig)> {
@@ -529,7 +623,7 @@ mod tests {
         #[test]
         fn liquidation_improves_maint_and_stops_at_the_target((account, config) in liquidatable_strategy(), max_repay in 1u64..u64::MAX, flagged: bool) {
             prop_assert_eq!(config.validate(account[0].weights.maint_asset_bps), Ok(()));
-            let request = LiquidationRequest { debt_position: 1, collateral_position: 0, max_repay_tokens: max_repay, being_liquidated: flagged, debt_dust_tokens: 0 };
+            let request = LiquidationRequest { debt_position: 1, collateral_position: 0, max_repay_tokens: max_repay, being_liquidated: flagged, debt_dust_tokens: 0, debt_borrow_index: INDEX_SCALE };
             let plan = match plan_liquidation(&account, &request, &config) {
                 Ok(plan) => plan,
                 Err(_) => return Ok(()),
@@ -558,15 +652,93 @@ mod tests {
         /// repay with one fewer unit would not have reached the target by the same margin.
         #[test]
         fn liquidation_outputs_are_consistent((account, config) in liquidatable_strategy()) {
-            let request = LiquidationRequest { debt_position: 1, collateral_position: 0, max_repay_tokens: u64::MAX, being_liquidated: false, debt_dust_tokens: 0 };
+            let request = LiquidationRequest { debt_position: 1, collateral_position: 0, max_repay_tokens: u64::MAX, being_liquidated: false, debt_dust_tokens: 0, debt_borrow_index: INDEX_SCALE };
             if let Ok(plan) = plan_liquidation(&account, &request, &config) {
                 // Recompute the after-state from scratch: the plan's incremental health must match.
                 let after = [
                     HealthPosition { deposit_tokens: account[0].deposit_tokens - plan.seized_to_liquidator - plan.insurance_fee_tokens, ..account[0] },
-                    HealthPosition { borrow_tokens: account[1].borrow_tokens - plan.repay_tokens, ..account[1] },
+                    HealthPosition { borrow_tokens: account[1].borrow_tokens - plan.debt_cleared_tokens, ..account[1] },
                 ];
                 prop_assert_eq!(crate::health::compute_health(&after, HealthType::Maint).unwrap(), plan.maint_after);
                 prop_assert_eq!(crate::health::compute_health(&after, HealthType::LiqEnd).unwrap(), plan.liq_end_after);
+            }
+        }
+
+        /// Whole shares: for any borrow index and share count, a partial liquidation clears exactly the shares
+        /// the program will clear for the tokens paid, the debt left is at most what the plan assumed, and the
+        /// account is never credited more than the liquidator paid.
+        #[test]
+        fn the_debt_is_cleared_in_whole_shares((account, config) in liquidatable_strategy(), index in INDEX_SCALE..4 * INDEX_SCALE, max_repay in 1u64..u64::MAX) {
+            let shares = crate::interest::repay_shares_for(account[1].borrow_tokens, index).unwrap_or(0);
+            let debt = HealthPosition { borrow_tokens: crate::interest::borrow_tokens_of(shares, index).unwrap(), ..account[1] };
+            let account = [account[0], debt];
+            let request = LiquidationRequest { debt_borrow_index: index, ..request(max_repay) };
+            if let Ok(plan) = plan_liquidation(&account, &request, &config) {
+                prop_assert!(plan.debt_cleared_tokens <= plan.repay_tokens);
+                prop_assert!(plan.repay_tokens <= max_repay.min(debt.borrow_tokens));
+                if plan.repay_tokens < debt.borrow_tokens {
+                    let cleared = crate::interest::repay_shares_for(plan.repay_tokens, index).unwrap();
+                    prop_assert!(cleared > 0);
+                    prop_assert_eq!(crate::interest::borrow_tokens_of(cleared, index).unwrap(), plan.repay_tokens);
+                    let left = crate::interest::borrow_tokens_of(shares - cleared, index).unwrap();
+                    prop_assert!(left <= debt.borrow_tokens - plan.debt_cleared_tokens);
+                }
+            }
+        }
+
+        /// Invariant of the flag (issue: the flag that never cleared): over random sequences of price moves,
+        /// liquidations, repays, borrows and deposits, an account is liquidated at Maint ≥ 0 only if no
+        /// instruction since its last liquidation found it without debt or with LiqEnd ≥ 0.
+        #[test]
+        fn a_flagged_account_that_showed_health_is_liquidatable_only_below_maint(steps in proptest::collection::vec((0u8..5, 60i64..200, 1u64..=1_000), 1..40)) {
+            let mut account = [sol(10 * SOL, 0, pyth(150_00000000, 15_000_000)), usdc(0, 1_100 * USDC)];
+            let mut price = pyth(150_00000000, 15_000_000);
+            let (mut flag, mut showed_health_since_liquidation) = (false, true);
+            for (action, dollars, fraction) in steps {
+                let has_debt = |account: &[HealthPosition; 2]| account[1].borrow_tokens > 0;
+                match action {
+                    0 => price = pyth(dollars * 100_000_000, dollars as u64 * 100_000),
+                    1 => {
+                        let request = LiquidationRequest { max_repay_tokens: account[1].borrow_tokens / 1_000 * fraction + 1, being_liquidated: flag, ..request(0) };
+                        if let Ok(plan) = plan_liquidation(&account, &request, &liquidation_config()) {
+                            if plan.maint_before.is_nonnegative() {
+                                prop_assert!(!showed_health_since_liquidation, "liquidated at Maint ≥ 0 after showing health");
+                            }
+                            account[0].deposit_tokens -= plan.seized_to_liquidator + plan.insurance_fee_tokens;
+                            account[1].borrow_tokens -= plan.debt_cleared_tokens;
+                            flag = plan.being_liquidated_after;
+                            showed_health_since_liquidation = !flag;
+                        }
+                    }
+                    2 => {
+                        // Repay (no oracle, no health): a part, or all of it.
+                        account[1].borrow_tokens -= account[1].borrow_tokens / 1_000 * fraction;
+                        flag = flag_after_health_shown(flag, has_debt(&account), false);
+                        showed_health_since_liquidation |= !has_debt(&account);
+                    }
+                    3 => {
+                        // Borrow a fraction of the Init limit: the program's Init check.
+                        if let Ok(limit) = crate::health::max_borrow(&account, 1) {
+                            let amount = limit.min(1 << 50) / 1_000 * fraction;
+                            let mut after = account;
+                            after[1].borrow_tokens += amount;
+                            let init = compute_health(&after, HealthType::Init).unwrap();
+                            if amount > 0 && init.is_nonnegative() {
+                                prop_assert!(compute_health(&after, HealthType::LiqEnd).unwrap().is_nonnegative());
+                                account = after;
+                                flag = flag_after_health_shown(flag, has_debt(&account), true);
+                                showed_health_since_liquidation = true;
+                            }
+                        }
+                    }
+                    _ => {
+                        // Deposit (no oracle, no health).
+                        account[0].deposit_tokens += SOL / 1_000 * fraction;
+                        flag = flag_after_health_shown(flag, has_debt(&account), false);
+                        showed_health_since_liquidation |= !has_debt(&account);
+                    }
+                }
+                account[0] = HealthPosition { price: validate_price(&price, &oracle_config(), 9, NOW), ..account[0] };
             }
         }
     }

@@ -30,6 +30,16 @@ pub const MAX_EXPONENT: i32 = 0;
 pub const MAX_TOKEN_DECIMALS: u8 = 18;
 /// Upper bound of a confidence multiplier, in bps (k ≤ 10).
 pub const MAX_CONF_MULTIPLIER_BPS: u32 = 100_000;
+/// Floor of a bank's `max_age_seconds`: a tighter age limit would let prices go stale between two updates
+/// and so freeze liquidations (and withdrawals of accounts with debt), whoever set it.
+pub const MIN_MAX_AGE_SECONDS: u32 = 15;
+/// Floor of a bank's liquidation confidence limit, in bps (2 %): calm mainnet feeds run at 5–15 bp and
+/// crashes widen them past 1 %, so a tighter limit would stop liquidations exactly when they are needed.
+pub const MIN_CONF_LIQUIDATION_BPS: u32 = 200;
+/// How far, in seconds, a Pyth publish time may be ahead of the cluster clock. The cluster's
+/// `unix_timestamp` lags wall-clock time by seconds at times; Pyth's own receiver checks only the age.
+/// A publish time up to this far ahead counts as age 0; further ahead is refused as [`RiskError::FuturePrice`].
+pub const MAX_PUBLISH_LEAD_SECONDS: i64 = 30;
 
 /// A Pyth price as read from a `PriceUpdateV2` account, in Pyth's own units (mantissa · 10^exponent USD).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,12 +76,14 @@ pub struct OracleConfig {
 }
 
 impl OracleConfig {
-    /// Checks ranges and order: age > 0, 0 < open limit ≤ liquidation limit ≤ 100 %, k_init ≥ k_maint,
-    /// k ≤ [`MAX_CONF_MULTIPLIER_BPS`], discount cap ≤ 100 %.
+    /// Checks ranges and order: age ≥ [`MIN_MAX_AGE_SECONDS`], 0 < open limit ≤ liquidation limit ≤ 100 %,
+    /// liquidation limit ≥ [`MIN_CONF_LIQUIDATION_BPS`], k_init ≥ k_maint, k ≤ [`MAX_CONF_MULTIPLIER_BPS`],
+    /// discount cap ≤ 100 %. The floors keep liquidation possible whoever tightens the limits.
     pub fn validate(&self) -> RiskResult<()> {
-        let valid = self.max_age_seconds > 0
+        let valid = self.max_age_seconds >= MIN_MAX_AGE_SECONDS
             && self.max_conf_open_bps > 0
             && self.max_conf_open_bps <= self.max_conf_liquidation_bps
+            && self.max_conf_liquidation_bps >= MIN_CONF_LIQUIDATION_BPS
             && u64::from(self.max_conf_liquidation_bps) <= BPS
             && self.conf_multiplier_maint_bps <= self.conf_multiplier_init_bps
             && self.conf_multiplier_init_bps <= MAX_CONF_MULTIPLIER_BPS
@@ -108,7 +120,8 @@ pub type PriceCheck = RiskResult<OraclePrice>;
 /// prices for a token with `token_decimals`.
 ///
 /// Errors, in this order: [`RiskError::DecimalsOutOfRange`], [`RiskError::NonPositivePrice`] (price or EMA
-/// ≤ 0), [`RiskError::ExponentOutOfRange`], [`RiskError::FuturePrice`], [`RiskError::StalePrice`],
+/// ≤ 0), [`RiskError::ExponentOutOfRange`], [`RiskError::FuturePrice`] (more than
+/// [`MAX_PUBLISH_LEAD_SECONDS`] ahead of `now`), [`RiskError::StalePrice`],
 /// [`RiskError::ConfidenceTooWideToLiquidate`]. A conf within the liquidation limit but above the open
 /// limit is valid with `usable_to_open == false`.
 pub fn validate_price(pyth: &PythPrice, config: &OracleConfig, token_decimals: u8, now: i64) -> PriceCheck {
@@ -121,11 +134,12 @@ pub fn validate_price(pyth: &PythPrice, config: &OracleConfig, token_decimals: u
     if !(MIN_EXPONENT..=MAX_EXPONENT).contains(&pyth.exponent) {
         return Err(RiskError::ExponentOutOfRange);
     }
-    if pyth.publish_time > now {
+    let lead_limit = now.checked_add(MAX_PUBLISH_LEAD_SECONDS).ok_or(RiskError::MathOverflow)?;
+    if pyth.publish_time > lead_limit {
         return Err(RiskError::FuturePrice);
     }
-    // now − publish_time ≥ 0 here; the subtraction cannot overflow for publish_time ≥ i64::MIN + now.
-    let age = now.checked_sub(pyth.publish_time).ok_or(RiskError::MathOverflow)?;
+    // A publish time ahead of the clock (within the lead) is age 0.
+    let age = now.checked_sub(pyth.publish_time).ok_or(RiskError::MathOverflow)?.max(0);
     if age > i64::from(config.max_age_seconds) {
         return Err(RiskError::StalePrice);
     }
@@ -334,8 +348,14 @@ mod tests {
         assert_eq!(validate_price(&price, &config, 9, NOW), Err(RiskError::StalePrice));
         price.publish_time = i64::MIN;
         assert_eq!(validate_price(&price, &config, 9, NOW), Err(RiskError::MathOverflow));
-        price.publish_time = NOW + 1;
+        // The cluster clock lags wall time: a lead of up to MAX_PUBLISH_LEAD_SECONDS counts as age 0.
+        price.publish_time = NOW + MAX_PUBLISH_LEAD_SECONDS;
+        assert!(validate_price(&price, &config, 9, NOW).is_ok());
+        price.publish_time = NOW + MAX_PUBLISH_LEAD_SECONDS + 1;
         assert_eq!(validate_price(&price, &config, 9, NOW), Err(RiskError::FuturePrice));
+        price.publish_time = i64::MAX;
+        assert_eq!(validate_price(&price, &config, 9, NOW), Err(RiskError::FuturePrice));
+        assert_eq!(validate_price(&price, &config, 9, i64::MAX), Err(RiskError::MathOverflow));
     }
 
     #[test]
@@ -367,8 +387,22 @@ mod tests {
     #[test]
     fn oracle_config_validation() {
         assert_eq!(oracle_config().validate(), Ok(()));
+        let at_floors = OracleConfig {
+            max_age_seconds: MIN_MAX_AGE_SECONDS,
+            max_conf_open_bps: 1,
+            max_conf_liquidation_bps: MIN_CONF_LIQUIDATION_BPS,
+            ..oracle_config()
+        };
+        assert_eq!(at_floors.validate(), Ok(()));
         let bad = [
             OracleConfig { max_age_seconds: 0, ..oracle_config() },
+            // Below the floors that keep liquidation possible.
+            OracleConfig { max_age_seconds: MIN_MAX_AGE_SECONDS - 1, ..oracle_config() },
+            OracleConfig {
+                max_conf_open_bps: 100,
+                max_conf_liquidation_bps: MIN_CONF_LIQUIDATION_BPS - 1,
+                ..oracle_config()
+            },
             OracleConfig { max_conf_open_bps: 0, ..oracle_config() },
             OracleConfig { max_conf_open_bps: 600, ..oracle_config() },
             OracleConfig { max_conf_liquidation_bps: 10_001, max_conf_open_bps: 10_001, ..oracle_config() },

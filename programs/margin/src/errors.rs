@@ -82,6 +82,10 @@ pub enum MarginError {
     NotPaused,
     #[msg("invalid governance settings")]
     InvalidGovernanceConfig,
+    #[msg("the vault does not hold that many tokens free to withdraw")]
+    InsufficientLiquidity,
+    #[msg("the repay clears less than one debt share; repay more")]
+    RepayBelowOneShare,
     // Program errors.
     #[msg("the price account is not the bank's pinned one")]
     WrongPriceAccount = 100,
@@ -131,6 +135,8 @@ pub enum MarginError {
     ProposalNotPending,
     #[msg("the proposal does not match this instruction or its accounts")]
     WrongProposal,
+    #[msg("the guardian cannot cancel a proposal that replaces the guardian")]
+    GuardianCannotCancelItsReplacement,
 }
 
 impl From<RiskError> for MarginError {
@@ -174,6 +180,8 @@ impl From<RiskError> for MarginError {
             RiskError::TooManyPauses => MarginError::TooManyPauses,
             RiskError::NotPaused => MarginError::NotPaused,
             RiskError::InvalidGovernanceConfig => MarginError::InvalidGovernanceConfig,
+            RiskError::InsufficientLiquidity => MarginError::InsufficientLiquidity,
+            RiskError::RepayBelowOneShare => MarginError::RepayBelowOneShare,
         }
     }
 }
@@ -197,13 +205,14 @@ mod tests {
     /// Clients match on codes: a risk error's code is 6000 + its code in margin-risk, for every variant.
     #[test]
     fn risk_errors_keep_their_codes() {
-        for code in 0..=RiskError::InvalidGovernanceConfig as u32 {
+        for code in 0..=RiskError::RepayBelowOneShare as u32 {
             let risk = risk_error(code);
             assert_eq!(MarginError::from(risk) as u32, code, "{risk:?}");
         }
         assert_eq!(MarginError::WrongPriceAccount as u32, 100);
         assert_eq!(MarginError::WrongVault as u32, 118, "program errors are append-only");
         assert_eq!(MarginError::InvalidBankStatus as u32, 119);
+        assert_eq!(MarginError::GuardianCannotCancelItsReplacement as u32, 124);
     }
 
     fn risk_error(code: u32) -> RiskError {
@@ -247,6 +256,8 @@ mod tests {
             TooManyPauses,
             NotPaused,
             InvalidGovernanceConfig,
+            InsufficientLiquidity,
+            RepayBelowOneShare,
         ][code as usize]
     }
 }

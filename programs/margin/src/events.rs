@@ -102,7 +102,10 @@ pub struct Liquidated {
     pub liquidator: Pubkey,
     pub debt_bank: Pubkey,
     pub collateral_bank: Pubkey,
+    /// Tokens the liquidator paid (the cleared shares' value, rounded up).
     pub repaid: u64,
+    /// How much the debt surely fell (the cleared shares' value, rounded down): the seizure follows it.
+    pub debt_cleared: u64,
     pub seized_to_liquidator: u64,
     pub insurance_fee: u64,
     pub bonus_bps: u32,
@@ -198,4 +201,32 @@ pub struct GroupUnpaused {
     /// The admin.
     pub signer: Pubkey,
     pub was_paused_until: i64,
+}
+
+/// A margin account's `being_liquidated` flag cleared outside a liquidation: the account repaid all its
+/// debt or passed an Init check, so from now on it is liquidatable only below Maint.
+#[event]
+pub struct LiquidationFlagCleared {
+    pub account: Pubkey,
+}
+
+/// Protocol fees moved from a bank's vault to its insurance vault.
+#[event]
+pub struct FeesSwept {
+    pub bank: Pubkey,
+    /// Native units moved.
+    pub amount: u64,
+    /// Fees still owed to the insurance vault after the sweep (the vault held less than owed), native units.
+    pub still_owed: u64,
+}
+
+/// Deposits forfeited (shares burned) by a bankruptcy resolution: worth less than one native unit or below
+/// their bank's dust threshold.
+#[event]
+pub struct DepositForfeited {
+    pub account: Pubkey,
+    pub bank: Pubkey,
+    pub shares: u64,
+    /// Their value in native units (rounded down) when burned.
+    pub tokens: u64,
 }

@@ -1,7 +1,7 @@
 //! The remaining-accounts convention: for each used position, in account order, its bank then the bank's
 //! price account. This module checks them against the margin account and builds margin-risk's positions.
 use anchor_lang::prelude::*;
-use margin_risk::health::HealthPosition;
+use margin_risk::health::{without_unpriceable_dust, HealthPosition};
 use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of};
 
 use crate::errors::{MarginError, RiskResultExt};
@@ -16,24 +16,27 @@ pub struct LoadedBank<'a> {
     pub bank: &'a Bank,
 }
 
-/// One position's bank and price, checked, and its health view.
+/// One position's bank (its interest accrued to now) and price, checked, and its health view: a deposit
+/// below the bank's dust threshold with an unusable price counts 0 (margin-risk's rule).
 pub fn health_position(
     position: &Position,
     bank: &Bank,
     price_account: &AccountInfo,
     now: i64,
 ) -> Result<HealthPosition> {
-    Ok(HealthPosition {
+    let health = HealthPosition {
         deposit_tokens: deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?,
         borrow_tokens: borrow_tokens_of(position.borrow_shares, bank.borrow_index).risk()?,
         weights: bank.weights(),
         price: read_price(price_account, bank, now)?,
-    })
+    };
+    Ok(without_unpriceable_dust(health, bank.dust_threshold))
 }
 
 /// The account's positions for margin-risk, from `remaining` (exactly two accounts per used position, in
-/// order; nothing more). Banks in `loaded` are taken from memory; their remaining account must still be
-/// the right address.
+/// order; nothing more). Banks in `loaded` are taken from memory (the instruction accrued them); their
+/// remaining account must still be the right address. Other banks are read with their interest accrued to
+/// `now` (without writing them), so every debt and deposit counts at its value as of now.
 pub fn health_positions<'info>(
     account: &MarginAccount,
     remaining: &'info [AccountInfo<'info>],
@@ -50,7 +53,7 @@ pub fn health_positions<'info>(
             Some(loaded) => health_position(position, loaded.bank, price_info, now)?,
             None => {
                 let loader = AccountLoader::<Bank>::try_from(bank_info)?;
-                let bank = loader.load()?;
+                let bank = loader.load()?.accrued_to(now)?;
                 require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
                 health_position(position, &bank, price_info, now)?
             }
@@ -60,7 +63,8 @@ pub fn health_positions<'info>(
     Ok(positions)
 }
 
-/// Init health after an action that adds risk; refuses the action when it is negative.
+/// Init health after an action that adds risk; refuses the action when it is negative. Passing shows
+/// LiqEnd ≥ 0 (Init ≤ LiqEnd), which the caller records with [`MarginAccount::record_health_shown`].
 pub fn require_init_health<'info>(
     account: &MarginAccount,
     remaining: &'info [AccountInfo<'info>],

@@ -114,7 +114,7 @@ pub mod margin {
         Liquidate::liquidate(ctx, args)
     }
 
-    /// Writes off a bankrupt account's debt: insurance first, then depositors. Called by anyone.
+    /// Writes off a bankrupt account's debt, burning forfeit deposits: insurance first, then depositors. Called by anyone.
     pub fn resolve_bankruptcy<'info>(ctx: Context<'info, ResolveBankruptcy<'info>>) -> Result<()> {
         ResolveBankruptcy::resolve_bankruptcy(ctx)
     }
@@ -122,5 +122,10 @@ pub mod margin {
     /// Accrues a bank's interest up to now. Called by anyone.
     pub fn accrue_interest<'info>(ctx: Context<'info, AccrueInterest<'info>>) -> Result<()> {
         AccrueInterest::accrue_interest(ctx)
+    }
+
+    /// Moves a bank's protocol fees from its vault to its insurance vault. Called by anyone.
+    pub fn sweep_fees<'info>(ctx: Context<'info, SweepFees<'info>>) -> Result<()> {
+        SweepFees::sweep_fees(ctx)
     }
 }

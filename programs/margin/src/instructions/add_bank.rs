@@ -64,7 +64,7 @@ impl<'info> AddBank<'info> {
         let now = Clock::get()?.unix_timestamp;
         let config = ctx.accounts.validate(now)?;
         let mut bank = ctx.accounts.bank.load_init()?;
-        bank.apply_params(&config.params);
+        bank.set_params(&config.params, now, &ctx.accounts.group.governance.config().pause)?;
         bank.feed_id = config.feed_id;
         bank.isolated_only = u8::from(config.isolated_only);
         bank.group = ctx.accounts.group.key();

@@ -6,7 +6,7 @@ use margin_risk::interest::{borrow_shares_for, check_borrow_limits};
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::{emit_event, Borrowed};
+use crate::events::{emit_event, Borrowed, LiquidationFlagCleared};
 use crate::health_accounts::{require_init_health, LoadedBank};
 
 impl<'info> TokenAction<'info> {
@@ -15,7 +15,7 @@ impl<'info> TokenAction<'info> {
         require!(amount > 0, MarginError::ZeroAmount);
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
-        let (shares, init_health, bank_copy) = {
+        let (shares, init_health, flag_cleared, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
             require!(bank.is_active(), MarginError::BankNotActive);
             ctx.accounts.group.require_not_paused(now)?;
@@ -27,10 +27,10 @@ impl<'info> TokenAction<'info> {
             let position = &mut account.positions[index];
             position.borrow_shares = margin_risk::math::add(position.borrow_shares, shares).risk()?;
             bank.borrow_shares = margin_risk::math::add(bank.borrow_shares, shares).risk()?;
-            check_borrow_limits(&bank.totals(), &bank.limits(), true).risk()?;
+            check_borrow_limits(&bank.totals(), &bank.limits()).risk()?;
             let loaded = [LoadedBank { key: bank_key, bank: &bank }];
             let init = require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
-            (shares, init, *bank)
+            (shares, init, account.record_health_shown(true), *bank)
         };
         crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
         emit_event(Borrowed {
@@ -41,6 +41,9 @@ impl<'info> TokenAction<'info> {
             init_assets: init_health.assets,
             init_liabilities: init_health.liabilities,
         });
+        if flag_cleared {
+            emit_event(LiquidationFlagCleared { account: ctx.accounts.account.key() });
+        }
         Ok(())
     }
 }

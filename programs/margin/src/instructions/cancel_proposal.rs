@@ -1,9 +1,11 @@
 //! `cancel_proposal`: the admin or the guardian cancels a pending proposal (before, at or after its eta).
+//! The guardian cannot cancel a proposal that replaces the guardian: otherwise a lost or rogue guardian key
+//! could veto its own removal and, with it, every reopening proposal for good.
 use anchor_lang::prelude::*;
 
 use crate::errors::MarginError;
 use crate::events::{emit_event, ProposalCancelled};
-use crate::state::{Group, Proposal, ProposalState};
+use crate::state::{Group, Proposal, ProposalAction, ProposalState};
 
 #[derive(Accounts)]
 pub struct CancelProposal<'info> {
@@ -15,10 +17,17 @@ pub struct CancelProposal<'info> {
 }
 
 impl CancelProposal<'_> {
-    /// Signed by the admin or the guardian; the proposal still pending.
+    /// Signed by the admin or the guardian; the proposal still pending; not the guardian's own replacement
+    /// cancelled by the guardian (unless the guardian is also the admin).
     pub fn validate(&self) -> Result<()> {
-        self.group.require_admin_or_guardian(&self.authority.key())?;
+        let signer = self.authority.key();
+        self.group.require_admin_or_guardian(&signer)?;
         require!(self.proposal.state == ProposalState::Pending, MarginError::ProposalNotPending);
+        if let ProposalAction::ChangeGroup { guardian, .. } = self.proposal.action {
+            let replaces_guardian = guardian != self.group.guardian;
+            let by_guardian_alone = signer == self.group.guardian && signer != self.group.admin;
+            require!(!(replaces_guardian && by_guardian_alone), MarginError::GuardianCannotCancelItsReplacement);
+        }
         Ok(())
     }
 }

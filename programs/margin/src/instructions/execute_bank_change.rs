@@ -40,7 +40,7 @@ impl<'info> ExecuteBankChange<'info> {
             let mut bank = ctx.accounts.bank.load_mut()?;
             bank.accrue(now)?;
             let old = bank.params();
-            bank.apply_params(&params);
+            bank.set_params(&params, now, &ctx.accounts.group.governance.config().pause)?;
             bank.last_governance_change = now;
             old
         };

@@ -1,10 +1,11 @@
 //! `liquidate`: anyone repays debt of an account below maintenance (or being liquidated and below its
 //! LiqEnd target) from its own token account, and receives the account's collateral at the oracle prices
 //! plus a bonus into its own token account; an insurance fee goes to the collateral bank's insurance vault.
-//! Remaining accounts: every position's bank and price account, in account order.
+//! The debt is cleared in whole borrow shares and the collateral follows the debt actually cleared
+//! (margin-risk's plan). Remaining accounts: every position's bank and price account, in account order.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
-use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of, repay_shares_for, withdraw_shares_for};
+use margin_risk::interest::{borrow_tokens_of, repay_shares_for, withdraw_shares_burned};
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
 
 use crate::errors::{MarginError, RiskResultExt};
@@ -95,6 +96,7 @@ impl<'info> Liquidate<'info> {
                 max_repay_tokens: args.max_repay,
                 being_liquidated: account.being_liquidated == 1,
                 debt_dust_tokens: debt.dust_threshold,
+                debt_borrow_index: debt.borrow_index,
             };
             let plan = plan_liquidation(&positions, &request, &collateral.liquidation_config()).risk()?;
             apply_plan(&mut account, (debt_index, &mut debt), (collateral_index, &mut collateral), &plan)?;
@@ -136,6 +138,7 @@ impl<'info> Liquidate<'info> {
             debt_bank: debt_key,
             collateral_bank: collateral_key,
             repaid: plan.repay_tokens,
+            debt_cleared: plan.debt_cleared_tokens,
             seized_to_liquidator: plan.seized_to_liquidator,
             insurance_fee: plan.insurance_fee_tokens,
             bonus_bps: plan.bonus_bps,
@@ -148,8 +151,9 @@ impl<'info> Liquidate<'info> {
     }
 }
 
-/// Moves the plan's amounts into shares: debt shares cleared rounded down (all of them for the whole debt),
-/// collateral shares burned rounded up (all of them for the whole deposit).
+/// Moves the plan's amounts into shares: the debt shares the liquidator paid for (whole shares by the plan;
+/// all of them for the whole debt), collateral shares burned rounded up (all of them when what would remain
+/// is worth nothing).
 fn apply_plan(
     account: &mut MarginAccount,
     (debt_index, debt): (usize, &mut Bank),
@@ -163,14 +167,9 @@ fn apply_plan(
     } else {
         repay_shares_for(plan.repay_tokens, debt.borrow_index).risk()?.min(debt_position.borrow_shares)
     };
-    let seized = plan.seized_to_liquidator + plan.insurance_fee_tokens;
-    let collateral_position = account.positions[collateral_index];
-    let held = deposit_tokens_of(collateral_position.deposit_shares, collateral.deposit_index).risk()?;
-    let collateral_shares = if seized >= held {
-        collateral_position.deposit_shares
-    } else {
-        withdraw_shares_for(seized, collateral.deposit_index).risk()?.min(collateral_position.deposit_shares)
-    };
+    let seized = margin_risk::math::add(plan.seized_to_liquidator, plan.insurance_fee_tokens).risk()?;
+    let held_shares = account.positions[collateral_index].deposit_shares;
+    let collateral_shares = withdraw_shares_burned(seized, held_shares, collateral.deposit_index).risk()?;
     account.positions[debt_index].borrow_shares -= debt_shares;
     account.positions[collateral_index].deposit_shares -= collateral_shares;
     debt.borrow_shares = margin_risk::math::sub(debt.borrow_shares, debt_shares).risk()?;

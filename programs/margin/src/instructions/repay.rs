@@ -4,7 +4,7 @@ use margin_risk::interest::{borrow_tokens_of, repay_shares_for};
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::{emit_event, Repaid};
+use crate::events::{emit_event, LiquidationFlagCleared, Repaid};
 
 /// Arguments of `repay`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -20,7 +20,7 @@ impl<'info> TokenAction<'info> {
         ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
-        let (amount, shares, decimals) = {
+        let (amount, shares, decimals, flag_cleared) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
             bank.accrue(now)?;
             let mut account = ctx.accounts.account.load_mut()?;
@@ -37,10 +37,14 @@ impl<'info> TokenAction<'info> {
             account.positions[index].borrow_shares -= shares;
             bank.borrow_shares = margin_risk::math::sub(bank.borrow_shares, shares).risk()?;
             account.release_if_empty(index);
-            (amount, shares, bank.decimals)
+            // No health is computed: the flag clears only when no debt is left.
+            (amount, shares, bank.decimals, account.record_health_shown(false))
         };
         crate::token::transfer_from_user(ctx.accounts.user_to_vault(), amount, decimals)?;
         emit_event(Repaid { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
+        if flag_cleared {
+            emit_event(LiquidationFlagCleared { account: ctx.accounts.account.key() });
+        }
         Ok(())
     }
 }

@@ -1,13 +1,16 @@
-//! `resolve_bankruptcy`: anyone writes off the debt of a bankrupt account (debt, no deposit left) in one
-//! bank: the bank's insurance vault covers what it can, the rest is socialised over the bank's depositors
-//! through the deposit index. No oracle needed.
+//! `resolve_bankruptcy`: anyone writes off the debt of a bankrupt account in one bank: the bank's insurance
+//! vault covers what it can, the rest is socialised over the bank's depositors through the deposit index.
+//! Bankrupt means debt and no deposit worth keeping: every deposit is worth less than one native unit or
+//! is below its bank's dust threshold (`margin_risk::bankruptcy::is_forfeit_deposit`); such deposits are
+//! burned here. No oracle needed. Remaining accounts: every used position's bank, in account order,
+//! writable (the banks whose forfeited shares are burned).
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
-use margin_risk::bankruptcy::split_bankruptcy;
-use margin_risk::interest::borrow_tokens_of;
+use margin_risk::bankruptcy::{is_forfeit_deposit, split_bankruptcy};
+use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of};
 
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::{emit_event, BankruptcyResolved};
+use crate::events::{emit_event, BankruptcyResolved, DepositForfeited};
 use crate::state::{Bank, Group, MarginAccount};
 use crate::token::{transfer_from_bank, Transfer};
 
@@ -28,7 +31,7 @@ pub struct ResolveBankruptcy<'info> {
 }
 
 impl ResolveBankruptcy<'_> {
-    /// The bank of the account's group, its vaults, mint and program; the account bankrupt.
+    /// The bank of the account's group, its vaults, mint and program; the account owes something.
     pub fn validate(&self) -> Result<()> {
         let (account, bank) = (self.account.load()?, self.bank.load()?);
         require_keys_eq!(self.group.key(), account.group, MarginError::WrongGroup);
@@ -37,10 +40,46 @@ impl ResolveBankruptcy<'_> {
         require_keys_eq!(bank.insurance_vault, self.insurance_vault.key(), MarginError::WrongVault);
         require_keys_eq!(bank.mint, self.mint.key(), MarginError::WrongMint);
         require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongMint);
-        let no_deposit = account.used_positions().all(|position| position.deposit_shares == 0);
-        require!(no_deposit && account.has_debt(), MarginError::NotBankrupt);
+        require!(account.has_debt(), MarginError::NotBankrupt);
         Ok(())
     }
+}
+
+/// A deposit burned by the resolution: its bank, shares and value.
+struct Forfeit {
+    bank: Pubkey,
+    shares: u64,
+    tokens: u64,
+}
+
+/// Burns every deposit of `account` that is forfeit, each in its bank (accrued to `now` first) from
+/// `remaining` (one bank per used position, in order); refuses with `NotBankrupt` at the first deposit worth
+/// keeping. The positions stay in place (released by the caller).
+fn burn_forfeit_deposits<'info>(
+    account: &mut MarginAccount,
+    remaining: &'info [AccountInfo<'info>],
+    group: &Pubkey,
+    now: i64,
+) -> Result<Vec<Forfeit>> {
+    let used = account.used_positions().count();
+    require!(remaining.len() == used, MarginError::BadRemainingAccounts);
+    let mut forfeits = Vec::new();
+    for (position, bank_info) in account.positions[..used].iter_mut().zip(remaining) {
+        require_keys_eq!(bank_info.key(), position.bank, MarginError::BadRemainingAccounts);
+        if position.deposit_shares == 0 {
+            continue;
+        }
+        let loader = AccountLoader::<Bank>::try_from(bank_info)?;
+        let mut bank = loader.load_mut()?;
+        require_keys_eq!(bank.group, *group, MarginError::WrongGroup);
+        bank.accrue(now)?;
+        let tokens = deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?;
+        require!(is_forfeit_deposit(tokens, bank.dust_threshold), MarginError::NotBankrupt);
+        bank.deposit_shares = margin_risk::math::sub(bank.deposit_shares, position.deposit_shares).risk()?;
+        forfeits.push(Forfeit { bank: position.bank, shares: position.deposit_shares, tokens });
+        position.deposit_shares = 0;
+    }
+    Ok(forfeits)
 }
 
 impl<'info> ResolveBankruptcy<'info> {
@@ -49,10 +88,13 @@ impl<'info> ResolveBankruptcy<'info> {
         let now = Clock::get()?.unix_timestamp;
         ctx.accounts.group.require_not_paused(now)?;
         let bank_key = ctx.accounts.bank.key();
-        let (split, bank_copy) = {
+        let (split, forfeits, bank_copy) = {
+            let mut account = ctx.accounts.account.load_mut()?;
+            let group = account.group;
+            // The debt bank's own position holds no deposit, so it is never loaded twice.
+            let forfeits = burn_forfeit_deposits(&mut account, ctx.remaining_accounts, &group, now)?;
             let mut bank = ctx.accounts.bank.load_mut()?;
             bank.accrue(now)?;
-            let mut account = ctx.accounts.account.load_mut()?;
             let index = account.position_index(&bank_key).ok_or(MarginError::NoDebtToRepay)?;
             let shares = account.positions[index].borrow_shares;
             let debt = borrow_tokens_of(shares, bank.borrow_index).risk()?;
@@ -60,11 +102,11 @@ impl<'info> ResolveBankruptcy<'info> {
             bank.borrow_shares = margin_risk::math::sub(bank.borrow_shares, shares).risk()?;
             bank.deposit_index = split.new_deposit_index;
             account.positions[index].borrow_shares = 0;
-            account.release_if_empty(index);
-            if !account.has_debt() {
-                account.being_liquidated = 0;
+            for slot in (0..account.used_positions().count()).rev() {
+                account.release_if_empty(slot);
             }
-            (split, *bank)
+            account.record_health_shown(false);
+            (split, forfeits, *bank)
         };
         if split.insurance_tokens > 0 {
             let transfer = Transfer {
@@ -76,8 +118,13 @@ impl<'info> ResolveBankruptcy<'info> {
             };
             transfer_from_bank(transfer, split.insurance_tokens, &bank_copy)?;
         }
+        let account_key = ctx.accounts.account.key();
+        for forfeit in forfeits {
+            let Forfeit { bank, shares, tokens } = forfeit;
+            emit_event(DepositForfeited { account: account_key, bank, shares, tokens });
+        }
         emit_event(BankruptcyResolved {
-            account: ctx.accounts.account.key(),
+            account: account_key,
             bank: bank_key,
             debt_written_off: split.debt_tokens,
             from_insurance: split.insurance_tokens,

@@ -1,7 +1,9 @@
 //! `tighten_bank`: the admin or the guardian changes a bank's parameters at once, provided every moved
-//! parameter moves the risk-reducing way (`margin_risk::governance::PARAMETER_TABLE`): lower asset weights,
-//! higher liability weights, lower caps, tighter confidence and age limits, higher k, reduce-only, paused.
-//! Interest is accrued at the old parameters first.
+//! parameter moves the risk-reducing way and may move at once (`margin_risk::governance::PARAMETER_TABLE`):
+//! lower init asset weights, higher init liability weights, lower caps and utilization, tighter confidence
+//! and age limits (never below their floors), higher k_init, reduce-only, paused (for a bounded time). The
+//! Maint side (maint weights, k_maint, the discount cap) never moves at once: an instant cut there could make
+//! a healthy account liquidatable. Interest is accrued at the old parameters first.
 use anchor_lang::prelude::*;
 use margin_risk::governance::require_risk_reducing;
 
@@ -37,7 +39,7 @@ impl<'info> TightenBank<'info> {
             let mut bank = ctx.accounts.bank.load_mut()?;
             bank.accrue(now)?;
             let old = bank.params();
-            bank.apply_params(&params);
+            bank.set_params(&params, now, &ctx.accounts.group.governance.config().pause)?;
             old
         };
         emit_event(BankParamsChanged {

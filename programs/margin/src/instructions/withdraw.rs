@@ -1,12 +1,13 @@
 //! `withdraw`: the owner takes tokens out of a deposit. Init health must stay ≥ 0 when the account has
-//! debt (remaining accounts: every position's bank and price account); the bank's utilization must stay
-//! within its maximum. An account without debt needs no oracle.
+//! debt (remaining accounts: every position's bank and price account). A withdraw is limited only by the
+//! tokens in the vault (less the fees it owes the insurance vault), never by max utilization, so lenders can
+//! always exit what is there. An account without debt needs no oracle.
 use anchor_lang::prelude::*;
-use margin_risk::interest::{check_borrow_limits, deposit_tokens_of, withdraw_shares_for};
+use margin_risk::interest::{check_withdraw_liquidity, deposit_tokens_of, withdraw_shares_burned};
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
-use crate::events::{emit_event, Withdrawn};
+use crate::events::{emit_event, LiquidationFlagCleared, Withdrawn};
 use crate::health_accounts::{require_init_health, LoadedBank};
 
 impl<'info> TokenAction<'info> {
@@ -15,9 +16,9 @@ impl<'info> TokenAction<'info> {
         require!(amount > 0, MarginError::ZeroAmount);
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
-        let (shares, bank_copy) = {
+        let (shares, flag_cleared, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
-            require!(!bank.is_paused(), MarginError::BankNotActive);
+            require!(!bank.is_paused(now), MarginError::BankNotActive);
             bank.accrue(now)?;
             let mut account = ctx.accounts.account.load_mut()?;
             if account.has_debt() {
@@ -26,20 +27,24 @@ impl<'info> TokenAction<'info> {
             let index = account.position_index(&bank_key).ok_or(MarginError::NoPosition)?;
             let held = account.positions[index].deposit_shares;
             require!(amount <= deposit_tokens_of(held, bank.deposit_index).risk()?, MarginError::InsufficientDeposit);
-            // Rounded up, at most what the position holds (withdrawing the whole deposit burns every share).
-            let shares = withdraw_shares_for(amount, bank.deposit_index).risk()?.min(held);
+            check_withdraw_liquidity(amount, ctx.accounts.vault.amount, bank.pending_insurance_fees).risk()?;
+            // Rounded up, at most the position; every share when what would remain is worth nothing.
+            let shares = withdraw_shares_burned(amount, held, bank.deposit_index).risk()?;
             account.positions[index].deposit_shares -= shares;
             bank.deposit_shares = margin_risk::math::sub(bank.deposit_shares, shares).risk()?;
-            check_borrow_limits(&bank.totals(), &bank.limits(), false).risk()?;
             account.release_if_empty(index);
-            if account.has_debt() {
+            let has_debt = account.has_debt();
+            if has_debt {
                 let loaded = [LoadedBank { key: bank_key, bank: &bank }];
                 require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
             }
-            (shares, *bank)
+            (shares, account.record_health_shown(has_debt), *bank)
         };
         crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
         emit_event(Withdrawn { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
+        if flag_cleared {
+            emit_event(LiquidationFlagCleared { account: ctx.accounts.account.key() });
+        }
         Ok(())
     }
 }

@@ -16,7 +16,8 @@ pub enum BankStatus {
     Active = 0,
     /// No new borrows and no new deposits; withdrawals, repays and liquidations stay open.
     ReduceOnly = 1,
-    /// Nothing but repay and liquidation.
+    /// Nothing but repay and liquidation, for at most the group's longest pause from when it was set
+    /// (`Bank::paused_until`); after that the bank acts as reduce-only until a proposal reopens it.
     Paused = 2,
 }
 
@@ -178,8 +179,10 @@ pub struct Bank {
     pub padding: [u8; 6],
     /// Unix seconds of the listing or of the last executed proposal that changed this bank.
     pub last_governance_change: i64,
+    /// With status paused: paused while the clock is before this, unix seconds; reduce-only after.
+    pub paused_until: i64,
     /// Room for later state without a migration.
-    pub reserved: [u8; 120],
+    pub reserved: [u8; 112],
 }
 
 impl Bank {
@@ -317,9 +320,25 @@ impl Bank {
         self.status == BankStatus::Active as u8
     }
 
-    /// Whether the bank accepts nothing but repay and liquidation.
-    pub fn is_paused(&self) -> bool {
-        self.status == BankStatus::Paused as u8
+    /// Whether the bank accepts nothing but repay and liquidation at `now`: status paused and its bounded
+    /// pause still running.
+    pub fn is_paused(&self, now: i64) -> bool {
+        self.status == BankStatus::Paused as u8 && now < self.paused_until
+    }
+
+    /// Writes `params` (validated first by the caller) at `now`. A move into status paused starts a pause
+    /// of the group's longest pause (`pause`), after which the bank acts as reduce-only.
+    pub fn set_params(
+        &mut self,
+        params: &BankParams,
+        now: i64,
+        pause: &margin_risk::governance::PauseLimits,
+    ) -> Result<()> {
+        if params.status == BankStatus::Paused as u8 && self.status != BankStatus::Paused as u8 {
+            self.paused_until = margin_risk::governance::bank_paused_until(now, pause).risk()?;
+        }
+        self.apply_params(params);
+        Ok(())
     }
 }
 
@@ -337,5 +356,13 @@ impl Bank {
             margin_risk::math::add(self.pending_insurance_fees, accrual.protocol_fee_tokens).risk()?;
         self.last_accrual = self.last_accrual.max(now);
         Ok(accrual)
+    }
+
+    /// A copy of the bank with interest accrued to `now`, for reading a bank the instruction does not write:
+    /// every health check values every position at its indices as of now.
+    pub fn accrued_to(&self, now: i64) -> Result<Bank> {
+        let mut copy = *self;
+        copy.accrue(now)?;
+        Ok(copy)
     }
 }

@@ -109,6 +109,17 @@ impl MarginAccount {
     pub fn has_debt(&self) -> bool {
         self.used_positions().any(|position| position.borrow_shares > 0)
     }
+
+    /// Updates `being_liquidated` after an instruction that is not a liquidation
+    /// (`margin_risk::liquidation::flag_after_health_shown`): cleared once the account has no debt or has
+    /// shown LiqEnd ≥ 0. Returns true when this cleared it (the caller emits `LiquidationFlagCleared`).
+    pub fn record_health_shown(&mut self, showed_liq_end_nonnegative: bool) -> bool {
+        let before = self.being_liquidated == 1;
+        let after =
+            margin_risk::liquidation::flag_after_health_shown(before, self.has_debt(), showed_liq_end_nonnegative);
+        self.being_liquidated = u8::from(after);
+        before && !after
+    }
 }
 
 impl MarginAccount {

@@ -11,7 +11,7 @@
 
 use margin_risk::bankruptcy::split_bankruptcy;
 use margin_risk::health::{compute_health, HealthPosition, HealthType, RiskWeights};
-use margin_risk::interest::{accrue, BankTotals, InterestCurve};
+use margin_risk::interest::{accrue, BankTotals, InterestCurve, INDEX_SCALE};
 use margin_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationRequest};
 use margin_risk::price::{validate_price, OracleConfig, PythPrice};
 use margin_risk::RiskError;
@@ -273,6 +273,7 @@ pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Resu
                 max_repay_tokens: u64::MAX,
                 being_liquidated: false,
                 debt_dust_tokens: 0,
+                debt_borrow_index: INDEX_SCALE,
             };
             let start = meter();
             let plan = plan_liquidation(&positions[..input.count], &request, &LIQUIDATION)?;
