@@ -19,12 +19,17 @@ fn the_readme_parameter_table_matches_the_code() {
             SaferDirection::Higher => "higher",
             SaferDirection::Neither => "neither",
         };
+        let instant = match (rule.safer, rule.instant) {
+            (SaferDirection::Neither, _) => "never",
+            (_, true) => "yes",
+            (_, false) => "no (moves Maint)",
+        };
         let step = match rule.step {
             StepLimit::WeightPoints => "± weight step",
             StepLimit::RatePoints => "± rate step",
             StepLimit::Growth => "× growth",
             StepLimit::Unbounded => "none",
         };
-        assert_eq!(row, &vec![format!("`{}`", rule.name).as_str(), safer, step]);
+        assert_eq!(row, &vec![format!("`{}`", rule.name).as_str(), safer, instant, step]);
     }
 }
