@@ -362,7 +362,9 @@ impl Bank {
     /// every health check values every position at its indices as of now.
     pub fn accrued_to(&self, now: i64) -> Result<Bank> {
         let mut copy = *self;
-        copy.accrue(now)?;
+        if now > self.last_accrual {
+            copy.accrue(now)?;
+        }
         Ok(copy)
     }
 }
