@@ -215,39 +215,65 @@ pub fn compute_health(positions: &[HealthPosition], health_type: HealthType) -> 
     Ok(total)
 }
 
-/// The most native units of `positions[index]`'s bank the account may borrow (on top of any it owes)
-/// with Init health staying ≥ 0. Rounded down, so borrowing the figure always passes the Init check.
-/// Bank limits (liquidity, caps, utilization) are [`crate::interest::max_borrow_by_bank`]'s.
+/// The most native units of `positions[index]`'s bank the account may borrow (on top of the `B` it owes
+/// there) with Init health staying ≥ 0, exactly: borrowing the figure passes the Init check and one unit more
+/// fails. With u the Init liability value of one unit (rounded up) and R the Init assets less every other
+/// liability, the position's liability ceil((B + x)·u / PRICE_SCALE) ≤ R exactly when B + x ≤ ⌊R · PRICE_SCALE
+/// / u⌋. A position holding a deposit cannot borrow (0). Bank limits (liquidity, caps, utilization) are
+/// [`crate::interest::max_borrow_by_bank`]'s; the program records a borrow in shares rounded up, so its debt
+/// after is `borrow_tokens_of(shares)`, which may exceed B + x by a unit at an index above 1.
 pub fn max_borrow(positions: &[HealthPosition], index: usize) -> RiskResult<u64> {
     let position = positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    if position.deposit_tokens > 0 {
+        return Ok(0);
+    }
     let init = compute_health(positions, HealthType::Init)?;
     // A borrow needs a usable price even when the account owes nothing in this bank yet.
     let probe = HealthPosition { borrow_tokens: 1, ..*position };
-    let liability_price = weighted_liability_price(&probe, HealthType::Init)?;
-    // ceil((B + x)·w) − ceil(B·w) ≤ ceil(x·w) ≤ headroom whenever x·w ≤ headroom.
-    let headroom = init.assets.saturating_sub(init.liabilities);
-    if liability_price == 0 {
-        return Ok(u64::MAX);
+    let unit = weighted_liability_price(&probe, HealthType::Init)?;
+    let owed = position.borrow_tokens;
+    if unit == 0 {
+        return Ok(u64::MAX - owed);
     }
-    mul_div(headroom, PRICE_SCALE, liability_price, Rounding::Down).or(Ok(u64::MAX))
+    let own = position_health(position, HealthType::Init)?.liabilities;
+    let Some(room) = init.assets.checked_sub(init.liabilities - own) else {
+        return Ok(0);
+    };
+    match mul_div(room, PRICE_SCALE, unit, Rounding::Down) {
+        Ok(total) => Ok(total.saturating_sub(owed)),
+        // ⌊R · PRICE_SCALE / u⌋ beyond u64: every amount a u64 can owe passes.
+        Err(RiskError::MathOverflow) => Ok(u64::MAX - owed),
+        Err(error) => Err(error),
+    }
 }
 
-/// The most native units the account may withdraw from `positions[index]` with Init health staying ≥ 0,
-/// at most the deposit. An asset that counts 0 in Init (zero weight, or an unusable price) can be withdrawn
-/// whole while Init ≥ 0.
+/// The most native units the account may withdraw from `positions[index]`, exactly: withdrawing the figure
+/// passes the program's check and one unit more fails. An account without debt needs no health check and
+/// withdraws its whole deposit. Otherwise Init must stay ≥ 0: with u the Init asset value of one unit
+/// (rounded down) and R what the account needs from this position (every liability less every other asset),
+/// ⌊(D − x)·u / PRICE_SCALE⌋ ≥ R exactly when D − x ≥ ⌈R · PRICE_SCALE / u⌉. An asset that counts 0 in Init
+/// (zero weight, unusable price) can go whole while Init ≥ 0.
 pub fn max_withdraw(positions: &[HealthPosition], index: usize) -> RiskResult<u64> {
     let position = positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    let deposit = position.deposit_tokens;
+    if positions.iter().all(|position| position.borrow_tokens == 0) {
+        return Ok(deposit);
+    }
     let init = compute_health(positions, HealthType::Init)?;
-    if !init.is_nonnegative() {
-        return Ok(0);
+    let own = position_health(position, HealthType::Init)?.assets;
+    let Some(needed) = init.liabilities.checked_sub(init.assets - own) else {
+        // The other positions cover every liability: all of it may go.
+        return Ok(deposit);
+    };
+    let unit = weighted_asset_price(position, HealthType::Init)?;
+    if unit == 0 {
+        return Ok(if needed == 0 { deposit } else { 0 });
     }
-    let asset_price = weighted_asset_price(position, HealthType::Init)?;
-    if asset_price == 0 {
-        return Ok(position.deposit_tokens);
+    match mul_div(needed, PRICE_SCALE, unit, Rounding::Up) {
+        Ok(keep) => Ok(deposit.saturating_sub(keep)),
+        Err(RiskError::MathOverflow) => Ok(0),
+        Err(error) => Err(error),
     }
-    let headroom = init.assets - init.liabilities;
-    let by_health = mul_div(headroom, PRICE_SCALE, asset_price, Rounding::Down).unwrap_or(u64::MAX);
-    Ok(by_health.min(position.deposit_tokens))
 }
 
 #[cfg(test)]
@@ -364,6 +390,8 @@ mod tests {
         let one_more = [account[0], usdc(0, limit + 1)];
         assert!(!compute_health(&one_more, HealthType::Init).unwrap().is_nonnegative());
         assert_eq!(max_borrow(&account, 2), Err(RiskError::PositionOutOfRange));
+        // A bank the account holds a deposit in cannot be borrowed from.
+        assert_eq!(max_borrow(&account, 0), Ok(0));
     }
 
     #[test]
@@ -376,6 +404,14 @@ mod tests {
         assert!(!compute_health(&one_more, HealthType::Init).unwrap().is_nonnegative());
         // Without debt the whole deposit can go.
         assert_eq!(max_withdraw(&[account[0]], 0), Ok(10 * SOL));
+    }
+
+    #[test]
+    fn a_debt_free_account_withdraws_its_whole_deposit_however_small() {
+        // Issue 10, item 6: 1 native unit of USDC is worth 0.95 quote units in Init, rounded down to 0; the
+        // program checks no health for a debt-free account, so the whole unit may go.
+        assert_eq!(max_withdraw(&[usdc(1, 0)], 0), Ok(1));
+        assert_eq!(max_withdraw(&[usdc(1, 0), sol(5, 0, pyth(150_00000000, 0))], 1), Ok(5));
     }
 
     #[test]
@@ -454,25 +490,37 @@ mod tests {
             }
         }
 
-        /// The UI figures never over-promise: borrowing `max_borrow` or withdrawing `max_withdraw` passes Init.
+        /// The UI figures are exact (issue 10, item 6): borrowing `max_borrow` or withdrawing `max_withdraw`
+        /// passes the check the program makes, and one unit more fails it.
         #[test]
-        fn max_borrow_and_withdraw_pass_the_init_check(account in account_strategy(), which in any::<prop::sample::Index>()) {
+        fn max_borrow_and_withdraw_are_exact_to_the_unit(account in account_strategy(), which in any::<prop::sample::Index>()) {
             let index = which.index(account.len());
-            if let Some(limit) = max_borrow(&account, index).ok().filter(|limit| *limit > 0) {
+            let passes = |after: &[HealthPosition]| {
+                after.iter().all(|position| position.borrow_tokens == 0)
+                    || compute_health(after, HealthType::Init).is_ok_and(|init| init.is_nonnegative())
+            };
+            let with_debt = |extra: u64| {
                 let mut after = account.clone();
-                if let Some(borrow) = after[index].borrow_tokens.checked_add(limit) {
-                    after[index].borrow_tokens = borrow;
-                    if let Ok(init) = compute_health(&after, HealthType::Init) {
-                        prop_assert!(init.is_nonnegative());
-                    }
+                after[index].borrow_tokens = after[index].borrow_tokens.checked_add(extra)?;
+                Some(after)
+            };
+            if let Some(limit) = max_borrow(&account, index).ok().filter(|_| account[index].deposit_tokens == 0) {
+                if limit > 0 {
+                    prop_assert!(passes(&with_debt(limit).unwrap()), "borrowing the limit {} fails", limit);
+                }
+                if let Some(after) = with_debt(limit + u64::from(limit < u64::MAX)).filter(|_| limit < u64::MAX) {
+                    prop_assert!(!passes(&after), "borrowing one more than the limit {} passes", limit);
                 }
             }
             if let Ok(limit) = max_withdraw(&account, index) {
-                prop_assert!(limit <= account[index].deposit_tokens);
-                if limit > 0 {
-                    let mut after = account.clone();
-                    after[index].deposit_tokens -= limit;
-                    prop_assert!(compute_health(&after, HealthType::Init).unwrap().is_nonnegative());
+                let deposit = account[index].deposit_tokens;
+                prop_assert!(limit <= deposit);
+                let mut after = account.clone();
+                after[index].deposit_tokens = deposit - limit;
+                prop_assert!(limit == 0 || passes(&after), "withdrawing the limit {} fails", limit);
+                if limit < deposit {
+                    after[index].deposit_tokens -= 1;
+                    prop_assert!(!passes(&after), "withdrawing one more than the limit {} passes", limit);
                 }
             }
         }
