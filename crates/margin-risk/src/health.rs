@@ -113,6 +113,25 @@ impl Health {
         Ok(if negative { -magnitude } else { magnitude })
     }
 
+    /// How far this health is below `other`, in quote units (0 when it is not below), compared exactly on
+    /// (assets − liabilities) without a signed or 128-bit type: self < other ⟺ a₁ + l₀ < a₀ + l₁.
+    ///
+    /// Errors: [`RiskError::MathOverflow`] when the gap itself exceeds u64.
+    pub fn gap_below(&self, other: &Health) -> RiskResult<u64> {
+        let (mine, mine_carry) = self.assets.overflowing_add(other.liabilities);
+        let (theirs, theirs_carry) = other.assets.overflowing_add(self.liabilities);
+        if (mine_carry, mine) >= (theirs_carry, theirs) {
+            return Ok(0);
+        }
+        // theirs − mine as a 65-bit difference: fits u64 exactly when the carries cancel out.
+        let (gap, borrow) = theirs.overflowing_sub(mine);
+        if theirs_carry as u8 - mine_carry as u8 == borrow as u8 {
+            Ok(gap)
+        } else {
+            Err(RiskError::MathOverflow)
+        }
+    }
+
     /// liabilities − assets when negative, else 0: the shortfall in quote units.
     pub fn shortfall(&self) -> u64 {
         self.liabilities.saturating_sub(self.assets)
@@ -362,6 +381,14 @@ mod tests {
         let huge = Health { assets: u64::MAX, liabilities: 0 };
         assert_eq!(huge.value(), Err(RiskError::MathOverflow));
         assert_eq!(Health { assets: 0, liabilities: 1 << 63 }.value(), Err(RiskError::MathOverflow));
+        // Comparisons need no i64: a gap between two healths beyond i64 is still exact.
+        let deep = Health { assets: 0, liabilities: u64::MAX };
+        let less_deep = Health { assets: 5, liabilities: u64::MAX };
+        assert_eq!(deep.gap_below(&less_deep), Ok(5));
+        assert_eq!(less_deep.gap_below(&deep), Ok(0));
+        assert_eq!(deep.gap_below(&Health { assets: u64::MAX, liabilities: 0 }), Err(RiskError::MathOverflow));
+        assert_eq!(deep.gap_below(&Health::default()), Ok(u64::MAX));
+        assert_eq!(deep.gap_below(&Health { assets: 1, liabilities: 0 }), Err(RiskError::MathOverflow));
     }
 
     #[test]
@@ -486,6 +513,20 @@ mod tests {
                     (Err(RiskError::MathOverflow), _) => {}
                     (Err(_), after) => prop_assert!(after.is_err(), "{:?}", health_type),
                     (Ok(_), Err(_)) => {}
+                }
+            }
+        }
+
+        /// `gap_below` is the exact signed difference, wherever it fits.
+        #[test]
+        fn gap_below_matches_i128(a0: u64, l0: u64, a1: u64, l1: u64) {
+            let (before, after) = (Health { assets: a0, liabilities: l0 }, Health { assets: a1, liabilities: l1 });
+            let exact = (a0 as i128 - l0 as i128) - (a1 as i128 - l1 as i128);
+            match after.gap_below(&before) {
+                Ok(gap) => prop_assert_eq!(gap as i128, exact.max(0)),
+                Err(error) => {
+                    prop_assert_eq!(error, RiskError::MathOverflow);
+                    prop_assert!(exact > u64::MAX as i128);
                 }
             }
         }

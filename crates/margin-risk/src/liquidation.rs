@@ -198,9 +198,10 @@ pub fn plan_liquidation(
             .replace(&position_health(collateral, health_type)?, &position_health(&collateral_after, health_type)?)
     };
     let mut maint_after = after(seized_to_liquidator + insurance_fee_tokens, HealthType::Maint, &maint_before)?;
-    if limit != RepayLimit::Collateral && maint_after.value()? < maint_before.value()? {
+    let maint_lost = maint_after.gap_below(&maint_before)?;
+    if limit != RepayLimit::Collateral && maint_lost > 0 {
         // Per-position rounding cost more than the repay gained: hand back enough collateral to cover it.
-        let deficit = add(maint_before.value()?.abs_diff(maint_after.value()?), 1)?;
+        let deficit = add(maint_lost, 1)?;
         let unit_value = weighted_asset_price(collateral, HealthType::Maint)?;
         let give_back = mul_div(deficit, PRICE_SCALE, unit_value.max(1), Rounding::Up)?;
         if give_back > seized_to_liquidator {
@@ -268,7 +269,9 @@ pub fn max_repay_to_target(
     Ok(mul_div(needed, PRICE_SCALE, gain_per_unit, Rounding::Up).unwrap_or(u64::MAX))
 }
 
-/// The smallest of the bounds, then the dust rule.
+/// The smallest of the bounds, then the dust rule. The collateral bound, the debt the whole position pays
+/// for, rounds up (a repay requirement); it wins a tie (so all the collateral goes, and the account can go on
+/// to bankruptcy) only when it is a real bound: a figure beyond u64 bounds nothing.
 fn choose_repay(
     debt: &HealthPosition,
     collateral: &HealthPosition,
@@ -277,21 +280,23 @@ fn choose_repay(
     request: &LiquidationRequest,
 ) -> RiskResult<(u64, RepayLimit)> {
     let target = max_repay_to_target(debt, collateral, liq_end, prices.total_up, prices.collateral)?;
-    // Debt whose collateral-plus-premium value the position can pay for, rounded down.
-    let by_collateral =
-        mul_div(collateral.deposit_tokens, prices.collateral, prices.total_up, Rounding::Down).unwrap_or(u64::MAX);
+    let by_collateral = match mul_div(collateral.deposit_tokens, prices.collateral, prices.total_up, Rounding::Up) {
+        Ok(bound) => Some(bound.max(1)),
+        Err(RiskError::MathOverflow) => None,
+        Err(error) => return Err(error),
+    };
     let mut choice = (target, RepayLimit::Target);
-    for bound in [
-        (debt.borrow_tokens, RepayLimit::WholeDebt),
-        (request.max_repay_tokens, RepayLimit::Liquidator),
-        (by_collateral.max(1), RepayLimit::Collateral),
-    ] {
-        if bound.0 < choice.0 || (bound.0 == choice.0 && bound.1 == RepayLimit::Collateral) {
+    for bound in [(debt.borrow_tokens, RepayLimit::WholeDebt), (request.max_repay_tokens, RepayLimit::Liquidator)] {
+        if bound.0 < choice.0 {
             choice = bound;
         }
     }
+    if let Some(bound) = by_collateral.filter(|bound| *bound <= choice.0) {
+        choice = (bound, RepayLimit::Collateral);
+    }
     let left = debt.borrow_tokens - choice.0;
-    let can_close = debt.borrow_tokens <= request.max_repay_tokens && debt.borrow_tokens <= by_collateral;
+    let can_close =
+        debt.borrow_tokens <= request.max_repay_tokens && by_collateral.is_none_or(|bound| debt.borrow_tokens <= bound);
     if left > 0 && left < request.debt_dust_tokens && can_close && choice.1 != RepayLimit::Collateral {
         choice = (debt.borrow_tokens, RepayLimit::Dust);
     }
@@ -447,8 +452,8 @@ mod tests {
         assert_eq!(plan.seized_to_liquidator + plan.insurance_fee_tokens, 10 * SOL);
         // fee share = 100 / (10,000 + 800 + 100) of 10 SOL, rounded down
         assert_eq!(plan.insurance_fee_tokens, 91_743_119);
-        // $500 / 1.09 = 458.715596 USDC repaid.
-        assert_eq!(plan.repay_tokens, 458_715_596);
+        // $500 / 1.09 = 458.715596 3 USDC, rounded up: a repay requirement (issue 10, item 5).
+        assert_eq!(plan.repay_tokens, 458_715_597);
         assert!(plan.being_liquidated_after);
     }
 
@@ -558,6 +563,53 @@ mod tests {
         assert_eq!((plan.repay_tokens, plan.debt_cleared_tokens), (2, 1));
         let bonus = u64::from(plan.bonus_bps);
         assert_eq!(plan.seized_to_liquidator, 10 * USDC * (10_000 + bonus) / 10_000, "$10 × (1 + bonus) of USDC at $1");
+    }
+
+    #[test]
+    fn a_collateral_limited_repay_rounds_up() {
+        // Issue 10, item 5: 3 units of a 0-decimal $5 token against 2 units of a 0-decimal $10 debt. The
+        // collateral ($15) pays for 15 / (10 × 1.09) = 1.376 units of debt: the repay is 2, not 1.
+        let price = |dollars: i64| validate_price(&pyth(dollars * 100_000_000, 0), &oracle_config(), 0, NOW);
+        let collateral =
+            HealthPosition { deposit_tokens: 3, borrow_tokens: 0, weights: sol_weights(), price: price(5) };
+        let debt = HealthPosition { deposit_tokens: 0, borrow_tokens: 2, weights: sol_weights(), price: price(10) };
+        let plan = plan_liquidation(&[collateral, debt], &request(u64::MAX), &liquidation_config()).unwrap();
+        assert_eq!((plan.limit, plan.bonus_bps), (RepayLimit::Collateral, 800));
+        assert_eq!(plan.repay_tokens, 2);
+        assert_eq!(plan.seized_to_liquidator + plan.insurance_fee_tokens, 3);
+    }
+
+    #[test]
+    fn a_repay_that_buys_a_fraction_of_the_collateral_takes_only_that_fraction() {
+        // Issue 10, item 2: u64::MAX native units of a 6-decimal $10^-6 token ($18.4M, weighted ×5) owed
+        // against $100M of USDC (maint weight 0.9). The collateral bound is beyond u64; it used to tie with
+        // the whole debt and win, giving the liquidator $99M of USDC for $18.4M. (The collateral's Init weight
+        // is 0, so the LiqEnd target is beyond u64 too: all three bounds tie.)
+        let token = validate_price(&pyth(100, 0), &oracle_config(), 6, NOW);
+        let heavy = RiskWeights { init_liability_bps: 50_000, maint_liability_bps: 50_000, ..sol_weights() };
+        let debt = HealthPosition { deposit_tokens: 0, borrow_tokens: u64::MAX, weights: heavy, price: token };
+        let no_init_credit = RiskWeights { init_asset_bps: 0, ..sol_weights() };
+        let collateral = HealthPosition { weights: no_init_credit, ..usdc(100_000_000 * USDC, 0) };
+        let plan = plan_liquidation(&[collateral, debt], &request(u64::MAX), &liquidation_config()).unwrap();
+        assert_ne!(plan.limit, RepayLimit::Collateral);
+        // The seizure follows the repay: $18.45M × (1 + bonus + fee) of USDC, not the $100M.
+        let premium = 10_000 + u128::from(plan.bonus_bps) + 100;
+        let bought = plan.debt_cleared_tokens as u128 * premium / 10_000 / 1_000_000;
+        let seized = (plan.seized_to_liquidator + plan.insurance_fee_tokens) as u128;
+        assert!(seized <= bought && bought - seized <= 2, "seized {seized}, the repay buys {bought}");
+        assert!(seized < 25_000_000 * USDC as u128);
+    }
+
+    #[test]
+    fn a_maint_beyond_i64_still_plans() {
+        // Issue 10, item 3b: $10^13 of USDC debt against 10^9 SOL. Maint ≈ −$10^13 (−10^19 quote units) is
+        // beyond i64, but the plan only compares healths, never needs them signed.
+        let account = [sol(1_000_000_000 * SOL, 0, pyth(150_00000000, 15_000_000)), usdc(0, 10_000_000_000_000 * USDC)];
+        let maint = compute_health(&account, HealthType::Maint).unwrap();
+        assert_eq!(maint.value(), Err(RiskError::MathOverflow));
+        let plan = plan_liquidation(&account, &request(1_000_000 * USDC), &liquidation_config()).unwrap();
+        assert_eq!(plan.repay_tokens, 1_000_000 * USDC);
+        assert!(plan.maint_before.gap_below(&plan.maint_after).unwrap() > 0, "Maint rose");
     }
 
     #[test]

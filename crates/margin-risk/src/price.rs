@@ -8,8 +8,11 @@
 //! Pyth's EMA price and EMA confidence (DESIGN.md, "Prices"):
 //! - Init asset = min(p − k_init·c, ema − k_init·ema_c); Init liability = max(p + k_init·c, ema + k_init·ema_c)
 //! - Maint (and LiqEnd) asset = p − k_maint·c; Maint liability = p + k_maint·c
-//! - every discount or markup k·c is capped at `max_conf_discount_bps` of its base (p or ema), and asset
-//!   prices floor at 0.
+//! - every discount k·c of an asset price is capped at `max_conf_discount_bps` of its own base (p or ema), and
+//!   asset prices floor at 0; a markup k·c of a liability price is never capped, so debt is never valued
+//!   below p + k·c (DESIGN.md caps only the discount);
+//! - an Init liability price beyond u64 (an absurd EMA confidence) saturates at u64::MAX: it only makes
+//!   Init stricter (no debt can be carried on it), and never fails the Maint prices liquidation needs.
 //!
 //! Rounding: discounts and markups round up; asset prices round down, liability prices round up.
 
@@ -157,12 +160,31 @@ fn conf_within(conf: u64, price: u64, limit_bps: u32) -> bool {
     crate::math::product_at_most(conf, BPS, price, u64::from(limit_bps))
 }
 
-/// Confidence discount or markup k·conf (rounded up), capped at `cap_bps` of `base` (rounded up).
+/// Confidence discount k·conf (rounded up), capped at `cap_bps` of `base` (rounded up). The cap is found
+/// first, so a k·conf beyond u64 is simply the cap, never an overflow.
 #[inline(always)]
 fn discount(base: u64, conf: u64, multiplier_bps: u32, cap_bps: u32) -> RiskResult<u64> {
-    let scaled_conf = mul_div(conf, u64::from(multiplier_bps), BPS, Rounding::Up)?;
     let cap = mul_div(base, u64::from(cap_bps), BPS, Rounding::Up)?;
-    Ok(scaled_conf.min(cap))
+    if crate::math::product_at_most(conf, u64::from(multiplier_bps), cap, BPS) {
+        mul_div(conf, u64::from(multiplier_bps), BPS, Rounding::Up)
+    } else {
+        Ok(cap)
+    }
+}
+
+/// `base` + k·conf (rounded up), not capped: a liability price.
+#[inline(always)]
+fn marked_up(base: u64, conf: u64, multiplier_bps: u32) -> RiskResult<u64> {
+    add(base, mul_div(conf, u64::from(multiplier_bps), BPS, Rounding::Up)?)
+}
+
+/// An Init liability price beyond u64 saturates upward (Init only gets stricter); other errors stay.
+#[inline(always)]
+fn saturating_up(result: RiskResult<u64>) -> RiskResult<u64> {
+    match result {
+        Err(RiskError::MathOverflow) => Ok(u64::MAX),
+        other => other,
+    }
 }
 
 fn conservative_prices(
@@ -172,15 +194,15 @@ fn conservative_prices(
     usable_to_open: bool,
 ) -> PriceCheck {
     let (price, ema) = (pyth.price.unsigned_abs(), pyth.ema_price.unsigned_abs());
-    let cap = config.max_conf_discount_bps;
-    let spot_init = discount(price, pyth.conf, config.conf_multiplier_init_bps, cap)?;
-    let ema_init = discount(ema, pyth.ema_conf, config.conf_multiplier_init_bps, cap)?;
-    let spot_maint = discount(price, pyth.conf, config.conf_multiplier_maint_bps, cap)?;
-
+    let (cap, k_init, k_maint) =
+        (config.max_conf_discount_bps, config.conf_multiplier_init_bps, config.conf_multiplier_maint_bps);
+    let spot_init = discount(price, pyth.conf, k_init, cap)?;
+    let ema_init = discount(ema, pyth.ema_conf, k_init, cap)?;
     let init_asset = price.saturating_sub(spot_init).min(ema.saturating_sub(ema_init));
-    let init_liability = add(price, spot_init)?.max(add(ema, ema_init)?);
-    let maint_asset = price.saturating_sub(spot_maint);
-    let maint_liability = add(price, spot_maint)?;
+    let maint_asset = price.saturating_sub(discount(price, pyth.conf, k_maint, cap)?);
+    let init_liability =
+        saturating_up(marked_up(price, pyth.conf, k_init))?.max(saturating_up(marked_up(ema, pyth.ema_conf, k_init))?);
+    let maint_liability = marked_up(price, pyth.conf, k_maint)?;
 
     // Shift from Pyth units (10^exponent USD per whole token) to quote units per native unit · PRICE_SCALE.
     let shift = pyth.exponent + QUOTE_DECIMALS + PRICE_SCALE_DECIMALS - i32::from(token_decimals);
@@ -188,7 +210,7 @@ fn conservative_prices(
     Ok(OraclePrice {
         oracle: to_scaled(price, Rounding::Down)?,
         init_asset: to_scaled(init_asset, Rounding::Down)?,
-        init_liability: to_scaled(init_liability, Rounding::Up)?,
+        init_liability: saturating_up(to_scaled(init_liability, Rounding::Up))?,
         maint_asset: to_scaled(maint_asset, Rounding::Down)?,
         maint_liability: to_scaled(maint_liability, Rounding::Up)?,
         usable_to_open,
@@ -293,10 +315,11 @@ mod tests {
     #[test]
     fn confidence_discount_is_capped_at_the_bank_maximum() {
         let config = OracleConfig { conf_multiplier_init_bps: 40_000, ..oracle_config() };
-        // conf 4 % × k 4 = 16 %, capped at 10 %.
+        // conf 4 % × k 4 = 16 %: the discount is capped at 10 %, the markup is not (issue 10, item 7: debt is
+        // never valued below p + k·c).
         let prices = validate_price(&pyth(100_00000000, 4_00000000), &config, 9, NOW).unwrap();
         assert_eq!(prices.init_asset, 90_000_000_000);
-        assert_eq!(prices.init_liability, 110_000_000_000);
+        assert_eq!(prices.init_liability, 116_000_000_000);
         assert_eq!(prices.maint_asset, 96_000_000_000);
     }
 
@@ -311,7 +334,20 @@ mod tests {
         };
         let prices = validate_price(&pyth(100_00000000, 50_00000000), &config, 9, NOW).unwrap();
         assert_eq!(prices.init_asset, 0);
-        assert_eq!(prices.init_liability, 200_000_000_000);
+        assert_eq!(prices.init_liability, 600_000_000_000);
+    }
+
+    #[test]
+    fn a_huge_ema_confidence_blocks_new_debt_but_not_liquidation() {
+        // Issue 10, item 3a: SOL $150 with an EMA confidence of 2·10^18 and k_init 10. k·conf is beyond u64;
+        // the discount is the cap, the Init liability saturates, and the Maint prices are untouched.
+        let config = OracleConfig { conf_multiplier_init_bps: 100_000, ..oracle_config() };
+        let mut sol = pyth(150_00000000, 15_000_000);
+        sol.ema_conf = 2_000_000_000_000_000_000;
+        let prices = validate_price(&sol, &config, 9, NOW).unwrap();
+        assert_eq!(prices.init_asset, 135_000_000_000, "EMA side: 150 − the 10 % cap");
+        assert_eq!(prices.init_liability, u64::MAX);
+        assert_eq!((prices.maint_asset, prices.maint_liability), (149_850_000_000, 150_150_000_000));
     }
 
     #[test]

@@ -109,10 +109,25 @@ pub struct Liquidated {
     pub seized_to_liquidator: u64,
     pub insurance_fee: u64,
     pub bonus_bps: u32,
-    pub maint_before: i64,
-    pub maint_after: i64,
-    pub liq_end_after: i64,
+    pub maint_before: HealthValue,
+    pub maint_after: HealthValue,
+    pub liq_end_after: HealthValue,
     pub being_liquidated: bool,
+}
+
+/// A health as its two sums, quote units: health = assets − liabilities (which may lie beyond i64).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HealthValue {
+    /// Σ weighted asset values.
+    pub assets: u64,
+    /// Σ weighted liability values.
+    pub liabilities: u64,
+}
+
+impl From<margin_risk::health::Health> for HealthValue {
+    fn from(health: margin_risk::health::Health) -> Self {
+        HealthValue { assets: health.assets, liabilities: health.liabilities }
+    }
 }
 
 #[event]

@@ -142,9 +142,9 @@ impl<'info> Liquidate<'info> {
             seized_to_liquidator: plan.seized_to_liquidator,
             insurance_fee: plan.insurance_fee_tokens,
             bonus_bps: plan.bonus_bps,
-            maint_before: plan.maint_before.value().risk()?,
-            maint_after: plan.maint_after.value().risk()?,
-            liq_end_after: plan.liq_end_after.value().risk()?,
+            maint_before: plan.maint_before.into(),
+            maint_after: plan.maint_after.into(),
+            liq_end_after: plan.liq_end_after.into(),
             being_liquidated: plan.being_liquidated_after,
         });
         Ok(())
