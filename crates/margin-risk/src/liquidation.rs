@@ -140,7 +140,11 @@ struct ExchangePrices {
     to_liquidator: u64,
     to_insurance: u64,
     total_up: u64,
+    /// The collateral's oracle price rounded down: what a unit of it surely is worth (cost of the target).
     collateral: u64,
+    /// The collateral's oracle price rounded up: what the debt buys is divided by it (never seized above
+    /// the exact exchange), and what the whole position pays for multiplied by it (a repay requirement).
+    collateral_up: u64,
     /// 10_000 + bonus + fee: the ratio seized collateral is split in.
     premium_bps: u64,
     fee_bps: u64,
@@ -152,7 +156,9 @@ fn exchange_prices(
     bonus_bps: u32,
     fee_bps: u32,
 ) -> RiskResult<ExchangePrices> {
-    if collateral.oracle == 0 {
+    // A valid price is positive, so its rounded-up scaled form is at least 1 even when the rounded-down one
+    // is 0 (a native unit worth less than 10^-12 quote units): such collateral can still be liquidated.
+    if collateral.oracle_up == 0 {
         return Err(RiskError::DivisionByZero);
     }
     let with_bonus = BPS + u64::from(bonus_bps);
@@ -161,6 +167,7 @@ fn exchange_prices(
         to_insurance: mul_div(debt.oracle, u64::from(fee_bps), BPS, Rounding::Down)?,
         total_up: mul_div(debt.oracle, with_bonus + u64::from(fee_bps), BPS, Rounding::Up)?,
         collateral: collateral.oracle,
+        collateral_up: collateral.oracle_up,
         premium_bps: with_bonus + u64::from(fee_bps),
         fee_bps: u64::from(fee_bps),
     })
@@ -260,7 +267,8 @@ pub fn max_repay_to_target(
 ) -> RiskResult<u64> {
     let debt_unit_value = weighted_liability_price(debt, HealthType::LiqEnd)?;
     let collateral_unit_value = weighted_asset_price(collateral, HealthType::LiqEnd)?;
-    let cost_per_unit = mul_div(total_price_up, collateral_unit_value, collateral_price, Rounding::Up)?;
+    // collateral_unit_value ≤ collateral_price, so a price that rounds to 0 costs 0 whatever the divisor.
+    let cost_per_unit = mul_div(total_price_up, collateral_unit_value, collateral_price.max(1), Rounding::Up)?;
     let gain_per_unit = debt_unit_value
         .checked_sub(cost_per_unit)
         .filter(|gain| *gain > 0)
@@ -280,7 +288,7 @@ fn choose_repay(
     request: &LiquidationRequest,
 ) -> RiskResult<(u64, RepayLimit)> {
     let target = max_repay_to_target(debt, collateral, liq_end, prices.total_up, prices.collateral)?;
-    let by_collateral = match mul_div(collateral.deposit_tokens, prices.collateral, prices.total_up, Rounding::Up) {
+    let by_collateral = match mul_div(collateral.deposit_tokens, prices.collateral_up, prices.total_up, Rounding::Up) {
         Ok(bound) => Some(bound.max(1)),
         Err(RiskError::MathOverflow) => None,
         Err(error) => return Err(error),
@@ -340,8 +348,8 @@ fn settle_in_shares(
 /// position (limit [`RepayLimit::Collateral`]) when the collateral is the limit or does not cover the repay.
 fn seize(repay: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices) -> RiskResult<(u64, u64, RepayLimit)> {
     if limit != RepayLimit::Collateral {
-        let to_liquidator = mul_div(repay, prices.to_liquidator, prices.collateral, Rounding::Down)?;
-        let to_insurance = mul_div(repay, prices.to_insurance, prices.collateral, Rounding::Down)?;
+        let to_liquidator = mul_div(repay, prices.to_liquidator, prices.collateral_up, Rounding::Down)?;
+        let to_insurance = mul_div(repay, prices.to_insurance, prices.collateral_up, Rounding::Down)?;
         if add(to_liquidator, to_insurance)? <= available {
             return Ok((to_liquidator, to_insurance, limit));
         }
@@ -356,7 +364,7 @@ mod tests {
     use super::*;
     use crate::health::compute_health;
     use crate::health::RiskWeights;
-    use crate::price::validate_price;
+    use crate::price::{validate_price, PythPrice};
     use crate::testkit::{
         liquidation_config, oracle_config, pyth, pyth_strategy, sol, sol_weights, usdc, weights_strategy, NOW,
     };
@@ -563,6 +571,28 @@ mod tests {
         assert_eq!((plan.repay_tokens, plan.debt_cleared_tokens), (2, 1));
         let bonus = u64::from(plan.bonus_bps);
         assert_eq!(plan.seized_to_liquidator, 10 * USDC * (10_000 + bonus) / 10_000, "$10 × (1 + bonus) of USDC at $1");
+    }
+
+    #[test]
+    fn seized_collateral_never_exceeds_the_exact_exchange() {
+        // Issue 10, item 1: a 9-decimal token at 91484738·10^-10 prices at 9,148,473.8 on the 10^-12 grid.
+        // Dividing by the price rounded down seized 109,307,859,355,326,293 for 1,000,000 USDC where the
+        // exact exchange (bonus 0) is 109,307,849,796,760,640.
+        let cheap = validate_price(&PythPrice { exponent: -10, ..pyth(91_484_738, 0) }, &oracle_config(), 9, NOW);
+        let collateral = HealthPosition {
+            deposit_tokens: 200_000_000_000_000_000,
+            borrow_tokens: 0,
+            weights: sol_weights(),
+            price: cheap,
+        };
+        let no_premium = LiquidationConfig { min_bonus_bps: 0, max_bonus_bps: 0, insurance_fee_bps: 0 };
+        let account = [collateral, usdc(0, 1_700_000 * USDC)];
+        let plan = plan_liquidation(&account, &request(1_000_000 * USDC), &no_premium).unwrap();
+        assert_eq!((plan.limit, plan.debt_cleared_tokens), (RepayLimit::Liquidator, 1_000_000 * USDC));
+        // Exactly: 10^12 native USDC × 10^12 (its scaled price) / 9,148,473.8, rounded down.
+        let exact = plan.debt_cleared_tokens as u128 * 10u128.pow(13) / 91_484_738;
+        let seized = plan.seized_to_liquidator as u128;
+        assert!(seized <= exact && exact - seized < 12_000_000_000, "seized {seized}, exact {exact}");
     }
 
     #[test]

@@ -104,6 +104,9 @@ impl OracleConfig {
 pub struct OraclePrice {
     /// The oracle's own price p (rounded down): what liquidation exchanges debt for collateral at.
     pub oracle: u64,
+    /// The oracle's own price p rounded up: the divisor when collateral is bought with debt, so the
+    /// collateral seized is never above the exact exchange.
+    pub oracle_up: u64,
     /// Init asset price (rounded down).
     pub init_asset: u64,
     /// Init liability price (rounded up).
@@ -209,6 +212,7 @@ fn conservative_prices(
     let to_scaled = |mantissa, rounding| scale_by_power_of_ten(mantissa, shift, rounding);
     Ok(OraclePrice {
         oracle: to_scaled(price, Rounding::Down)?,
+        oracle_up: to_scaled(price, Rounding::Up)?,
         init_asset: to_scaled(init_asset, Rounding::Down)?,
         init_liability: saturating_up(to_scaled(init_liability, Rounding::Up))?,
         maint_asset: to_scaled(maint_asset, Rounding::Down)?,
