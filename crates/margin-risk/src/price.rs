@@ -163,30 +163,28 @@ fn conf_within(conf: u64, price: u64, limit_bps: u32) -> bool {
     crate::math::product_at_most(conf, BPS, price, u64::from(limit_bps))
 }
 
-/// Confidence discount k·conf (rounded up), capped at `cap_bps` of `base` (rounded up). The cap is found
-/// first, so a k·conf beyond u64 is simply the cap, never an overflow.
+/// k·conf in price units (rounded up), or u64::MAX when beyond u64: a discount is then its cap, an Init
+/// markup saturates (Init only gets stricter), and a Maint markup overflows into a named error.
 #[inline(always)]
-fn discount(base: u64, conf: u64, multiplier_bps: u32, cap_bps: u32) -> RiskResult<u64> {
-    let cap = mul_div(base, u64::from(cap_bps), BPS, Rounding::Up)?;
-    if crate::math::product_at_most(conf, u64::from(multiplier_bps), cap, BPS) {
-        mul_div(conf, u64::from(multiplier_bps), BPS, Rounding::Up)
-    } else {
-        Ok(cap)
+fn confidence_term(conf: u64, multiplier_bps: u32) -> RiskResult<u64> {
+    match mul_div(conf, u64::from(multiplier_bps), BPS, Rounding::Up) {
+        Err(RiskError::MathOverflow) => Ok(u64::MAX),
+        other => other,
     }
 }
 
-/// `base` + k·conf (rounded up), not capped: a liability price.
+/// `mantissa` in quote units per native unit · PRICE_SCALE, rounded down and up: shifted by `shift` decimal
+/// places (one division for both roundings).
 #[inline(always)]
-fn marked_up(base: u64, conf: u64, multiplier_bps: u32) -> RiskResult<u64> {
-    add(base, mul_div(conf, u64::from(multiplier_bps), BPS, Rounding::Up)?)
-}
-
-/// An Init liability price beyond u64 saturates upward (Init only gets stricter); other errors stay.
-#[inline(always)]
-fn saturating_up(result: RiskResult<u64>) -> RiskResult<u64> {
-    match result {
-        Err(RiskError::MathOverflow) => Ok(u64::MAX),
-        other => other,
+fn to_scaled_both_ways(mantissa: u64, shift: i32) -> RiskResult<(u64, u64)> {
+    if shift >= 0 {
+        let scaled = crate::math::checked_mul(mantissa, crate::math::pow10(shift.unsigned_abs())?)?;
+        return Ok((scaled, scaled));
+    }
+    match crate::math::pow10(shift.unsigned_abs()) {
+        Ok(divisor) => Ok((mantissa / divisor, mantissa / divisor + u64::from(!mantissa.is_multiple_of(divisor)))),
+        // 10^20 and beyond exceed any u64: 0 rounded down, 1 rounded up (the mantissa is positive).
+        Err(_) => Ok((0, 1)),
     }
 }
 
@@ -197,28 +195,40 @@ fn conservative_prices(
     usable_to_open: bool,
 ) -> PriceCheck {
     let (price, ema) = (pyth.price.unsigned_abs(), pyth.ema_price.unsigned_abs());
-    let (cap, k_init, k_maint) =
-        (config.max_conf_discount_bps, config.conf_multiplier_init_bps, config.conf_multiplier_maint_bps);
-    let spot_init = discount(price, pyth.conf, k_init, cap)?;
-    let ema_init = discount(ema, pyth.ema_conf, k_init, cap)?;
-    let init_asset = price.saturating_sub(spot_init).min(ema.saturating_sub(ema_init));
-    let maint_asset = price.saturating_sub(discount(price, pyth.conf, k_maint, cap)?);
-    let init_liability =
-        saturating_up(marked_up(price, pyth.conf, k_init))?.max(saturating_up(marked_up(ema, pyth.ema_conf, k_init))?);
-    let maint_liability = marked_up(price, pyth.conf, k_maint)?;
+    // Each k·conf once; each discount cap once (rounded up: a larger cap only ever lowers an asset price).
+    let spot_init = confidence_term(pyth.conf, config.conf_multiplier_init_bps)?;
+    let ema_init = confidence_term(pyth.ema_conf, config.conf_multiplier_init_bps)?;
+    let spot_maint = confidence_term(pyth.conf, config.conf_multiplier_maint_bps)?;
+    let price_cap = mul_div(price, u64::from(config.max_conf_discount_bps), BPS, Rounding::Up)?;
+    let ema_cap = mul_div(ema, u64::from(config.max_conf_discount_bps), BPS, Rounding::Up)?;
+
+    let init_asset = price.saturating_sub(spot_init.min(price_cap)).min(ema.saturating_sub(ema_init.min(ema_cap)));
+    let maint_asset = price.saturating_sub(spot_maint.min(price_cap));
+    let init_liability = price.saturating_add(spot_init).max(ema.saturating_add(ema_init));
+    let maint_liability = add(price, spot_maint)?;
 
     // Shift from Pyth units (10^exponent USD per whole token) to quote units per native unit · PRICE_SCALE.
     let shift = pyth.exponent + QUOTE_DECIMALS + PRICE_SCALE_DECIMALS - i32::from(token_decimals);
     let to_scaled = |mantissa, rounding| scale_by_power_of_ten(mantissa, shift, rounding);
+    let (oracle, oracle_up) = to_scaled_both_ways(price, shift)?;
     Ok(OraclePrice {
-        oracle: to_scaled(price, Rounding::Down)?,
-        oracle_up: to_scaled(price, Rounding::Up)?,
+        oracle,
+        oracle_up,
         init_asset: to_scaled(init_asset, Rounding::Down)?,
         init_liability: saturating_up(to_scaled(init_liability, Rounding::Up))?,
         maint_asset: to_scaled(maint_asset, Rounding::Down)?,
         maint_liability: to_scaled(maint_liability, Rounding::Up)?,
         usable_to_open,
     })
+}
+
+/// An Init liability price beyond u64 saturates upward (Init only gets stricter); other errors stay.
+#[inline(always)]
+fn saturating_up(result: RiskResult<u64>) -> RiskResult<u64> {
+    match result {
+        Err(RiskError::MathOverflow) => Ok(u64::MAX),
+        other => other,
+    }
 }
 
 /// A scaled price times a weight in bps, rounded as asked: the per-native-unit value a health type uses.
