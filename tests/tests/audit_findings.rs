@@ -355,18 +355,18 @@ async fn finding_5_worthless_shares_do_not_keep_bad_debt_on_the_books() {
 #[tokio::test]
 async fn finding_6_liquidations_below_one_debt_share_take_nothing() {
     let mut market = Market::with_sol_collateral().await;
-    // A 1-decimal token at $100: one native unit is $10.
-    let token = market.env.add_bank(1, 100_00000000, 10_000_000, volatile_config(4)).await.unwrap();
+    // A 3-decimal token at $100: one native unit is $0.10 (the top of the listable range).
+    let token = market.env.add_bank(3, 100_00000000, 10_000_000, volatile_config(4)).await.unwrap();
     let lender = market.env.funded_keypair().await;
     let lender_account = market.env.open_account(&lender, 0, 0).await.unwrap();
-    let lender_wallet = market.env.funded_token_account(&lender.pubkey(), &token, 100).await;
-    market.env.deposit(&lender, &lender_account, &token, &lender_wallet, 100).await.unwrap();
+    let lender_wallet = market.env.funded_token_account(&lender.pubkey(), &token, 10_000).await;
+    market.env.deposit(&lender, &lender_account, &token, &lender_wallet, 10_000).await.unwrap();
     let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
     let wallet = market.env.funded_token_account(&trader.pubkey(), &token, 0).await;
-    market.env.borrow(&trader, &account, &token, &wallet, 90).await.unwrap();
+    market.env.borrow(&trader, &account, &token, &wallet, 9_000).await.unwrap();
     // 30 days at 90 % utilization: a borrow share is now worth more than one native unit.
     market.env.advance(30 * DAY);
-    market.set_prices(110_00000000, 11_000_000);
+    market.set_prices(108_00000000, 10_800_000);
     market.env.set_price(&token, 100_00000000, 10_000_000);
     market.env.accrue_interest(&token).await.unwrap();
     let borrow_index = market.env.bank_state(&token.bank).await.borrow_index;
@@ -408,6 +408,17 @@ async fn finding_6_liquidations_below_one_debt_share_take_nothing() {
 }
 
 // Finding 7: dust on a wide-confidence feed blocked liquidation.
+
+#[tokio::test]
+async fn finding_4_of_issue_10_tokens_outside_the_listable_range_are_refused_at_listing() {
+    // A native unit the fixed-point price cannot carry to 6 digits with room to move: an 18-decimal $1 token
+    // (10^-18 dollars per native unit), a 0-decimal $19 token (beyond u64 once scaled). Refused, named.
+    let mut env = Env::new().await;
+    let out = code(MarginError::PriceOutOfListingRange);
+    assert_eq!(env.add_bank(18, USDC_PRICE, USDC_CONF, stable_config(7)).await.unwrap_err(), out);
+    assert_eq!(env.add_bank(0, 19_00000000, 1_000_000, volatile_config(8)).await.unwrap_err(), out);
+    env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(9)).await.unwrap();
+}
 
 #[tokio::test]
 async fn finding_7_a_dust_deposit_on_an_unpriceable_feed_does_not_block_liquidation() {

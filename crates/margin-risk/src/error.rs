@@ -84,6 +84,9 @@ pub enum RiskError {
     InsufficientLiquidity = 38,
     /// A liquidation's repay would clear less than one debt share, so it would clear no debt.
     RepayBelowOneShare = 39,
+    /// A listing whose price per native unit is outside the range the engine prices to 6 significant digits
+    /// with room to move (see `price::MIN_LISTING_PRICE`, `price::MAX_LISTING_PRICE`).
+    PriceOutOfListingRange = 40,
 }
 
 impl RiskError {
@@ -130,6 +133,7 @@ impl RiskError {
             RiskError::InvalidGovernanceConfig => "invalid governance settings",
             RiskError::InsufficientLiquidity => "the vault does not hold that many tokens free to withdraw",
             RiskError::RepayBelowOneShare => "the repay clears less than one debt share; repay more",
+            RiskError::PriceOutOfListingRange => "the token's price per native unit is outside the listable range",
         }
     }
 }

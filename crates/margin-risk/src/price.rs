@@ -119,6 +119,37 @@ pub struct OraclePrice {
     pub usable_to_open: bool,
 }
 
+/// Least scaled oracle price (quote units per native unit · [`PRICE_SCALE`]) a bank may be listed at:
+/// 10^6, a native unit worth 10^-12 USD. It keeps 7 significant digits, so 6 after a 10× fall.
+pub const MIN_LISTING_PRICE: u64 = 1_000_000;
+/// Most scaled oracle price a bank may be listed at: 10^17, a native unit worth $0.10. A 10× rise, with
+/// confidence markups and liability weights on top, still fits the u64 values health computes.
+pub const MAX_LISTING_PRICE: u64 = 100_000_000_000_000_000;
+
+/// Whether a token of `token_decimals` priced at `pyth` may be listed: its oracle price per native unit
+/// within [`MIN_LISTING_PRICE`, `MAX_LISTING_PRICE`] on the 10^-12 grid. In whole tokens: $10^-3 to $10^8 at
+/// 9 decimals, $10^-6 to $10^5 at 6 decimals, $10^-12 to $0.10 at 0 decimals; an 18-decimal token needs at
+/// least $10^6. Outside it the fixed-point price keeps too few digits or no room (issue 10, item 4).
+///
+/// Errors: [`RiskError::PriceOutOfListingRange`]; the price's own (decimals, sign, exponent).
+pub fn check_listing_price(pyth: &PythPrice, token_decimals: u8) -> RiskResult<()> {
+    if token_decimals > MAX_TOKEN_DECIMALS {
+        return Err(RiskError::DecimalsOutOfRange);
+    }
+    if pyth.price <= 0 {
+        return Err(RiskError::NonPositivePrice);
+    }
+    if !(MIN_EXPONENT..=MAX_EXPONENT).contains(&pyth.exponent) {
+        return Err(RiskError::ExponentOutOfRange);
+    }
+    let shift = pyth.exponent + QUOTE_DECIMALS + PRICE_SCALE_DECIMALS - i32::from(token_decimals);
+    match to_scaled_both_ways(pyth.price.unsigned_abs(), shift) {
+        Ok((scaled, _)) if (MIN_LISTING_PRICE..=MAX_LISTING_PRICE).contains(&scaled) => Ok(()),
+        Ok(_) | Err(RiskError::MathOverflow) => Err(RiskError::PriceOutOfListingRange),
+        Err(error) => Err(error),
+    }
+}
+
 /// A price as the health computation receives it: validated, or the reason it is not usable.
 pub type PriceCheck = RiskResult<OraclePrice>;
 
@@ -362,6 +393,26 @@ mod tests {
         assert_eq!(prices.init_asset, 135_000_000_000, "EMA side: 150 − the 10 % cap");
         assert_eq!(prices.init_liability, u64::MAX);
         assert_eq!((prices.maint_asset, prices.maint_liability), (149_850_000_000, 150_150_000_000));
+    }
+
+    #[test]
+    fn the_listing_range_keeps_six_digits_and_room_to_move() {
+        // SOL (9 decimals, $150), USDC (6, $1), BONK (5, $0.0000345526 at exponent −10): listable.
+        assert_eq!(check_listing_price(&pyth(150_00000000, 0), 9), Ok(()));
+        assert_eq!(check_listing_price(&pyth(100_000_000, 0), 6), Ok(()));
+        assert_eq!(check_listing_price(&captured(345_526, 0, -10, 345_526, 0), 5), Ok(()));
+        // Issue 10, item 4: a 9-decimal token at $2.9·10^-9 prices at 2.9 on the grid; an 18-decimal $1 token
+        // at 1. Item 3c: a 0-decimal $19 token does not fit u64 at all. All refused at listing.
+        let out = Err(RiskError::PriceOutOfListingRange);
+        assert_eq!(check_listing_price(&captured(2_900, 0, -12, 2_900, 0), 9), out);
+        assert_eq!(check_listing_price(&pyth(100_000_000, 0), 18), out);
+        assert_eq!(check_listing_price(&pyth(19_00000000, 0), 0), out);
+        // The edges: $10^-12 and $0.10 per native unit.
+        assert_eq!(check_listing_price(&captured(1, 0, -12, 1, 0), 0), Ok(()));
+        assert_eq!(check_listing_price(&captured(1, 0, -12, 1, 0), 1), out);
+        assert_eq!(check_listing_price(&captured(10, 0, -2, 10, 0), 0), Ok(()));
+        assert_eq!(check_listing_price(&captured(11, 0, -2, 11, 0), 0), out);
+        assert_eq!(check_listing_price(&pyth(-1, 0), 6), Err(RiskError::NonPositivePrice));
     }
 
     #[test]

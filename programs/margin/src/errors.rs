@@ -86,6 +86,8 @@ pub enum MarginError {
     InsufficientLiquidity,
     #[msg("the repay clears less than one debt share; repay more")]
     RepayBelowOneShare,
+    #[msg("the token's price per native unit is outside the listable range")]
+    PriceOutOfListingRange,
     // Program errors.
     #[msg("the price account is not the bank's pinned one")]
     WrongPriceAccount = 100,
@@ -182,6 +184,7 @@ impl From<RiskError> for MarginError {
             RiskError::InvalidGovernanceConfig => MarginError::InvalidGovernanceConfig,
             RiskError::InsufficientLiquidity => MarginError::InsufficientLiquidity,
             RiskError::RepayBelowOneShare => MarginError::RepayBelowOneShare,
+            RiskError::PriceOutOfListingRange => MarginError::PriceOutOfListingRange,
         }
     }
 }
@@ -205,7 +208,7 @@ mod tests {
     /// Clients match on codes: a risk error's code is 6000 + its code in margin-risk, for every variant.
     #[test]
     fn risk_errors_keep_their_codes() {
-        for code in 0..=RiskError::RepayBelowOneShare as u32 {
+        for code in 0..=RiskError::PriceOutOfListingRange as u32 {
             let risk = risk_error(code);
             assert_eq!(MarginError::from(risk) as u32, code, "{risk:?}");
         }
@@ -258,6 +261,7 @@ mod tests {
             InvalidGovernanceConfig,
             InsufficientLiquidity,
             RepayBelowOneShare,
+            PriceOutOfListingRange,
         ][code as usize]
     }
 }

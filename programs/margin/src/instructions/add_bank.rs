@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use margin_risk::interest::INDEX_SCALE;
 
-use crate::errors::MarginError;
+use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, BankAdded};
 use crate::governance::{check_listing, require_executable};
 use crate::oracle::read_pyth_price;
@@ -40,7 +40,7 @@ pub struct AddBank<'info> {
 
 impl AddBank<'_> {
     /// A pending listing in its window, of this mint and price account; the mint's extensions, every
-    /// parameter and the price account (again) valid now.
+    /// parameter and the price account (again) valid now, its price within the listable range.
     pub fn validate(&self, now: i64) -> Result<BankConfig> {
         require_executable(&self.proposal, now)?;
         let ProposalAction::ListBank { mint, price_account, config } = self.proposal.action else {
@@ -54,7 +54,8 @@ impl AddBank<'_> {
         probe.feed_id = config.feed_id;
         probe.decimals = self.mint.decimals;
         probe.price_account = price_account;
-        read_pyth_price(&self.price_account, &probe)?;
+        let price = read_pyth_price(&self.price_account, &probe)?;
+        margin_risk::price::check_listing_price(&price, self.mint.decimals).risk()?;
         Ok(config)
     }
 }
