@@ -6,6 +6,7 @@ use margin::errors::MarginError;
 use margin_tests::pyth::PriceUpdate;
 use margin_tests::*;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
+use solana_sdk::instruction::AccountMeta;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 
@@ -222,4 +223,70 @@ async fn resolve_bankruptcy_refuses_another_banks_insurance_vault() {
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
     let forged = BankKeys { insurance_vault: sol.insurance_vault, ..usdc };
     assert_eq!(market.env.resolve_bankruptcy(&account, &forged).await, Err(code(MarginError::WrongVault)));
+}
+
+/// `resolve_bankruptcy` takes every used position's bank, in order, writable (to burn forfeit deposits):
+/// short, padded, reordered and read-only lists are refused; the right one burns a dust deposit and resolves.
+#[tokio::test]
+async fn resolve_bankruptcy_refuses_bad_bank_lists_and_burns_a_dust_deposit() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_100 * USDC).await.unwrap();
+    // A bank whose dust threshold is 1,000 native units; the trader keeps 10 units there.
+    let dusty = with_params(stable_config(3), |params| params.dust_threshold = 1_000);
+    let usdt = market.env.add_bank(6, USDC_PRICE, USDC_CONF, dusty).await.unwrap();
+    let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
+    let wallet = market.env.funded_token_account(&trader.pubkey(), &usdt, 10).await;
+    market.env.deposit(&trader, &account, &usdt, &wallet, 10).await.unwrap();
+    // A crash: all the SOL goes to a liquidator; USDC debt and the 10 USDT units are left.
+    market.set_prices(50_00000000, 5_000_000);
+    market.env.set_price(&usdt, USDC_PRICE, USDC_CONF);
+    let (liquidator, pay, receive) = market.liquidator(2_000 * USDC).await;
+    let (usdc, sol) = (market.usdc, market.sol);
+    market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
+    let positions: Vec<Pubkey> = market.env.account_state(&account).await.used_positions().map(|p| p.bank).collect();
+    assert_eq!(positions, vec![usdc.bank, usdt.bank]);
+
+    let group = market.env.group;
+    let resolve = |banks: Vec<AccountMeta>| {
+        let accounts = margin::accounts::ResolveBankruptcy {
+            account,
+            group,
+            bank: usdc.bank,
+            vault: usdc.vault,
+            insurance_vault: usdc.insurance_vault,
+            mint: usdc.mint,
+            token_program: anchor_spl::token::spl_token::ID,
+        };
+        let mut metas = anchor_lang::ToAccountMetas::to_account_metas(&accounts, None);
+        metas.extend(banks);
+        instruction(metas, anchor_lang::InstructionData::data(&margin::instruction::ResolveBankruptcy {}))
+    };
+    let bad = || code(MarginError::BadRemainingAccounts);
+    let lists = [
+        (vec![], bad()),
+        (vec![AccountMeta::new(usdc.bank, false)], bad()),
+        (vec![AccountMeta::new(usdt.bank, false), AccountMeta::new(usdc.bank, false)], bad()),
+        (
+            vec![
+                AccountMeta::new(usdc.bank, false),
+                AccountMeta::new(usdt.bank, false),
+                AccountMeta::new(sol.bank, false),
+            ],
+            bad(),
+        ),
+        (vec![AccountMeta::new(usdc.bank, false), AccountMeta::new(account, false)], bad()),
+        // Read-only: the forfeit shares cannot be burned. Anchor's AccountNotMutable.
+        (vec![AccountMeta::new(usdc.bank, false), AccountMeta::new_readonly(usdt.bank, false)], Failure::Custom(3006)),
+    ];
+    for (banks, error) in lists {
+        let ix = resolve(banks.clone());
+        assert_eq!(market.env.send(&[ix], &[]).await, Err(error), "{banks:?}");
+    }
+    let usdt_shares = market.env.bank_state(&usdt.bank).await.deposit_shares;
+    market.env.resolve_bankruptcy(&account, &usdc).await.unwrap();
+    let forfeited = market.env.events::<margin::events::DepositForfeited>();
+    assert_eq!((forfeited[0].bank, forfeited[0].tokens), (usdt.bank, 10));
+    assert_eq!(market.env.bank_state(&usdt.bank).await.deposit_shares, usdt_shares - forfeited[0].shares);
+    assert_eq!(market.env.account_state(&account).await.used_positions().count(), 0);
+    market.env.assert_vault_covers(&usdt).await;
 }

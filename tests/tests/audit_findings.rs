@@ -466,10 +466,12 @@ async fn finding_8_anyone_sweeps_protocol_fees_into_the_insurance_vault() {
     let swept = market.env.events::<FeesSwept>();
     assert_eq!((swept[0].bank, swept[0].amount, swept[0].still_owed), (usdc.bank, owed, 0));
     assert_eq!(market.env.sweep_fees(&usdc).await, Err(code(MarginError::ZeroAmount)));
-    // Another bank's insurance vault is refused.
+    // Another bank's insurance vault is refused; so is an account of another type in the bank's place.
     let forged = BankKeys { insurance_vault: market.sol.insurance_vault, ..usdc };
     market.env.advance(DAY);
     assert_eq!(market.env.sweep_fees(&forged).await, Err(code(MarginError::WrongVault)));
+    let cosplay = BankKeys { bank: market.trader_account, ..usdc };
+    assert_eq!(market.env.sweep_fees(&cosplay).await, Err(Failure::Custom(3002)), "AccountDiscriminatorMismatch");
 }
 
 // Finding 9: other banks were not accrued before a health check.
