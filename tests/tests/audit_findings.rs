@@ -13,6 +13,7 @@ use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationReq
 use margin_risk::price::{validate_price, PythPrice, MAX_PUBLISH_LEAD_SECONDS};
 use margin_tests::pyth::PriceUpdate;
 use margin_tests::*;
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
 const DAY: i64 = 86_400;
@@ -78,7 +79,7 @@ async fn sol_params(market: &mut Market) -> BankParams {
 
 /// The trader's 1,100 USDC debt at SOL $120, liquidated once for 100 USDC: the flag is set. Returns the
 /// liquidator (keypair, USDC wallet, SOL wallet).
-async fn partially_liquidated() -> (Market, (Keypair, solana_sdk::pubkey::Pubkey, solana_sdk::pubkey::Pubkey)) {
+async fn partially_liquidated() -> (Market, (Keypair, Pubkey, Pubkey)) {
     let mut market = Market::with_sol_collateral().await;
     market.borrow_usdc(1_100 * USDC).await.unwrap();
     market.set_prices(120_00000000, 12_000_000);
@@ -409,15 +410,59 @@ async fn finding_6_liquidations_below_one_debt_share_take_nothing() {
 
 // Finding 7: dust on a wide-confidence feed blocked liquidation.
 
+/// Lists a token of `decimals` at `price` · 10^`exponent` USD (conf 0.1 %), a feed of `feed_byte`.
+async fn list_at(
+    env: &mut Env,
+    decimals: u8,
+    (price, exponent): (i64, i32),
+    feed_byte: u8,
+) -> Result<BankKeys, Failure> {
+    let mint = env.create_mint(decimals).await;
+    let price_account = Pubkey::new_unique();
+    let update = PriceUpdate {
+        price,
+        conf: price as u64 / 1_000,
+        exponent,
+        ema_price: price,
+        ema_conf: price as u64 / 1_000,
+        ..PriceUpdate::new([feed_byte; 32], 1, 0, env.now)
+    };
+    env.set_price_account(&price_account, &update);
+    let config = with_params(stable_config(feed_byte), |params| params.deposit_cap = u64::MAX);
+    env.add_bank_with(mint, price_account, config).await
+}
+
 #[tokio::test]
-async fn finding_4_of_issue_10_tokens_outside_the_listable_range_are_refused_at_listing() {
-    // A native unit the fixed-point price cannot carry to 6 digits with room to move: an 18-decimal $1 token
-    // (10^-18 dollars per native unit), a 0-decimal $19 token (beyond u64 once scaled). Refused, named.
-    let mut env = Env::new().await;
+async fn issue_10_every_token_from_a_billionth_of_a_dollar_to_ten_million_is_listed_and_priced() {
+    let mut market = Market::new().await;
+    // Outside $10^-9 .. $10^7 per whole token: refused, named.
     let out = code(MarginError::PriceOutOfListingRange);
-    assert_eq!(env.add_bank(18, USDC_PRICE, USDC_CONF, stable_config(7)).await.unwrap_err(), out);
-    assert_eq!(env.add_bank(0, 19_00000000, 1_000_000, volatile_config(8)).await.unwrap_err(), out);
-    env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(9)).await.unwrap();
+    assert_eq!(list_at(&mut market.env, 9, (1, -10), 20).await.unwrap_err(), out);
+    assert_eq!(list_at(&mut market.env, 0, (10_000_000, 0), 21).await.unwrap_err(), out);
+    // An 18-decimal $1 token used to count 0 as collateral: 10 whole tokens now back 9.03 USDC of debt.
+    let eighteen = list_at(&mut market.env, 18, (100_000_000, -8), 22).await.unwrap();
+    let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
+    let wallet = market.env.funded_token_account(&trader.pubkey(), &eighteen, 10 * 10u64.pow(18)).await;
+    market.env.deposit(&trader, &account, &eighteen, &wallet, 10 * 10u64.pow(18)).await.unwrap();
+    let limit = usdc_borrow_limit(&mut market).await;
+    // 10 × $0.998 × 0.95 = $9.481 of Init collateral over $1.0002 × 1.05 per USDC owed.
+    assert!(limit > 9_020_000 && limit < 9_030_000, "{limit}");
+    assert_eq!(market.borrow_usdc(limit + 1).await, Err(code(MarginError::InitHealthNegative)));
+    market.borrow_usdc(limit).await.unwrap();
+    // A 0-decimal $19 token (item 3c: it could not be priced, so one unit made an account unliquidatable)
+    // and a 9-decimal $2.9·10^-9 token (item 4: priced to 1 digit) are priced to 13 digits.
+    let dear = list_at(&mut market.env, 0, (19_00000000, -8), 23).await.unwrap();
+    let cheap = list_at(&mut market.env, 9, (2_900, -12), 24).await.unwrap();
+    for (bank, amount) in [(dear, 1), (cheap, 10u64.pow(18))] {
+        let wallet = market.env.funded_token_account(&trader.pubkey(), &bank, amount).await;
+        market.env.deposit(&trader, &account, &bank, &wallet, amount).await.unwrap();
+    }
+    market.set_prices(SOL_PRICE, SOL_CONF);
+    let view = market.env.health_view(&account).await;
+    // At the Maint price p − conf and the stable weight 0.98, in quote units, exactly:
+    // 1 × ($19 − $0.019) × 0.98 = 18,601,380 and 10^9 tokens × (2,900 − 2)·10^-12 × 0.98 = 2,840,040.
+    let maint = compute_health(&view[2..], HealthType::Maint).unwrap();
+    assert_eq!(maint.assets, 18_601_380 + 2_840_040);
 }
 
 #[tokio::test]

@@ -85,7 +85,7 @@ pub enum RiskError {
     /// A liquidation's repay would clear less than one debt share, so it would clear no debt.
     RepayBelowOneShare = 39,
     /// A listing whose price per native unit is outside the range the engine prices to 6 significant digits
-    /// with room to move (see `price::MIN_LISTING_PRICE`, `price::MAX_LISTING_PRICE`).
+    /// (see `price::check_listing_price`: $10^-9 to $10^7 per whole token).
     PriceOutOfListingRange = 40,
 }
 

@@ -14,8 +14,9 @@
 //! values down, liability values up.
 
 use crate::error::{RiskError, RiskResult};
-use crate::math::{add, mul_div, sub, Rounding, BPS};
-use crate::price::{token_value, weighted_price, OraclePrice, PriceCheck, PRICE_SCALE};
+use crate::math::mul_pow10_div;
+use crate::math::{add, sub, Rounding, BPS};
+use crate::price::{token_value, weighted_price, OraclePrice, PriceCheck};
 
 /// Largest liability weight accepted, in bps (5×).
 pub const MAX_LIABILITY_WEIGHT_BPS: u32 = 50_000;
@@ -168,7 +169,7 @@ fn init_without_price(position: &HealthPosition, error: RiskError) -> RiskResult
 }
 
 /// Value of one native unit of this position's deposit under `health_type`: asset price × asset weight,
-/// quote units scaled by [`PRICE_SCALE`], rounded down; 0 where Init counts the deposit 0.
+/// quote units scaled by 10^[`price_scale`], rounded down; 0 where Init counts the deposit 0.
 pub fn weighted_asset_price(position: &HealthPosition, health_type: HealthType) -> RiskResult<u64> {
     let Some(price) = usable_price(position, health_type)? else {
         return Ok(0);
@@ -181,7 +182,7 @@ pub fn weighted_asset_price(position: &HealthPosition, health_type: HealthType) 
 }
 
 /// Value of one native unit of this position's debt under `health_type`: liability price × liability
-/// weight, quote units scaled by [`PRICE_SCALE`], rounded up. For Init, an unusable price is an error when
+/// weight, quote units scaled by 10^[`price_scale`], rounded up. For Init, an unusable price is an error when
 /// the position has debt.
 pub fn weighted_liability_price(position: &HealthPosition, health_type: HealthType) -> RiskResult<u64> {
     let Some(price) = usable_price(position, health_type)? else {
@@ -194,6 +195,13 @@ pub fn weighted_liability_price(position: &HealthPosition, health_type: HealthTy
     weighted_price(liability, position.weights.liability(health_type), Rounding::Up)
 }
 
+/// The decimal scale of the position's prices (0 when its price is unusable: then every unit value is 0 or
+/// refused, and the scale is never used).
+#[inline(always)]
+pub fn price_scale(position: &HealthPosition) -> u8 {
+    position.price.map_or(0, |price| price.scale)
+}
+
 /// One position's weighted asset and liability values under `health_type`, in quote units. Only the sides
 /// the position holds are priced.
 #[inline]
@@ -201,11 +209,11 @@ pub fn position_health(position: &HealthPosition, health_type: HealthType) -> Ri
     let mut health = Health::default();
     if position.deposit_tokens > 0 {
         let unit = weighted_asset_price(position, health_type)?;
-        health.assets = token_value(position.deposit_tokens, unit, Rounding::Down)?;
+        health.assets = token_value(position.deposit_tokens, unit, price_scale(position), Rounding::Down)?;
     }
     if position.borrow_tokens > 0 {
         let unit = weighted_liability_price(position, health_type)?;
-        health.liabilities = token_value(position.borrow_tokens, unit, Rounding::Up)?;
+        health.liabilities = token_value(position.borrow_tokens, unit, price_scale(position), Rounding::Up)?;
     }
     Ok(health)
 }
@@ -237,8 +245,7 @@ pub fn compute_health(positions: &[HealthPosition], health_type: HealthType) -> 
 /// The most native units of `positions[index]`'s bank the account may borrow (on top of the `B` it owes
 /// there) with Init health staying ≥ 0, exactly: borrowing the figure passes the Init check and one unit more
 /// fails. With u the Init liability value of one unit (rounded up) and R the Init assets less every other
-/// liability, the position's liability ceil((B + x)·u / PRICE_SCALE) ≤ R exactly when B + x ≤ ⌊R · PRICE_SCALE
-/// / u⌋. A position holding a deposit cannot borrow (0). Bank limits (liquidity, caps, utilization) are
+/// liability, the position's liability ceil((B + x)·u / 10^scale) ≤ R exactly when B + x ≤ ⌊R · 10^scale / u⌋. A position holding a deposit cannot borrow (0). Bank limits (liquidity, caps, utilization) are
 /// [`crate::interest::max_borrow_by_bank`]'s; the program records a borrow in shares rounded up, so its debt
 /// after is `borrow_tokens_of(shares)`, which may exceed B + x by a unit at an index above 1.
 pub fn max_borrow(positions: &[HealthPosition], index: usize) -> RiskResult<u64> {
@@ -258,9 +265,9 @@ pub fn max_borrow(positions: &[HealthPosition], index: usize) -> RiskResult<u64>
     let Some(room) = init.assets.checked_sub(init.liabilities - own) else {
         return Ok(0);
     };
-    match mul_div(room, PRICE_SCALE, unit, Rounding::Down) {
+    match mul_pow10_div(room, u32::from(price_scale(position)), unit, Rounding::Down) {
         Ok(total) => Ok(total.saturating_sub(owed)),
-        // ⌊R · PRICE_SCALE / u⌋ beyond u64: every amount a u64 can owe passes.
+        // ⌊R · 10^scale / u⌋ beyond u64: every amount a u64 can owe passes.
         Err(RiskError::MathOverflow) => Ok(u64::MAX - owed),
         Err(error) => Err(error),
     }
@@ -270,7 +277,7 @@ pub fn max_borrow(positions: &[HealthPosition], index: usize) -> RiskResult<u64>
 /// passes the program's check and one unit more fails. An account without debt needs no health check and
 /// withdraws its whole deposit. Otherwise Init must stay ≥ 0: with u the Init asset value of one unit
 /// (rounded down) and R what the account needs from this position (every liability less every other asset),
-/// ⌊(D − x)·u / PRICE_SCALE⌋ ≥ R exactly when D − x ≥ ⌈R · PRICE_SCALE / u⌉. An asset that counts 0 in Init
+/// ⌊(D − x)·u / 10^scale⌋ ≥ R exactly when D − x ≥ ⌈R · 10^scale / u⌉. An asset that counts 0 in Init
 /// (zero weight, unusable price) can go whole while Init ≥ 0.
 pub fn max_withdraw(positions: &[HealthPosition], index: usize) -> RiskResult<u64> {
     let position = positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
@@ -288,7 +295,7 @@ pub fn max_withdraw(positions: &[HealthPosition], index: usize) -> RiskResult<u6
     if unit == 0 {
         return Ok(if needed == 0 { deposit } else { 0 });
     }
-    match mul_div(needed, PRICE_SCALE, unit, Rounding::Up) {
+    match mul_pow10_div(needed, u32::from(price_scale(position)), unit, Rounding::Up) {
         Ok(keep) => Ok(deposit.saturating_sub(keep)),
         Err(RiskError::MathOverflow) => Ok(0),
         Err(error) => Err(error),

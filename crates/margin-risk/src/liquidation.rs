@@ -20,8 +20,8 @@ use crate::health::{
     compute_health, position_health, weighted_asset_price, weighted_liability_price, Health, HealthPosition, HealthType,
 };
 use crate::interest::INDEX_SCALE;
-use crate::math::{add, mul_div, Rounding, BPS};
-use crate::price::{OraclePrice, PRICE_SCALE};
+use crate::math::{add, mul_div, mul_div_pow10, mul_pow10_div, Rounding, BPS};
+use crate::price::OraclePrice;
 
 /// The collateral bank's liquidation settings, in bps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,6 +148,30 @@ struct ExchangePrices {
     /// 10_000 + bonus + fee: the ratio seized collateral is split in.
     premium_bps: u64,
     fee_bps: u64,
+    /// Decimal scales of the debt's prices (the first three) and of the collateral's.
+    debt_scale: u8,
+    collateral_scale: u8,
+}
+
+impl ExchangePrices {
+    /// Collateral, native units rounded down, for `tokens` of debt at `debt_price` (debt scale):
+    /// tokens · debt_price · 10^(collateral scale − debt scale) / collateral_up, rounded once.
+    fn collateral_for(&self, tokens: u64, debt_price: u64) -> RiskResult<u64> {
+        let exponent = i32::from(self.collateral_scale) - i32::from(self.debt_scale);
+        mul_div_pow10(tokens, debt_price, self.collateral_up, exponent, Rounding::Down)
+    }
+
+    /// Debt, native units rounded up, that `tokens` of collateral pay for with the premium:
+    /// tokens · collateral_up · 10^(debt scale − collateral scale) / total_up, rounded once. `None` when it is
+    /// beyond u64 (then it bounds nothing).
+    fn debt_for(&self, tokens: u64) -> RiskResult<Option<u64>> {
+        let exponent = i32::from(self.debt_scale) - i32::from(self.collateral_scale);
+        match mul_div_pow10(tokens, self.collateral_up, self.total_up, exponent, Rounding::Up) {
+            Ok(debt) => Ok(Some(debt)),
+            Err(RiskError::MathOverflow) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
 }
 
 fn exchange_prices(
@@ -170,6 +194,8 @@ fn exchange_prices(
         collateral_up: collateral.oracle_up,
         premium_bps: with_bonus + u64::from(fee_bps),
         fee_bps: u64::from(fee_bps),
+        debt_scale: debt.scale,
+        collateral_scale: collateral.scale,
     })
 }
 
@@ -210,7 +236,8 @@ pub fn plan_liquidation(
         // Per-position rounding cost more than the repay gained: hand back enough collateral to cover it.
         let deficit = add(maint_lost, 1)?;
         let unit_value = weighted_asset_price(collateral, HealthType::Maint)?;
-        let give_back = mul_div(deficit, PRICE_SCALE, unit_value.max(1), Rounding::Up)?;
+        let scale = u32::from(crate::health::price_scale(collateral));
+        let give_back = mul_pow10_div(deficit, scale, unit_value.max(1), Rounding::Up)?;
         if give_back > seized_to_liquidator {
             return Err(RiskError::LiquidationCannotImprove);
         }
@@ -274,7 +301,8 @@ pub fn max_repay_to_target(
         .filter(|gain| *gain > 0)
         .ok_or(RiskError::LiquidationCannotImprove)?;
     let needed = add(liq_end.shortfall(), 2)?;
-    Ok(mul_div(needed, PRICE_SCALE, gain_per_unit, Rounding::Up).unwrap_or(u64::MAX))
+    let scale = u32::from(crate::health::price_scale(debt));
+    Ok(mul_pow10_div(needed, scale, gain_per_unit, Rounding::Up).unwrap_or(u64::MAX))
 }
 
 /// The smallest of the bounds, then the dust rule. The collateral bound, the debt the whole position pays
@@ -288,11 +316,7 @@ fn choose_repay(
     request: &LiquidationRequest,
 ) -> RiskResult<(u64, RepayLimit)> {
     let target = max_repay_to_target(debt, collateral, liq_end, prices.total_up, prices.collateral)?;
-    let by_collateral = match mul_div(collateral.deposit_tokens, prices.collateral_up, prices.total_up, Rounding::Up) {
-        Ok(bound) => Some(bound.max(1)),
-        Err(RiskError::MathOverflow) => None,
-        Err(error) => return Err(error),
-    };
+    let by_collateral = prices.debt_for(collateral.deposit_tokens)?.map(|bound| bound.max(1));
     let mut choice = (target, RepayLimit::Target);
     for bound in [(debt.borrow_tokens, RepayLimit::WholeDebt), (request.max_repay_tokens, RepayLimit::Liquidator)] {
         if bound.0 < choice.0 {
@@ -348,8 +372,8 @@ fn settle_in_shares(
 /// position (limit [`RepayLimit::Collateral`]) when the collateral is the limit or does not cover the repay.
 fn seize(repay: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices) -> RiskResult<(u64, u64, RepayLimit)> {
     if limit != RepayLimit::Collateral {
-        let to_liquidator = mul_div(repay, prices.to_liquidator, prices.collateral_up, Rounding::Down)?;
-        let to_insurance = mul_div(repay, prices.to_insurance, prices.collateral_up, Rounding::Down)?;
+        let to_liquidator = prices.collateral_for(repay, prices.to_liquidator)?;
+        let to_insurance = prices.collateral_for(repay, prices.to_insurance)?;
         if add(to_liquidator, to_insurance)? <= available {
             return Ok((to_liquidator, to_insurance, limit));
         }
@@ -724,7 +748,9 @@ mod tests {
                 // 10^-12 precision of prices over the amounts moved.
                 let debt_unit = weighted_liability_price(&account[1], HealthType::LiqEnd).unwrap();
                 let collateral_unit = weighted_asset_price(&account[0], HealthType::LiqEnd).unwrap();
-                let bound = 8 + 2 * (debt_unit / PRICE_SCALE + 1) + 3 * (collateral_unit / PRICE_SCALE + 1) + 4 * (plan.repay_tokens / PRICE_SCALE + 1);
+                let (debt_scale, collateral_scale) = (crate::health::price_scale(&account[1]), crate::health::price_scale(&account[0]));
+                let descale = |value: u64, scale: u8| (value as u128 / 10u128.checked_pow(u32::from(scale)).unwrap_or(u128::MAX)) as u64;
+                let bound = 10 + 2 * (descale(debt_unit, debt_scale) + 1) + 3 * (descale(collateral_unit, collateral_scale) + 1) + 4 * (descale(plan.repay_tokens, debt_scale) + 1);
                 prop_assert!(signed(plan.liq_end_after) <= bound as i128, "LiqEnd after {:?}, bound {}", plan.liq_end_after, bound);
             }
             prop_assert_eq!(plan.being_liquidated_after, !plan.liq_end_after.is_nonnegative());

@@ -146,6 +146,88 @@ pub fn sub(a: u64, b: u64) -> RiskResult<u64> {
     a.checked_sub(b).ok_or(RiskError::MathOverflow)
 }
 
+/// `(high·2^64 + low) / 10^exponent`, rounded as asked, for any exponent a u8 holds: divided in steps of at
+/// most 10^19, the high limb first, so the intermediate quotient may exceed u64. Floor of floors is the floor;
+/// the rounding up is decided once, on whether any step left a remainder, so it is exact too.
+///
+/// Errors: [`RiskError::MathOverflow`] when the result exceeds u64.
+pub fn div_wide_by_pow10(high: u64, low: u64, exponent: u32, rounding: Rounding) -> RiskResult<u64> {
+    let (mut high, mut low, mut exponent, mut inexact) = (high, low, exponent, false);
+    while exponent > 0 && (high | low) != 0 {
+        let step = exponent.min(19);
+        let divisor = pow10(step)?;
+        let (high_quotient, high_remainder) = (high / divisor, high % divisor);
+        let (low_quotient, remainder) = wide_div(high_remainder, low, divisor)?;
+        inexact |= remainder != 0;
+        (high, low, exponent) = (high_quotient, low_quotient, exponent - step);
+    }
+    if high != 0 {
+        return Err(RiskError::MathOverflow);
+    }
+    if rounding == Rounding::Up && inexact {
+        low.checked_add(1).ok_or(RiskError::MathOverflow)
+    } else {
+        Ok(low)
+    }
+}
+
+/// `a · 10^exponent / divisor`, rounded as asked, for any exponent a u8 holds: long division in steps of at
+/// most 10^19 (quotient · 10^step plus the remainder's share), exact.
+///
+/// Errors: [`RiskError::DivisionByZero`]; [`RiskError::MathOverflow`] when the result exceeds u64.
+pub fn mul_pow10_div(a: u64, exponent: u32, divisor: u64, rounding: Rounding) -> RiskResult<u64> {
+    if divisor == 0 {
+        return Err(RiskError::DivisionByZero);
+    }
+    let (mut quotient, mut remainder, mut exponent) = (a / divisor, a % divisor, exponent);
+    while exponent > 0 {
+        let step = exponent.min(19);
+        let factor = pow10(step)?;
+        // remainder < divisor, so remainder · factor / divisor < factor: one u64 digit.
+        let (high, low) = wide_mul(remainder, factor);
+        let (digit, rest) = wide_div(high, low, divisor)?;
+        quotient = add(checked_mul(quotient, factor)?, digit)?;
+        (remainder, exponent) = (rest, exponent - step);
+    }
+    if rounding == Rounding::Up && remainder != 0 {
+        quotient.checked_add(1).ok_or(RiskError::MathOverflow)
+    } else {
+        Ok(quotient)
+    }
+}
+
+/// `a · b · 10^exponent / divisor` for an exponent of either sign, rounded once, exactly: the 128-bit product
+/// divided by `divisor` into a 128-bit quotient and a remainder, then the quotient scaled by the power of ten
+/// (the remainder's share added back when multiplying, folded into the rounding when dividing).
+///
+/// Errors: [`RiskError::DivisionByZero`]; [`RiskError::MathOverflow`] when the result exceeds u64.
+/// Always inlined: five arguments and a returned `Result` are more than SBF passes in registers.
+#[inline(always)]
+pub fn mul_div_pow10(a: u64, b: u64, divisor: u64, exponent: i32, rounding: Rounding) -> RiskResult<u64> {
+    if divisor == 0 {
+        return Err(RiskError::DivisionByZero);
+    }
+    let (high, low) = wide_mul(a, b);
+    let (quotient_high, high_remainder) = (high / divisor, high % divisor);
+    let (quotient_low, remainder) = wide_div(high_remainder, low, divisor)?;
+    if exponent >= 0 {
+        if quotient_high != 0 {
+            return Err(RiskError::MathOverflow);
+        }
+        // quotient · 10^e + (remainder · 10^e) / divisor, where the second part is rounded as asked.
+        let whole = checked_mul(quotient_low, pow10(exponent.unsigned_abs())?)?;
+        return add(whole, mul_pow10_div(remainder, exponent.unsigned_abs(), divisor, rounding)?);
+    }
+    let down = div_wide_by_pow10(quotient_high, quotient_low, exponent.unsigned_abs(), Rounding::Down)?;
+    let inexact = remainder != 0
+        || div_wide_by_pow10(quotient_high, quotient_low, exponent.unsigned_abs(), Rounding::Up)? != down;
+    if rounding == Rounding::Up && inexact {
+        down.checked_add(1).ok_or(RiskError::MathOverflow)
+    } else {
+        Ok(down)
+    }
+}
+
 /// `a · b ≤ c · d`, compared exactly on the 128-bit products.
 #[inline(always)]
 pub fn product_at_most(a: u64, b: u64, c: u64, d: u64) -> bool {
@@ -288,7 +370,87 @@ mod tests {
         assert!(product_at_most(0, u64::MAX, 1, 0));
     }
 
+    /// `value / 10^exponent` in exact integers, rounded as asked (the reference of the two long divisions).
+    fn reference_div_pow10(value: u128, exponent: u32, rounding: Rounding) -> Option<u64> {
+        let (mut quotient, mut inexact, mut exponent) = (value, false, exponent);
+        while exponent > 0 {
+            let step = exponent.min(30);
+            let divisor = 10u128.pow(step);
+            inexact |= quotient % divisor != 0;
+            quotient /= divisor;
+            exponent -= step;
+        }
+        let quotient = quotient + u128::from(rounding == Rounding::Up && inexact);
+        u64::try_from(quotient).ok()
+    }
+
+    #[test]
+    fn long_divisions_by_powers_of_ten_beyond_u64() {
+        assert_eq!(div_wide_by_pow10(0, 1, 42, Rounding::Down), Ok(0));
+        assert_eq!(div_wide_by_pow10(0, 1, 42, Rounding::Up), Ok(1));
+        // u128::MAX / 10^20 fits u64 (two steps); / 10^19 does not.
+        assert_eq!(div_wide_by_pow10(u64::MAX, u64::MAX, 20, Rounding::Down), Ok(3_402_823_669_209_384_634));
+        assert_eq!(div_wide_by_pow10(u64::MAX, u64::MAX, 20, Rounding::Up), Ok(3_402_823_669_209_384_635));
+        assert_eq!(div_wide_by_pow10(u64::MAX, u64::MAX, 19, Rounding::Down), Err(RiskError::MathOverflow));
+        // 10^20 · 10^13 / 10^33 = 1; 7 · 10^30 / 3 rounded up.
+        assert_eq!(
+            mul_pow10_div(100_000_000_000_000_000, 15, 1_000_000_000_000_000_000, Rounding::Down),
+            Ok(100_000_000_000_000)
+        );
+        assert_eq!(mul_pow10_div(7, 30, 3_000_000_000_000_000_000, Rounding::Up), Ok(2_333_333_333_334));
+        assert_eq!(mul_pow10_div(1, 20, 1, Rounding::Down), Err(RiskError::MathOverflow));
+        assert_eq!(mul_pow10_div(1, 5, 0, Rounding::Down), Err(RiskError::DivisionByZero));
+    }
+
     proptest! {
+        #[test]
+        fn div_wide_by_pow10_matches_u128(value: u128, exponent in 0u32..=45) {
+            let (high, low) = ((value >> 64) as u64, value as u64);
+            for rounding in [Rounding::Down, Rounding::Up] {
+                let expected = reference_div_pow10(value, exponent, rounding);
+                prop_assert_eq!(div_wide_by_pow10(high, low, exponent, rounding).ok(), expected);
+            }
+        }
+
+        #[test]
+        fn mul_pow10_div_matches_a_reference(a: u64, exponent in 0u32..=20, divisor in 1u64..) {
+            // a · 10^exponent fits u128 for exponent ≤ 19; one more power is checked through the quotient.
+            let exact = |rounding| -> Option<u64> {
+                let numerator = (a as u128).checked_mul(10u128.pow(exponent))?;
+                let (quotient, remainder) = (numerator / divisor as u128, numerator % divisor as u128);
+                u64::try_from(quotient + u128::from(rounding == Rounding::Up && remainder != 0)).ok()
+            };
+            for rounding in [Rounding::Down, Rounding::Up] {
+                if let Some(expected) = exact(rounding) {
+                    prop_assert_eq!(mul_pow10_div(a, exponent, divisor, rounding), Ok(expected));
+                } else if (a as u128).checked_mul(10u128.pow(exponent)).is_some() {
+                    prop_assert_eq!(mul_pow10_div(a, exponent, divisor, rounding), Err(RiskError::MathOverflow));
+                }
+            }
+        }
+
+        #[test]
+        fn mul_div_pow10_matches_a_reference(a: u64, b: u64, divisor in prop_oneof![1u64.., 1u64..1_000_000], exponent in -30i32..=12) {
+            // Exact in u128 where the figures fit it: scale the product first when multiplying, the divisor when dividing.
+            let product = a as u128 * b as u128;
+            let exact = |rounding: Rounding| -> Option<Option<u64>> {
+                let (numerator, denominator) = if exponent >= 0 {
+                    (product.checked_mul(10u128.pow(exponent as u32))?, divisor as u128)
+                } else {
+                    (product, (divisor as u128).checked_mul(10u128.checked_pow((-exponent) as u32)?)?)
+                };
+                let quotient = numerator / denominator + u128::from(rounding == Rounding::Up && numerator % denominator != 0);
+                Some(u64::try_from(quotient).ok())
+            };
+            for rounding in [Rounding::Down, Rounding::Up] {
+                match exact(rounding) {
+                    Some(Some(expected)) => prop_assert_eq!(mul_div_pow10(a, b, divisor, exponent, rounding), Ok(expected)),
+                    Some(None) => prop_assert_eq!(mul_div_pow10(a, b, divisor, exponent, rounding), Err(RiskError::MathOverflow)),
+                    None => {}
+                }
+            }
+        }
+
         #[test]
         fn wide_mul_matches_u128(a: u64, b: u64) {
             let product = a as u128 * b as u128;

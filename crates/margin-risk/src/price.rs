@@ -1,8 +1,11 @@
 //! From a Pyth price to validated, conservative prices per health type.
 //!
-//! Prices leave this module as **quote units per native token unit, scaled by [`PRICE_SCALE`]**. A quote
-//! unit is 10^-[`QUOTE_DECIMALS`] USD (one micro-dollar). Example: SOL (9 decimals) at $150 is
-//! 150·10^6 quote units per 10^9 lamports = 0.15 quote units per lamport = 150_000_000_000 scaled.
+//! Prices leave this module as **quote units per native token unit, scaled by 10^scale**, with `scale`
+//! ([`OraclePrice::scale`]) chosen per price so that the oracle price carries [`PRICE_DIGITS`] significant
+//! digits however cheap or dear a native unit is. A quote unit is 10^-[`QUOTE_DECIMALS`] USD (one
+//! micro-dollar). Example: SOL (9 decimals) at $150 is 150·10^6 quote units per 10^9 lamports = 0.15 quote
+//! units per lamport = 1_500_000_000_000 at scale 13. Every value (token amount × price) is divided back by
+//! 10^scale, exactly rounded, so health is in plain quote units.
 //!
 //! With c the confidence, k the bank's multiplier for the health type (in bps, 20_000 = 2.0), and ema/ema_c
 //! Pyth's EMA price and EMA confidence (DESIGN.md, "Prices"):
@@ -21,10 +24,8 @@ use crate::math::{add, mul_div, scale_by_power_of_ten, Rounding, BPS};
 
 /// Quote units per USD are 10^QUOTE_DECIMALS: one quote unit is one micro-dollar.
 pub const QUOTE_DECIMALS: i32 = 6;
-/// Decimal digits of fixed-point precision of a price in quote units per native unit.
-pub const PRICE_SCALE_DECIMALS: i32 = 12;
-/// 10^[`PRICE_SCALE_DECIMALS`]: a scaled price of `PRICE_SCALE` is one quote unit per native unit.
-pub const PRICE_SCALE: u64 = 1_000_000_000_000;
+/// Significant digits of a scaled oracle price: its mantissa lies in [10^12, 10^13).
+pub const PRICE_DIGITS: i32 = 13;
 /// Most negative Pyth exponent accepted.
 pub const MIN_EXPONENT: i32 = -18;
 /// Most positive Pyth exponent accepted (Pyth feeds use negative exponents).
@@ -99,7 +100,7 @@ impl OracleConfig {
     }
 }
 
-/// Conservative prices of one bank, each in quote units per native unit scaled by [`PRICE_SCALE`].
+/// Conservative prices of one bank, each in quote units per native unit scaled by 10^[`OraclePrice::scale`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct OraclePrice {
     /// The oracle's own price p (rounded down): what liquidation exchanges debt for collateral at.
@@ -117,19 +118,20 @@ pub struct OraclePrice {
     pub maint_liability: u64,
     /// Whether conf/price is within the open limit, so the price may back an action that adds risk.
     pub usable_to_open: bool,
+    /// Decimal places of every price above: a field of v means v·10^-scale quote units per native unit.
+    /// Chosen so the oracle price has [`PRICE_DIGITS`] digits (0 to 42).
+    pub scale: u8,
 }
 
-/// Least scaled oracle price (quote units per native unit · [`PRICE_SCALE`]) a bank may be listed at:
-/// 10^6, a native unit worth 10^-12 USD. It keeps 7 significant digits, so 6 after a 10× fall.
-pub const MIN_LISTING_PRICE: u64 = 1_000_000;
-/// Most scaled oracle price a bank may be listed at: 10^17, a native unit worth $0.10. A 10× rise, with
-/// confidence markups and liability weights on top, still fits the u64 values health computes.
-pub const MAX_LISTING_PRICE: u64 = 100_000_000_000_000_000;
+/// Cheapest whole token a bank may be listed at, as a power of ten of USD: $10^-9.
+pub const MIN_LISTING_DOLLARS_LOG10: i32 = -9;
+/// Dearest whole token a bank may be listed at, exclusive, as a power of ten of USD: under $10^7.
+pub const MAX_LISTING_DOLLARS_LOG10: i32 = 7;
 
-/// Whether a token of `token_decimals` priced at `pyth` may be listed: its oracle price per native unit
-/// within [`MIN_LISTING_PRICE`, `MAX_LISTING_PRICE`] on the 10^-12 grid. In whole tokens: $10^-3 to $10^8 at
-/// 9 decimals, $10^-6 to $10^5 at 6 decimals, $10^-12 to $0.10 at 0 decimals; an 18-decimal token needs at
-/// least $10^6. Outside it the fixed-point price keeps too few digits or no room (issue 10, item 4).
+/// Whether a token of `token_decimals` priced at `pyth` may be listed: $10^-9 up to (not including) $10^7 per
+/// whole token, at any decimals the engine accepts (0 to 18). Every such price keeps [`PRICE_DIGITS`]
+/// significant digits, and a position's value fits u64 quote units up to $1.8·10^13 (a larger holding is a
+/// named overflow, not a wrong number).
 ///
 /// Errors: [`RiskError::PriceOutOfListingRange`]; the price's own (decimals, sign, exponent).
 pub fn check_listing_price(pyth: &PythPrice, token_decimals: u8) -> RiskResult<()> {
@@ -142,11 +144,39 @@ pub fn check_listing_price(pyth: &PythPrice, token_decimals: u8) -> RiskResult<(
     if !(MIN_EXPONENT..=MAX_EXPONENT).contains(&pyth.exponent) {
         return Err(RiskError::ExponentOutOfRange);
     }
-    let shift = pyth.exponent + QUOTE_DECIMALS + PRICE_SCALE_DECIMALS - i32::from(token_decimals);
-    match to_scaled_both_ways(pyth.price.unsigned_abs(), shift) {
-        Ok((scaled, _)) if (MIN_LISTING_PRICE..=MAX_LISTING_PRICE).contains(&scaled) => Ok(()),
-        Ok(_) | Err(RiskError::MathOverflow) => Err(RiskError::PriceOutOfListingRange),
-        Err(error) => Err(error),
+    // ⌊log10(price · 10^exponent)⌋ = digits − 1 + exponent.
+    let dollars_log10 = digits(pyth.price.unsigned_abs()) - 1 + pyth.exponent;
+    if (MIN_LISTING_DOLLARS_LOG10..MAX_LISTING_DOLLARS_LOG10).contains(&dollars_log10) {
+        Ok(())
+    } else {
+        Err(RiskError::PriceOutOfListingRange)
+    }
+}
+
+/// Decimal digits of a positive `value` (1 to 20).
+#[inline(always)]
+fn digits(value: u64) -> i32 {
+    let mut count = 1;
+    while count < 20 && crate::math::pow10(count as u32).is_ok_and(|power| value >= power) {
+        count += 1;
+    }
+    count
+}
+
+/// The scale of a price (decimal places of quote units per native unit) and the shift from Pyth mantissa to
+/// scaled mantissa: the oracle price's scaled mantissa gets [`PRICE_DIGITS`] digits, the shift stays within
+/// [−6, 12] (a power of ten that fits), and the scale within [0, 42] (a dearer native unit than 10^13 quote
+/// units keeps scale 0 and overflows into a named error).
+#[inline(always)]
+fn scale_and_shift(mantissa: u64, exponent: i32, token_decimals: u8) -> (u8, i32) {
+    let to_quote = exponent + QUOTE_DECIMALS - i32::from(token_decimals);
+    let shift = PRICE_DIGITS - digits(mantissa);
+    let scale = shift - to_quote;
+    if scale < 0 {
+        (0, to_quote)
+    } else {
+        // to_quote ≥ −6 − 18 and digits ≥ 1: scale ≤ 42.
+        (scale as u8, shift)
     }
 }
 
@@ -204,8 +234,7 @@ fn confidence_term(conf: u64, multiplier_bps: u32) -> RiskResult<u64> {
     }
 }
 
-/// `mantissa` in quote units per native unit · PRICE_SCALE, rounded down and up: shifted by `shift` decimal
-/// places (one division for both roundings).
+/// `mantissa` shifted by `shift` decimal places, rounded down and up (one division for both roundings).
 #[inline(always)]
 fn to_scaled_both_ways(mantissa: u64, shift: i32) -> RiskResult<(u64, u64)> {
     if shift >= 0 {
@@ -238,8 +267,8 @@ fn conservative_prices(
     let init_liability = price.saturating_add(spot_init).max(ema.saturating_add(ema_init));
     let maint_liability = add(price, spot_maint)?;
 
-    // Shift from Pyth units (10^exponent USD per whole token) to quote units per native unit · PRICE_SCALE.
-    let shift = pyth.exponent + QUOTE_DECIMALS + PRICE_SCALE_DECIMALS - i32::from(token_decimals);
+    // From Pyth units (10^exponent USD per whole token) to quote units per native unit · 10^scale.
+    let (scale, shift) = scale_and_shift(price, pyth.exponent, token_decimals);
     let to_scaled = |mantissa, rounding| scale_by_power_of_ten(mantissa, shift, rounding);
     let (oracle, oracle_up) = to_scaled_both_ways(price, shift)?;
     Ok(OraclePrice {
@@ -250,6 +279,7 @@ fn conservative_prices(
         maint_asset: to_scaled(maint_asset, Rounding::Down)?,
         maint_liability: to_scaled(maint_liability, Rounding::Up)?,
         usable_to_open,
+        scale,
     })
 }
 
@@ -262,7 +292,8 @@ fn saturating_up(result: RiskResult<u64>) -> RiskResult<u64> {
     }
 }
 
-/// A scaled price times a weight in bps, rounded as asked: the per-native-unit value a health type uses.
+/// A scaled price times a weight in bps, rounded as asked: the per-native-unit value a health type uses (at
+/// the price's scale).
 #[inline(always)]
 pub fn weighted_price(price: u64, weight_bps: u32, rounding: Rounding) -> RiskResult<u64> {
     if weight_bps as u64 == BPS {
@@ -271,13 +302,15 @@ pub fn weighted_price(price: u64, weight_bps: u32, rounding: Rounding) -> RiskRe
     mul_div(price, u64::from(weight_bps), BPS, rounding)
 }
 
-/// Value in quote units of `tokens` native units at a scaled price, rounded as asked.
+/// Value in quote units of `tokens` native units at a price scaled by 10^`scale`, rounded as asked (exactly:
+/// the 128-bit product divided by 10^scale in one or more steps).
 #[inline(always)]
-pub fn token_value(tokens: u64, scaled_price: u64, rounding: Rounding) -> RiskResult<u64> {
+pub fn token_value(tokens: u64, scaled_price: u64, scale: u8, rounding: Rounding) -> RiskResult<u64> {
     if tokens == 0 {
         return Ok(0);
     }
-    mul_div(tokens, scaled_price, PRICE_SCALE, rounding)
+    let (high, low) = crate::math::wide_mul(tokens, scaled_price);
+    crate::math::div_wide_by_pow10(high, low, u32::from(scale), rounding)
 }
 
 /// conf / price in bps, rounded up (for events and clients).
@@ -294,6 +327,14 @@ mod tests {
     use crate::testkit::{oracle_config, pyth, pyth_strategy, NOW};
     use proptest::prelude::*;
 
+    /// A price field at the fixed scale 12 the expected figures below are written in: exact (the field's
+    /// extra digits must be zeros), so the assertion checks every digit the figure has.
+    fn at_12(value: u64, scale: u8) -> u64 {
+        let extra = 10u64.pow(u32::from(scale) - 12);
+        assert_eq!(value % extra, 0, "{value} at scale {scale} has digits beyond scale 12");
+        value / extra
+    }
+
     fn captured(price: i64, conf: u64, exponent: i32, ema_price: i64, ema_conf: u64) -> PythPrice {
         PythPrice { price, conf, exponent, publish_time: NOW, ema_price, ema_conf }
     }
@@ -302,11 +343,11 @@ mod tests {
     fn worked_example_sol_150_conf_1_50() {
         // $150 ± $1.50, k_init 2, k_maint 1; one lamport is 10^-9 SOL, one quote unit 10^-6 USD.
         let prices = validate_price(&pyth(150_00000000, 1_50000000), &oracle_config(), 9, NOW).unwrap();
-        assert_eq!(prices.oracle, 150_000_000_000); // 0.15 quote units per lamport · 10^12
-        assert_eq!(prices.init_asset, 147_000_000_000); // 150 − 2 × 1.5
-        assert_eq!(prices.init_liability, 153_000_000_000); // 150 + 2 × 1.5
-        assert_eq!(prices.maint_asset, 148_500_000_000); // 150 − 1.5
-        assert_eq!(prices.maint_liability, 151_500_000_000); // 150 + 1.5
+        assert_eq!(at_12(prices.oracle, prices.scale), 150_000_000_000); // 0.15 quote units per lamport · 10^12
+        assert_eq!(at_12(prices.init_asset, prices.scale), 147_000_000_000); // 150 − 2 × 1.5
+        assert_eq!(at_12(prices.init_liability, prices.scale), 153_000_000_000); // 150 + 2 × 1.5
+        assert_eq!(at_12(prices.maint_asset, prices.scale), 148_500_000_000); // 150 − 1.5
+        assert_eq!(at_12(prices.maint_liability, prices.scale), 151_500_000_000); // 150 + 1.5
         assert!(prices.usable_to_open); // 1 % ≤ 2 %
     }
 
@@ -315,12 +356,12 @@ mod tests {
         // pyth-v2-more-samples.json, sol_usd_full_2024_07 (expected values worked out in Python from the raw fields).
         let sol = captured(15_679_769_099, 16_197_271, -8, 15_660_921_800, 15_919_247);
         let prices = validate_price(&sol, &oracle_config(), 9, NOW).unwrap();
-        assert_eq!(prices.oracle, 156_797_690_990);
+        assert_eq!(at_12(prices.oracle, prices.scale), 156_797_690_990);
         // EMA side is lower: min(156.79769099 − 0.32394542, 156.609218 − 0.31838494)
-        assert_eq!(prices.init_asset, 156_290_833_060);
-        assert_eq!(prices.init_liability, 157_121_636_410);
-        assert_eq!(prices.maint_asset, 156_635_718_280);
-        assert_eq!(prices.maint_liability, 156_959_663_700);
+        assert_eq!(at_12(prices.init_asset, prices.scale), 156_290_833_060);
+        assert_eq!(at_12(prices.init_liability, prices.scale), 157_121_636_410);
+        assert_eq!(at_12(prices.maint_asset, prices.scale), 156_635_718_280);
+        assert_eq!(at_12(prices.maint_liability, prices.scale), 156_959_663_700);
     }
 
     #[test]
@@ -328,22 +369,22 @@ mod tests {
         // bonk_usd_full_2024_05: $0.0000345526 ± 0.0000000517; BONK has 5 decimals.
         let bonk = captured(345_526, 517, -10, 335_763, 415);
         let prices = validate_price(&bonk, &oracle_config(), 5, NOW).unwrap();
-        assert_eq!(prices.oracle, 345_526_000);
-        assert_eq!(prices.init_asset, 334_933_000);
-        assert_eq!(prices.init_liability, 346_560_000);
-        assert_eq!(prices.maint_asset, 345_009_000);
-        assert_eq!(prices.maint_liability, 346_043_000);
+        assert_eq!(at_12(prices.oracle, prices.scale), 345_526_000);
+        assert_eq!(at_12(prices.init_asset, prices.scale), 334_933_000);
+        assert_eq!(at_12(prices.init_liability, prices.scale), 346_560_000);
+        assert_eq!(at_12(prices.maint_asset, prices.scale), 345_009_000);
+        assert_eq!(at_12(prices.maint_liability, prices.scale), 346_043_000);
     }
 
     #[test]
     fn captured_usdc_may_2025_six_decimals() {
         let usdc = captured(100_004_997, 67_956, -8, 100_003_409, 73_279);
         let prices = validate_price(&usdc, &oracle_config(), 6, NOW).unwrap();
-        assert_eq!(prices.oracle, 1_000_049_970_000); // ≈ 1 quote unit per native unit
-        assert_eq!(prices.init_asset, 998_568_510_000);
-        assert_eq!(prices.init_liability, 1_001_499_670_000);
-        assert_eq!(prices.maint_asset, 999_370_410_000);
-        assert_eq!(prices.maint_liability, 1_000_729_530_000);
+        assert_eq!(at_12(prices.oracle, prices.scale), 1_000_049_970_000); // ≈ 1 quote unit per native unit
+        assert_eq!(at_12(prices.init_asset, prices.scale), 998_568_510_000);
+        assert_eq!(at_12(prices.init_liability, prices.scale), 1_001_499_670_000);
+        assert_eq!(at_12(prices.maint_asset, prices.scale), 999_370_410_000);
+        assert_eq!(at_12(prices.maint_liability, prices.scale), 1_000_729_530_000);
     }
 
     #[test]
@@ -351,10 +392,10 @@ mod tests {
         let mut price = pyth(100_00000000, 0);
         price.ema_price = 120_00000000;
         let prices = validate_price(&price, &oracle_config(), 9, NOW).unwrap();
-        assert_eq!(prices.init_asset, 100_000_000_000);
-        assert_eq!(prices.init_liability, 120_000_000_000);
+        assert_eq!(at_12(prices.init_asset, prices.scale), 100_000_000_000);
+        assert_eq!(at_12(prices.init_liability, prices.scale), 120_000_000_000);
         // Maint ignores the EMA.
-        assert_eq!(prices.maint_liability, 100_000_000_000);
+        assert_eq!(at_12(prices.maint_liability, prices.scale), 100_000_000_000);
     }
 
     #[test]
@@ -363,9 +404,9 @@ mod tests {
         // conf 4 % × k 4 = 16 %: the discount is capped at 10 %, the markup is not (issue 10, item 7: debt is
         // never valued below p + k·c).
         let prices = validate_price(&pyth(100_00000000, 4_00000000), &config, 9, NOW).unwrap();
-        assert_eq!(prices.init_asset, 90_000_000_000);
-        assert_eq!(prices.init_liability, 116_000_000_000);
-        assert_eq!(prices.maint_asset, 96_000_000_000);
+        assert_eq!(at_12(prices.init_asset, prices.scale), 90_000_000_000);
+        assert_eq!(at_12(prices.init_liability, prices.scale), 116_000_000_000);
+        assert_eq!(at_12(prices.maint_asset, prices.scale), 96_000_000_000);
     }
 
     #[test]
@@ -378,8 +419,8 @@ mod tests {
             ..oracle_config()
         };
         let prices = validate_price(&pyth(100_00000000, 50_00000000), &config, 9, NOW).unwrap();
-        assert_eq!(prices.init_asset, 0);
-        assert_eq!(prices.init_liability, 600_000_000_000);
+        assert_eq!(at_12(prices.init_asset, prices.scale), 0);
+        assert_eq!(at_12(prices.init_liability, prices.scale), 600_000_000_000);
     }
 
     #[test]
@@ -390,29 +431,47 @@ mod tests {
         let mut sol = pyth(150_00000000, 15_000_000);
         sol.ema_conf = 2_000_000_000_000_000_000;
         let prices = validate_price(&sol, &config, 9, NOW).unwrap();
-        assert_eq!(prices.init_asset, 135_000_000_000, "EMA side: 150 − the 10 % cap");
+        assert_eq!(at_12(prices.init_asset, prices.scale), 135_000_000_000, "EMA side: 150 − the 10 % cap");
         assert_eq!(prices.init_liability, u64::MAX);
-        assert_eq!((prices.maint_asset, prices.maint_liability), (149_850_000_000, 150_150_000_000));
+        let maint = (at_12(prices.maint_asset, prices.scale), at_12(prices.maint_liability, prices.scale));
+        assert_eq!(maint, (149_850_000_000, 150_150_000_000));
     }
 
     #[test]
-    fn the_listing_range_keeps_six_digits_and_room_to_move() {
+    fn the_listing_range_is_a_billionth_of_a_dollar_to_ten_million_dollars_a_token() {
         // SOL (9 decimals, $150), USDC (6, $1), BONK (5, $0.0000345526 at exponent −10): listable.
         assert_eq!(check_listing_price(&pyth(150_00000000, 0), 9), Ok(()));
         assert_eq!(check_listing_price(&pyth(100_000_000, 0), 6), Ok(()));
         assert_eq!(check_listing_price(&captured(345_526, 0, -10, 345_526, 0), 5), Ok(()));
-        // Issue 10, item 4: a 9-decimal token at $2.9·10^-9 prices at 2.9 on the grid; an 18-decimal $1 token
-        // at 1. Item 3c: a 0-decimal $19 token does not fit u64 at all. All refused at listing.
+        // Issue 10: a 9-decimal token at $2.9·10^-9, an 18-decimal $1 token, a 0-decimal $19 token: all listable.
+        assert_eq!(check_listing_price(&captured(2_900, 0, -12, 2_900, 0), 9), Ok(()));
+        assert_eq!(check_listing_price(&pyth(100_000_000, 0), 18), Ok(()));
+        assert_eq!(check_listing_price(&pyth(19_00000000, 0), 0), Ok(()));
+        // The edges: $10^-9 in, just below out; $9,999,999.99 in, $10^7 out.
         let out = Err(RiskError::PriceOutOfListingRange);
-        assert_eq!(check_listing_price(&captured(2_900, 0, -12, 2_900, 0), 9), out);
-        assert_eq!(check_listing_price(&pyth(100_000_000, 0), 18), out);
-        assert_eq!(check_listing_price(&pyth(19_00000000, 0), 0), out);
-        // The edges: $10^-12 and $0.10 per native unit.
-        assert_eq!(check_listing_price(&captured(1, 0, -12, 1, 0), 0), Ok(()));
-        assert_eq!(check_listing_price(&captured(1, 0, -12, 1, 0), 1), out);
-        assert_eq!(check_listing_price(&captured(10, 0, -2, 10, 0), 0), Ok(()));
-        assert_eq!(check_listing_price(&captured(11, 0, -2, 11, 0), 0), out);
+        assert_eq!(check_listing_price(&captured(1, 0, -9, 1, 0), 18), Ok(()));
+        assert_eq!(check_listing_price(&captured(99, 0, -11, 99, 0), 0), out);
+        assert_eq!(check_listing_price(&captured(999_999_999, 0, -2, 999_999_999, 0), 0), Ok(()));
+        assert_eq!(check_listing_price(&captured(10_000_000, 0, 0, 10_000_000, 0), 0), out);
         assert_eq!(check_listing_price(&pyth(-1, 0), 6), Err(RiskError::NonPositivePrice));
+    }
+
+    #[test]
+    fn every_listable_token_keeps_thirteen_digits() {
+        // Issue 10, item 4: the cheapest native units (a 9-decimal $2.9·10^-9 token, an 18-decimal $1 token)
+        // and the dearest (a 0-decimal $19 token, item 3c) are priced to 13 digits at their own scale.
+        for (pyth, decimals) in
+            [(captured(2_900, 0, -12, 2_900, 0), 9), (pyth(100_000_000, 0), 18), (pyth(19_00000000, 0), 0)]
+        {
+            let prices = validate_price(&pyth, &oracle_config(), decimals, NOW).unwrap();
+            assert!((1_000_000_000_000..10_000_000_000_000).contains(&prices.oracle), "{prices:?}");
+            // Exactly the price: mantissa · 10^(exponent + 6 − decimals + scale).
+            let shift = pyth.exponent + 6 - i32::from(decimals) + i32::from(prices.scale);
+            assert_eq!(prices.oracle as u128, pyth.price as u128 * 10u128.pow(shift as u32));
+        }
+        // A native unit worth $10^-27 (the cheapest listable: $10^-9 at 18 decimals) is at scale 33, exact.
+        let cheapest = validate_price(&captured(1, 0, -9, 1, 0), &oracle_config(), 18, NOW).unwrap();
+        assert_eq!((cheapest.oracle, cheapest.scale), (1_000_000_000_000, 33));
     }
 
     #[test]

@@ -3,21 +3,19 @@
 //! The model computes every price, health and amount with unbounded rationals, no rounding. The engine must
 //! round the protocol's way (asset values and seized collateral never above the model, liability values
 //! never below) and stay within a stated bound of it:
-//! - a price per native unit is off by at most `PRICE_ERROR` = one Pyth mantissa unit (the rounded-up
-//!   confidence term) plus 3·10^-12 quote units (the 10^-12 grid of the scaled price, the weight, the value);
+//! - a price per native unit is off by at most two Pyth mantissa units (the rounded-up confidence term) plus
+//!   three units of its own grid, 10^-scale quote units (the scaled price, the weight, the value);
 //! - a position's value is off by at most amount × `PRICE_ERROR` + 1 quote unit; a health by the sum;
 //! - max borrow / max withdraw are at most the model's and short of it by at most the health bound (with the
 //!   grid error of the amount moved) over one unit's value, plus one unit;
 //! - seized collateral for the debt the plan clears is at most the model's and short by at most
 //!   (premium + 2) grid units of the debt price per unit cleared and one grid unit of the collateral price,
-//!   over the collateral price, plus 2 units (a grid unit is 10^-12 quote units per native unit);
+//!   over the collateral price, plus 2 units (a grid unit is 10^-scale quote units per native unit);
 //! - a bankruptcy split adds up exactly and the depositors' loss covers the socialised part, exactly rounded.
 //!
-//! The random tokens span $10^-6 to $10^6 per whole token, 0 to 12 decimals, with a native unit worth at
-//! most $1 (a native unit above $18.45, or above about $3.5 with markups and weights, does not fit the
-//! scaled price: issue 10, item 3c, open), conf up
-//! to 5 % of the price, position values up to $10^11. The bounds are absolute: a very cheap native unit
-//! keeps them while its scaled price has few significant digits (issue 10, item 4, open).
+//! The random tokens span the listable range: $10^-9 to $10^7 per whole token at 0 to 18 decimals (so a
+//! native unit from $10^-27 to $10^7), with 7 to 13 significant digits from Pyth, conf up to 5 % of the
+//! price, position values up to $10^11. Every price carries 13 digits at its own scale.
 //! `PROPTEST_CASES` (default here 2,000) sets the number of random accounts.
 
 use margin_risk::bankruptcy::split_bankruptcy;
@@ -127,9 +125,14 @@ impl Case {
         (assets, q(self.borrow) * liability * bps(liability_weight))
     }
 
+    /// One unit of the engine's grid for this price, quote units per native unit: 10^-scale.
+    fn grid(&self) -> Q {
+        pow10(-i32::from(self.position().price.map_or(0, |price| price.scale)))
+    }
+
     /// The stated bound on one native unit's price error, quote units.
     fn price_error(&self) -> Q {
-        self.unit() * q(2) + Q::new(BigInt::from(3), BigInt::from(1_000_000_000_000u64))
+        self.unit() * q(2) + self.grid() * q(3)
     }
 
     /// The stated bound on the position's value error, quote units.
@@ -151,13 +154,13 @@ fn weights() -> impl Strategy<Value = RiskWeights> {
 
 /// A token in the stated range with a deposit or a debt worth up to $10^11.
 fn case() -> impl Strategy<Value = Case> {
-    (-6i32..=6, 1_000_000i64..10_000_000, 0i32..=6, 0u64..=500, 8_000u64..=12_000, 0u64..=500, 0u8..=12)
+    (-9i32..=6, 1_000_000i64..10_000_000, 0i32..=6, 0u64..=500, 8_000u64..=12_000, 0u64..=500, 0u8..=18)
         .prop_flat_map(|(dollars_log10, digits, extra_digits, conf_bps, ema_pct, ema_conf_bps, decimals)| {
-            // mantissa · 10^exponent = digits · 10^(dollars_log10 − 6) dollars: 7 to 13 significant digits.
+            // mantissa · 10^exponent = digits · 10^(dollars_log10 − 6) dollars: 7 to 13 significant digits,
+            // with an exponent Pyth can carry (≥ −18).
+            let extra_digits = extra_digits.min(dollars_log10 + 12);
             let price = digits * 10i64.pow(extra_digits as u32);
             let exponent = dollars_log10 - 6 - extra_digits;
-            // A native unit worth at most $1: enough decimals for the price.
-            let decimals = decimals.max(u8::try_from(dollars_log10 + 1).unwrap_or(0));
             let ema = (price as u64 / 10_000 * ema_pct).max(1) as i64;
             let pyth = PythPrice {
                 price,
@@ -290,9 +293,8 @@ proptest! {
             prop_assert!(seized <= exact.clone(), "seized {} above the model's {}", seized, exact);
             // The debt's scaled price is rounded down once (≤ 1 grid unit, times the premium), then its liquidator
             // and insurance parts once each (≤ 2 more); the collateral's is rounded up once; each part is floored.
-            let grid = Q::new(BigInt::one(), BigInt::from(1_000_000_000_000u64));
-            let slack = q(plan.debt_cleared_tokens) * &grid * (&premium + q(2)) / &collateral_price
-                + (&exact / &collateral_price) * &grid
+            let slack = q(plan.debt_cleared_tokens) * debt.grid() * (&premium + q(2)) / &collateral_price
+                + (&exact / &collateral_price) * collateral.grid()
                 + q(2);
             prop_assert!(&exact - &seized <= slack, "seized {} short of the model's {}", seized, exact);
         }
