@@ -32,6 +32,15 @@ pub fn wide_mul(a: u64, b: u64) -> (u64, u64) {
     // Hide what the caller knows of a and b (say, b < 2^32): given it, LLVM folds the partial products below
     // into one 128-bit multiply, which SBF cannot do (a `__multi3` call).
     let (a, b) = (core::hint::black_box(a), core::hint::black_box(b));
+    let (wide, narrow) = if b >> 32 == 0 { (a, b) } else { (b, a) };
+    if narrow >> 32 == 0 {
+        // One operand below 2^32: two partial products, each < 2^64.
+        let low_part = (wide & LOW_32).wrapping_mul(narrow);
+        let high_part = (wide >> 32).wrapping_mul(narrow);
+        let low = low_part.wrapping_add(high_part << 32);
+        let carry = u64::from(low < low_part);
+        return ((high_part >> 32) + carry, low);
+    }
     let (a_high, a_low) = (a >> 32, a & LOW_32);
     let (b_high, b_low) = (b >> 32, b & LOW_32);
     let low_low = a_low.wrapping_mul(b_low);
@@ -449,6 +458,13 @@ mod tests {
                     None => {}
                 }
             }
+        }
+
+        #[test]
+        fn wide_mul_matches_u128_with_one_narrow_operand(a: u64, b in 0u64..1 << 32) {
+            let product = a as u128 * b as u128;
+            prop_assert_eq!(wide_mul(a, b), ((product >> 64) as u64, product as u64));
+            prop_assert_eq!(wide_mul(b, a), ((product >> 64) as u64, product as u64));
         }
 
         #[test]

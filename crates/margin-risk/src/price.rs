@@ -153,14 +153,20 @@ pub fn check_listing_price(pyth: &PythPrice, token_decimals: u8) -> RiskResult<(
     }
 }
 
-/// Decimal digits of a positive `value` (1 to 20).
+/// Decimal digits of a positive `value` (1 to 20): a binary search over the powers of ten.
 #[inline(always)]
 fn digits(value: u64) -> i32 {
-    let mut count = 1;
-    while count < 20 && crate::math::pow10(count as u32).is_ok_and(|power| value >= power) {
-        count += 1;
+    // Invariant: 10^(low − 1) ≤ value (low ≥ 1), and value < 10^high (high = 20 means beyond u64's 10^19).
+    let (mut low, mut high) = (1u32, 20u32);
+    while low < high {
+        let middle = (low + high) / 2;
+        if crate::math::pow10(middle).is_ok_and(|power| value >= power) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
     }
-    count
+    low as i32
 }
 
 /// The scale of a price (decimal places of quote units per native unit) and the shift from Pyth mantissa to
@@ -218,10 +224,15 @@ pub fn validate_price(pyth: &PythPrice, config: &OracleConfig, token_decimals: u
     conservative_prices(pyth, config, token_decimals, usable_to_open)
 }
 
-/// conf / price ≤ limit_bps / 10_000, compared exactly.
+/// conf / price ≤ limit_bps / 10_000, compared exactly. Both products fit u64 when conf and price are below
+/// 2^50 (every real feed): then two native multiplies, else the 128-bit comparison.
 #[inline(always)]
 fn conf_within(conf: u64, price: u64, limit_bps: u32) -> bool {
-    crate::math::product_at_most(conf, BPS, price, u64::from(limit_bps))
+    if (conf | price) >> 50 == 0 && limit_bps < 1 << 14 {
+        conf * BPS <= price * u64::from(limit_bps)
+    } else {
+        crate::math::product_at_most(conf, BPS, price, u64::from(limit_bps))
+    }
 }
 
 /// k·conf in price units (rounded up), or u64::MAX when beyond u64: a discount is then its cap, an Init
@@ -454,6 +465,20 @@ mod tests {
         assert_eq!(check_listing_price(&captured(999_999_999, 0, -2, 999_999_999, 0), 0), Ok(()));
         assert_eq!(check_listing_price(&captured(10_000_000, 0, 0, 10_000_000, 0), 0), out);
         assert_eq!(check_listing_price(&pyth(-1, 0), 6), Err(RiskError::NonPositivePrice));
+    }
+
+    #[test]
+    fn digits_counts_decimal_digits() {
+        for (value, expected) in [(1, 1), (9, 1), (10, 2), (99, 2), (100, 3), (999_999_999_999, 12)] {
+            assert_eq!(digits(value), expected, "{value}");
+        }
+        assert_eq!(digits(10_000_000_000_000_000_000), 20);
+        assert_eq!(digits(u64::MAX), 20);
+        assert_eq!(digits(9_999_999_999_999_999_999), 19);
+        for exponent in 0..20u32 {
+            assert_eq!(digits(10u64.pow(exponent)), exponent as i32 + 1);
+            assert_eq!(digits(10u64.pow(exponent).saturating_sub(1).max(1)), (exponent as i32).max(1));
+        }
     }
 
     #[test]
