@@ -36,10 +36,8 @@ impl ResolveBankruptcy<'_> {
         let (account, bank) = (self.account.load()?, self.bank.load()?);
         require_keys_eq!(self.group.key(), account.group, MarginError::WrongGroup);
         require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
-        require_keys_eq!(bank.vault, self.vault.key(), MarginError::WrongVault);
-        require_keys_eq!(bank.insurance_vault, self.insurance_vault.key(), MarginError::WrongVault);
-        require_keys_eq!(bank.mint, self.mint.key(), MarginError::WrongMint);
-        require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongMint);
+        let (vault, insurance) = (self.vault.key(), self.insurance_vault.key());
+        bank.require_accounts(&vault, &insurance, &self.mint.key(), &self.token_program.key())?;
         require!(account.has_debt(), MarginError::NotBankrupt);
         Ok(())
     }

@@ -24,12 +24,8 @@ pub struct SweepFees<'info> {
 impl SweepFees<'_> {
     /// The bank's vault, insurance vault, mint and token program.
     pub fn validate(&self) -> Result<()> {
-        let bank = self.bank.load()?;
-        require_keys_eq!(bank.vault, self.vault.key(), MarginError::WrongVault);
-        require_keys_eq!(bank.insurance_vault, self.insurance_vault.key(), MarginError::WrongVault);
-        require_keys_eq!(bank.mint, self.mint.key(), MarginError::WrongMint);
-        require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongMint);
-        Ok(())
+        let (vault, insurance) = (self.vault.key(), self.insurance_vault.key());
+        self.bank.load()?.require_accounts(&vault, &insurance, &self.mint.key(), &self.token_program.key())
     }
 }
 

@@ -315,6 +315,21 @@ impl Bank {
         self.borrow_index = totals.borrow_index;
     }
 
+    /// The bank's own vault, insurance vault, mint and token program, or `WrongVault` / `WrongMint`.
+    pub fn require_accounts(
+        &self,
+        vault: &Pubkey,
+        insurance_vault: &Pubkey,
+        mint: &Pubkey,
+        token_program: &Pubkey,
+    ) -> Result<()> {
+        require_keys_eq!(self.vault, *vault, MarginError::WrongVault);
+        require_keys_eq!(self.insurance_vault, *insurance_vault, MarginError::WrongVault);
+        require_keys_eq!(self.mint, *mint, MarginError::WrongMint);
+        require_keys_eq!(self.token_program, *token_program, MarginError::WrongMint);
+        Ok(())
+    }
+
     /// Whether the bank accepts actions that add to it (deposit, borrow).
     pub fn is_active(&self) -> bool {
         self.status == BankStatus::Active as u8
