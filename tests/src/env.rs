@@ -99,7 +99,7 @@ impl Env {
 
     /// The group PDA of `group_id`.
     pub fn group_address(group_id: u64) -> Pubkey {
-        Pubkey::find_program_address(&[margin::seeds::GROUP, &group_id.to_le_bytes()], &margin::ID).0
+        margin::seeds::address::group(group_id)
     }
 
     /// Creates group `group_id` with this env's admin and guardian and [`governance_settings`].
@@ -311,10 +311,9 @@ impl Env {
         config: BankConfig,
         token_program: Pubkey,
     ) -> Result<BankKeys, Failure> {
-        let bank =
-            Pubkey::find_program_address(&[margin::seeds::BANK, self.group.as_ref(), mint.as_ref()], &margin::ID).0;
-        let vault = Pubkey::find_program_address(&[margin::seeds::VAULT, bank.as_ref()], &margin::ID).0;
-        let insurance_vault = Pubkey::find_program_address(&[margin::seeds::INSURANCE, bank.as_ref()], &margin::ID).0;
+        let bank = margin::seeds::address::bank(&self.group, &mint);
+        let vault = margin::seeds::address::vault(&bank);
+        let insurance_vault = margin::seeds::address::insurance_vault(&bank);
         // Proposed one timelock delay ago, so that the listing executes now and the clock stays put.
         let now = self.now;
         let delay = i64::from(self.group_state().await.governance.timelock_delay_seconds);
@@ -334,11 +333,7 @@ impl Env {
 
     /// The margin account PDA of `owner` at `index`.
     pub fn account_address(&self, owner: &Pubkey, index: u16) -> Pubkey {
-        Pubkey::find_program_address(
-            &[margin::seeds::ACCOUNT, self.group.as_ref(), owner.as_ref(), &index.to_le_bytes()],
-            &margin::ID,
-        )
-        .0
+        margin::seeds::address::margin_account(&self.group, owner, index)
     }
 
     /// Opens `owner`'s account `index` of `kind` (0 cross, 1 isolated).
@@ -693,29 +688,16 @@ impl Env {
     /// The account as margin-risk sees it now, computed client-side from account, bank and price state with
     /// the program's own code (banks accrued to now, the dust rule): what the SDK and the bot will do.
     pub async fn health_view(&mut self, account: &Pubkey) -> Vec<margin_risk::health::HealthPosition> {
-        use anchor_lang::AccountDeserialize;
         let state = self.account_state(account).await;
         let mut positions = Vec::new();
         for position in state.used_positions() {
             let bank = self.bank_state(&position.bank).await.accrued_to(self.now).unwrap();
-            let price_data = self.account(&bank.price_account).await.unwrap().data;
-            let update =
-                pyth_solana_receiver_sdk::price_update::PriceUpdateV2::try_deserialize(&mut &price_data[..]).unwrap();
-            let pyth = margin::oracle::pyth_price_of(&update.price_message);
-            positions.push(margin_risk::health::without_unpriceable_dust(
-                margin_risk::health::HealthPosition {
-                    deposit_tokens: margin_risk::interest::deposit_tokens_of(
-                        position.deposit_shares,
-                        bank.deposit_index,
-                    )
-                    .unwrap(),
-                    borrow_tokens: margin_risk::interest::borrow_tokens_of(position.borrow_shares, bank.borrow_index)
-                        .unwrap(),
-                    weights: bank.weights(),
-                    price: margin_risk::price::validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now),
-                },
-                bank.dust_threshold,
-            ));
+            let price_account = self.account(&bank.price_account).await.unwrap();
+            let pyth =
+                margin::oracle::pyth_price_from(&bank.price_account, &price_account.owner, &price_account.data, &bank)
+                    .unwrap();
+            let price = margin_risk::price::validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now);
+            positions.push(margin::health_accounts::position_view(position, &bank, price).unwrap());
         }
         positions
     }

@@ -11,8 +11,7 @@ use crate::env::{instruction, Env, Failure};
 impl Env {
     /// The proposal PDA of `id` in this env's group.
     pub fn proposal_address(&self, id: u64) -> Pubkey {
-        let seeds = [margin::seeds::PROPOSAL, self.group.as_ref(), &id.to_le_bytes()];
-        Pubkey::find_program_address(&seeds, &margin::ID).0
+        margin::seeds::address::proposal(&self.group, id)
     }
 
     /// A proposal's state.
@@ -57,10 +56,9 @@ impl Env {
         price_account: Pubkey,
         token_program: Pubkey,
     ) -> Result<(), Failure> {
-        let bank =
-            Pubkey::find_program_address(&[margin::seeds::BANK, self.group.as_ref(), mint.as_ref()], &margin::ID).0;
-        let vault = Pubkey::find_program_address(&[margin::seeds::VAULT, bank.as_ref()], &margin::ID).0;
-        let insurance_vault = Pubkey::find_program_address(&[margin::seeds::INSURANCE, bank.as_ref()], &margin::ID).0;
+        let bank = margin::seeds::address::bank(&self.group, &mint);
+        let vault = margin::seeds::address::vault(&bank);
+        let insurance_vault = margin::seeds::address::insurance_vault(&bank);
         let accounts = margin::accounts::AddBank {
             payer: self.context.payer.pubkey(),
             group: self.group,

@@ -3,6 +3,7 @@
 use anchor_lang::prelude::*;
 use margin_risk::health::{without_unpriceable_dust, HealthPosition};
 use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of};
+use margin_risk::price::PriceCheck;
 
 use crate::errors::{MarginError, RiskResultExt};
 use crate::oracle::read_price;
@@ -16,19 +17,26 @@ pub struct LoadedBank<'a> {
     pub bank: &'a Bank,
 }
 
-/// One position's bank (its interest accrued to now) and price, checked, and its health view: a deposit
-/// below the bank's dust threshold with an unusable price counts 0 (margin-risk's rule).
+/// One position's bank (its interest accrued to now) and price, checked, and its health view.
 pub fn health_position(
     position: &Position,
     bank: &Bank,
     price_account: &AccountInfo,
     now: i64,
 ) -> Result<HealthPosition> {
+    position_view(position, bank, read_price(price_account, bank, now)?)
+}
+
+/// A position as margin-risk sees it, from its bank (interest accrued to now) and the bank's price check:
+/// shares to tokens (deposits rounded down, debts up), the bank's weights, and the dust rule (a deposit below
+/// the bank's dust threshold with an unusable price counts 0). The program and every client build health from
+/// this one function, so their health is the program's.
+pub fn position_view(position: &Position, bank: &Bank, price: PriceCheck) -> Result<HealthPosition> {
     let health = HealthPosition {
         deposit_tokens: deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?,
         borrow_tokens: borrow_tokens_of(position.borrow_shares, bank.borrow_index).risk()?,
         weights: bank.weights(),
-        price: read_price(price_account, bank, now)?,
+        price,
     };
     Ok(without_unpriceable_dust(health, bank.dust_threshold))
 }

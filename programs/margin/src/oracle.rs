@@ -12,9 +12,15 @@ use crate::state::Bank;
 /// The Pyth fields of `price_account`, after checking it is `bank`'s pinned, Pyth-owned, fully verified
 /// update of the bank's feed.
 pub fn read_pyth_price(price_account: &AccountInfo, bank: &Bank) -> Result<PythPrice> {
-    require_keys_eq!(price_account.key(), bank.price_account, MarginError::WrongPriceAccount);
-    require_keys_eq!(*price_account.owner, pyth_solana_receiver_sdk::ID, MarginError::PriceAccountNotPyth);
     let data = price_account.try_borrow_data()?;
+    pyth_price_from(&price_account.key(), price_account.owner, &data, bank)
+}
+
+/// The same checks on an account's address, owner and bytes, without an `AccountInfo`: what the program
+/// runs, for clients that fetched the account (so their health refuses what the program refuses).
+pub fn pyth_price_from(address: &Pubkey, owner: &Pubkey, data: &[u8], bank: &Bank) -> Result<PythPrice> {
+    require_keys_eq!(*address, bank.price_account, MarginError::WrongPriceAccount);
+    require_keys_eq!(*owner, pyth_solana_receiver_sdk::ID, MarginError::PriceAccountNotPyth);
     let update =
         PriceUpdateV2::try_deserialize(&mut &data[..]).map_err(|_| error!(MarginError::InvalidPriceAccount))?;
     require!(update.verification_level == VerificationLevel::Full, MarginError::PriceNotFullyVerified);
