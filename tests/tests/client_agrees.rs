@@ -1,0 +1,147 @@
+//! The client's numbers are the program's: for varied accounts over tokens from a $0.0000345 5-decimal unit to
+//! an 18-decimal $1 unit, the max borrow and max withdraw computed off chain by the shared code
+//! (`Env::health_view`, margin-risk) pass in the program, and one native unit more is refused.
+#![allow(deprecated)]
+
+use margin::errors::MarginError;
+use margin_risk::health::{max_borrow, max_withdraw, HealthPosition};
+use margin_risk::price::{validate_price, PythPrice};
+use margin_tests::pyth::PriceUpdate;
+use margin_tests::*;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
+
+/// A listed token: decimals, Pyth price mantissa and exponent.
+struct Token {
+    decimals: u8,
+    price: i64,
+    exponent: i32,
+}
+
+const TOKENS: [Token; 4] = [
+    Token { decimals: 9, price: 150_00000000, exponent: -8 }, // SOL-like
+    Token { decimals: 6, price: 100_000_000, exponent: -8 },  // USDC-like
+    Token { decimals: 5, price: 345_526, exponent: -10 },     // BONK-like
+    Token { decimals: 18, price: 99_870_000, exponent: -8 },  // an 18-decimal unit near $1
+];
+
+/// Deterministic pseudo-random numbers (xorshift64), so a failure names its seed.
+struct Random(u64);
+
+impl Random {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, bound: u64) -> u64 {
+        self.next() % bound
+    }
+}
+
+fn update(token: &Token, feed_byte: u8, now: i64) -> PriceUpdate {
+    let conf = token.price as u64 / 1_000;
+    PriceUpdate {
+        price: token.price,
+        conf,
+        exponent: token.exponent,
+        ema_price: token.price,
+        ema_conf: conf,
+        ..PriceUpdate::new([feed_byte; 32], 1, 0, now)
+    }
+}
+
+/// Lists every token, each with a lender's u64::MAX / 4 native units of liquidity (billions of dollars,
+/// except the 18-decimal unit: about $4.6, so it only ever serves as collateral here).
+async fn listed(env: &mut Env) -> Vec<BankKeys> {
+    let mut banks = Vec::new();
+    for (i, token) in TOKENS.iter().enumerate() {
+        let feed_byte = 40 + i as u8;
+        let mint = env.create_mint(token.decimals).await;
+        let price_account = Pubkey::new_unique();
+        env.set_price_account(&price_account, &update(token, feed_byte, env.now));
+        let config = with_params(volatile_config(feed_byte), |params| params.deposit_cap = u64::MAX);
+        let bank = env.add_bank_with(mint, price_account, config).await.unwrap();
+        let lender = env.funded_keypair().await;
+        let account = env.open_account(&lender, 0, 0).await.unwrap();
+        let liquidity = u64::MAX / 4;
+        let wallet = env.funded_token_account(&lender.pubkey(), &bank, liquidity).await;
+        env.deposit(&lender, &account, &bank, &wallet, liquidity).await.unwrap();
+        banks.push(bank);
+    }
+    banks
+}
+
+/// An empty position of `bank` priced as the program will price it (for a borrow that opens it).
+async fn opening_position(env: &mut Env, bank: &BankKeys, token: &Token, feed_byte: u8) -> HealthPosition {
+    let state = env.bank_state(&bank.bank).await;
+    let price = update(token, feed_byte, env.now);
+    let pyth = PythPrice {
+        price: price.price,
+        conf: price.conf,
+        exponent: price.exponent,
+        publish_time: price.publish_time,
+        ema_price: price.ema_price,
+        ema_conf: price.ema_conf,
+    };
+    let price = validate_price(&pyth, &state.oracle_config(), token.decimals, env.now);
+    HealthPosition { deposit_tokens: 0, borrow_tokens: 0, weights: state.weights(), price }
+}
+
+#[tokio::test]
+async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_unit() {
+    let mut env = Env::new().await;
+    let banks = listed(&mut env).await;
+    let mut withdraw_edges = 0;
+    for seed in 1..=8u64 {
+        let mut random = Random(0x9E37_79B9_7F4A_7C15 ^ seed);
+        let trader = env.funded_keypair().await;
+        let account = env.open_account(&trader, 0, 0).await.unwrap();
+        // A borrow from one of the three deep banks; collateral in two of the other three, $1 to $100,000 each.
+        let debt = random.below(3) as usize;
+        let others: Vec<usize> = (0..4).filter(|bank| *bank != debt).collect();
+        let skip = random.below(3) as usize;
+        let collateral: Vec<usize> = others.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, b)| *b).collect();
+        let (first, second) = (collateral[0], collateral[1]);
+        let mut wallets = Vec::new();
+        for index in [first, second] {
+            let token = &TOKENS[index];
+            let dollars = 1 + random.below(100_000) as u128;
+            // Native units worth `dollars`: dollars · 10^decimals / (price · 10^exponent).
+            let scale = 10u128.pow(u32::from(token.decimals) + (-token.exponent) as u32);
+            let amount = (dollars * scale / token.price as u128).min(u64::MAX as u128 / 8) as u64;
+            let wallet = env.funded_token_account(&trader.pubkey(), &banks[index], amount).await;
+            env.deposit(&trader, &account, &banks[index], &wallet, amount).await.unwrap();
+            wallets.push((index, wallet, amount));
+        }
+        // Borrow: the client's limit passes, one unit more is refused.
+        let mut view = env.health_view(&account).await;
+        view.push(opening_position(&mut env, &banks[debt], &TOKENS[debt], 40 + debt as u8).await);
+        let limit = max_borrow(&view, 2).unwrap();
+        assert!(limit > 0, "seed {seed}");
+        let to = env.funded_token_account(&trader.pubkey(), &banks[debt], 0).await;
+        let refused = env.borrow(&trader, &account, &banks[debt], &to, limit + 1).await;
+        assert_eq!(refused, Err(code(MarginError::InitHealthNegative)), "seed {seed}: limit {limit} + 1");
+        env.borrow(&trader, &account, &banks[debt], &to, limit).await.unwrap();
+        env.repay(&trader, &account, &banks[debt], &to, limit / 2, false).await.unwrap();
+        // Withdraw with that debt: the client's limit passes, one unit more is refused.
+        let view = env.health_view(&account).await;
+        let (index, wallet, deposited) = wallets[random.below(2) as usize];
+        let position = env.account_state(&account).await.position_index(&banks[index].bank).unwrap();
+        let limit = max_withdraw(&view, position).unwrap();
+        if limit < deposited {
+            let refused = env.withdraw(&trader, &account, &banks[index], &wallet, limit + 1).await;
+            assert_eq!(refused, Err(code(MarginError::InitHealthNegative)), "seed {seed}: withdraw {limit} + 1");
+            withdraw_edges += 1;
+        }
+        // (Withdrawing the whole deposit would release the position, and the harness lists the accounts as
+        // they stand before the action: keep one unit.)
+        let take = limit.min(deposited - 1);
+        if take > 0 {
+            env.withdraw(&trader, &account, &banks[index], &wallet, take).await.unwrap();
+        }
+    }
+    assert!(withdraw_edges >= 4, "the withdraw edge was checked in {withdraw_edges} of 8 accounts");
+}
