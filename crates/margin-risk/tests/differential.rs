@@ -271,8 +271,11 @@ proptest! {
         let debt_price = q(debt.pyth.price) * debt.unit();
         let borrow = (collateral_value * q(ratio) / q(100) / &debt_price).floor().to_u64().unwrap_or(u64::MAX);
         let debt = Case { deposit: 0, borrow: borrow.max(1), ..debt };
-        let config = LiquidationConfig { min_bonus_bps: 200, max_bonus_bps: 500, insurance_fee_bps: 100 };
-        prop_assume!(config.validate(collateral.weights.maint_asset_bps).is_ok());
+        // Bonus 2–5 % and a 1 % fee, trimmed to what the collateral's maint weight allows.
+        let premium_room = (100_000_000 / collateral.weights.maint_asset_bps - 10_000).saturating_sub(100);
+        let max_bonus_bps = premium_room.min(500);
+        let config = LiquidationConfig { min_bonus_bps: max_bonus_bps.min(200), max_bonus_bps, insurance_fee_bps: 100 };
+        prop_assert_eq!(config.validate(collateral.weights.maint_asset_bps), Ok(()));
         let positions = [collateral.position(), debt.position()];
         let request = LiquidationRequest {
             debt_position: 1,
