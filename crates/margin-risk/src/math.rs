@@ -117,8 +117,36 @@ fn estimate_digit(top: u64, next: u64, divisor_high: u64, divisor_low: u64) -> u
 /// `a · b / divisor` with a 128-bit intermediate, rounded as asked.
 ///
 /// Errors: [`RiskError::DivisionByZero`]; [`RiskError::MathOverflow`] when the result exceeds u64.
-#[inline]
+#[inline(always)]
 pub fn mul_div(a: u64, b: u64, divisor: u64, rounding: Rounding) -> RiskResult<u64> {
+    // Most products fit u64 (a confidence times a multiplier, a price times a weight): then one native
+    // multiply, one division and one remainder. `a ≤ u64::MAX / b` is exactly "a · b fits" (hidden from LLVM,
+    // which would otherwise fold it into a 128-bit overflow check, a `__multi3` call SBF cannot make).
+    if divisor != 0 && (b == 0 || a <= core::hint::black_box(u64::MAX / b)) {
+        let product = a.wrapping_mul(b);
+        let quotient = product / divisor;
+        // A remainder means quotient < product ≤ u64::MAX, so the + 1 cannot overflow.
+        return Ok(quotient + u64::from(rounding == Rounding::Up && !product.is_multiple_of(divisor)));
+    }
+    mul_div_wide(a, b, divisor, rounding)
+}
+
+/// `value · bps / 10_000` (a share in basis points), rounded as asked: natively when `value < 2^44` and
+/// `bps < 2^20` (every real price and weight; the product then fits u64 with no test of it), else [`mul_div`].
+///
+/// Errors: [`RiskError::MathOverflow`] when the result exceeds u64.
+#[inline(always)]
+pub fn mul_bps(value: u64, bps: u64, rounding: Rounding) -> RiskResult<u64> {
+    if (value >> 44) | (bps >> 20) == 0 {
+        let product = value * bps;
+        return Ok(product / BPS + u64::from(rounding == Rounding::Up && !product.is_multiple_of(BPS)));
+    }
+    mul_div(value, bps, BPS, rounding)
+}
+
+/// [`mul_div`] when `a · b` exceeds u64 (or the divisor is 0): the 128-bit product and long division.
+#[inline(never)]
+fn mul_div_wide(a: u64, b: u64, divisor: u64, rounding: Rounding) -> RiskResult<u64> {
     let (high, low) = wide_mul(a, b);
     let (quotient, remainder) = wide_div(high, low, divisor)?;
     if rounding == Rounding::Up && remainder != 0 {
@@ -411,7 +439,42 @@ mod tests {
         assert_eq!(mul_pow10_div(1, 5, 0, Rounding::Down), Err(RiskError::DivisionByZero));
     }
 
+    #[test]
+    fn mul_div_is_exact_on_both_sides_of_the_native_path() {
+        // a · b = u64::MAX exactly (native path), one more (wide path), and a zero factor or divisor.
+        let (a, b) = (u64::MAX / 5, 5);
+        for (a, b, d) in [(a, b, 7), (a + 1, b, 7), (a, b, 1), (0, u64::MAX, 3), (u64::MAX, 0, 3), (3, 0, 0), (1, 1, 0)]
+        {
+            check(a, b, d);
+        }
+    }
+
+    #[test]
+    fn mul_bps_is_exact_at_its_native_bounds() {
+        for value in [0, 1, (1 << 44) - 1, 1 << 44, u64::MAX] {
+            for bps in [0, 1, 9_999, 10_000, (1 << 20) - 1, 1 << 20, u64::MAX] {
+                for rounding in [Rounding::Down, Rounding::Up] {
+                    let expected = reference_mul_div(value, bps, BPS, rounding).ok_or(RiskError::MathOverflow);
+                    assert_eq!(mul_bps(value, bps, rounding), expected, "{value} · {bps} bps");
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn mul_div_matches_u128_for_products_that_fit_u64(a in 0u64..1 << 40, b in 0u64..1 << 24, d: u64) {
+            check(a, b, d);
+        }
+
+        #[test]
+        fn mul_bps_matches_u128(value in prop_oneof![0u64..1 << 45, any::<u64>()], bps in prop_oneof![0u64..1 << 21, any::<u64>()]) {
+            for rounding in [Rounding::Down, Rounding::Up] {
+                let expected = reference_mul_div(value, bps, BPS, rounding).ok_or(RiskError::MathOverflow);
+                prop_assert_eq!(mul_bps(value, bps, rounding), expected);
+            }
+        }
+
         #[test]
         fn div_wide_by_pow10_matches_u128(value: u128, exponent in 0u32..=45) {
             let (high, low) = ((value >> 64) as u64, value as u64);

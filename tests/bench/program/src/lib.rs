@@ -12,7 +12,7 @@
 use margin_risk::bankruptcy::split_bankruptcy;
 use margin_risk::health::{compute_health, HealthPosition, HealthType, RiskWeights};
 use margin_risk::interest::{accrue, BankTotals, InterestCurve, INDEX_SCALE};
-use margin_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationRequest};
+use margin_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan, LiquidationRequest};
 use margin_risk::price::{validate_price, OracleConfig, PythPrice};
 use margin_risk::RiskError;
 
@@ -51,11 +51,13 @@ pub enum Operation {
     Accrue = 6,
     /// `split_bankruptcy`.
     Bankruptcy = 7,
+    /// What `liquidate` computes: validate the N prices, then `plan_liquidation` as in [`Operation::Liquidation`].
+    ValidateAndLiquidation = 8,
 }
 
 impl Operation {
     /// Every operation, in instruction-byte order.
-    pub const ALL: [Operation; 8] = [
+    pub const ALL: [Operation; 9] = [
         Operation::Baseline,
         Operation::ValidatePrice,
         Operation::InitHealth,
@@ -64,6 +66,7 @@ impl Operation {
         Operation::Liquidation,
         Operation::Accrue,
         Operation::Bankruptcy,
+        Operation::ValidateAndLiquidation,
     ];
 
     /// The operation of an instruction byte.
@@ -237,6 +240,30 @@ fn validated(input: &BenchInput) -> [HealthPosition; MAX_POSITIONS] {
     positions
 }
 
+/// The liquidation the bench plans: position 1's debt against position 0's collateral, repay unbounded.
+const BENCH_LIQUIDATION: LiquidationRequest = LiquidationRequest {
+    debt_position: 1,
+    collateral_position: 0,
+    max_repay_tokens: u64::MAX,
+    being_liquidated: false,
+    debt_dust_tokens: 0,
+    debt_borrow_index: INDEX_SCALE,
+};
+
+/// A plan's amounts and healths as result words.
+fn plan_words(plan: &LiquidationPlan) -> [u64; 8] {
+    [
+        plan.repay_tokens,
+        plan.seized_to_liquidator,
+        plan.insurance_fee_tokens,
+        u64::from(plan.bonus_bps),
+        plan.maint_after.assets,
+        plan.maint_after.liabilities,
+        plan.liq_end_after.assets,
+        plan.liq_end_after.liabilities,
+    ]
+}
+
 /// Runs `operation` on `input`, reading the meter (remaining CU) just before and just after the measured part.
 pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Result<Output, RiskError> {
     let calibration = meter().wrapping_sub(meter());
@@ -267,28 +294,15 @@ pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Resu
         }
         Operation::Liquidation => {
             let positions = validated(input);
-            let request = LiquidationRequest {
-                debt_position: 1,
-                collateral_position: 0,
-                max_repay_tokens: u64::MAX,
-                being_liquidated: false,
-                debt_dust_tokens: 0,
-                debt_borrow_index: INDEX_SCALE,
-            };
             let start = meter();
-            let plan = plan_liquidation(&positions[..input.count], &request, &LIQUIDATION)?;
-            let cost = measure(start);
-            let values = [
-                plan.repay_tokens,
-                plan.seized_to_liquidator,
-                plan.insurance_fee_tokens,
-                u64::from(plan.bonus_bps),
-                plan.maint_after.assets,
-                plan.maint_after.liabilities,
-                plan.liq_end_after.assets,
-                plan.liq_end_after.liabilities,
-            ];
-            Ok(Output::new(&values, cost))
+            let plan = plan_liquidation(&positions[..input.count], &BENCH_LIQUIDATION, &LIQUIDATION)?;
+            Ok(Output::new(&plan_words(&plan), measure(start)))
+        }
+        Operation::ValidateAndLiquidation => {
+            let start = meter();
+            let positions = validated(input);
+            let plan = plan_liquidation(&positions[..input.count], &BENCH_LIQUIDATION, &LIQUIDATION)?;
+            Ok(Output::new(&plan_words(&plan), measure(start)))
         }
         Operation::Accrue => {
             let mut bank = input.bank;

@@ -18,7 +18,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 
 /// The rows: each operation at each account size it is measured for.
-const ROWS: [(Operation, u8); 16] = [
+const ROWS: [(Operation, u8); 17] = [
     (Operation::Baseline, 16),
     (Operation::ValidatePrice, 1),
     (Operation::InitHealth, 1),
@@ -34,6 +34,7 @@ const ROWS: [(Operation, u8); 16] = [
     (Operation::ValidateAndInitHealth, 16),
     (Operation::Liquidation, 2),
     (Operation::Liquidation, 16),
+    (Operation::ValidateAndLiquidation, 16),
     (Operation::Accrue, 1),
 ];
 
@@ -56,6 +57,7 @@ fn name(operation: Operation) -> &'static str {
         Operation::MaintHealth => "Maint health",
         Operation::ValidateAndInitHealth => "validate N prices + Init health",
         Operation::Liquidation => "liquidation plan",
+        Operation::ValidateAndLiquidation => "validate N prices + liquidation plan",
         Operation::Accrue => "interest accrual (one bank)",
         Operation::Bankruptcy => "bankruptcy split",
     }
