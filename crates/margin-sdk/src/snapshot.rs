@@ -1,0 +1,146 @@
+//! A group's state at one moment: banks, their price accounts and margin accounts, with each account's health,
+//! max borrow, max withdraw and liquidation plan computed by the program's own code (the same owner, feed and
+//! verification checks, the same accrual to now, the same dust rule), so they are what the program decides.
+use std::collections::BTreeMap;
+
+use anchor_lang::prelude::Pubkey;
+use margin::state::{Bank, MarginAccount, Position};
+use margin_risk::health::{compute_health, max_borrow, max_withdraw, Health, HealthPosition, HealthType};
+use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
+use margin_risk::price::validate_price;
+
+use crate::addresses::BankAddresses;
+use crate::SdkError;
+
+/// An account's bytes as fetched: owner and data (what the program's checks read).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RawAccount {
+    /// The owning program.
+    pub owner: Pubkey,
+    /// The data.
+    pub data: Vec<u8>,
+}
+
+/// Banks, price accounts and margin accounts of one group, at cluster time `now` (unix seconds).
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    /// The cluster's clock (unix seconds) the health is computed at.
+    pub now: i64,
+    /// Banks by address.
+    pub banks: BTreeMap<Pubkey, Bank>,
+    /// Price accounts by address.
+    pub prices: BTreeMap<Pubkey, RawAccount>,
+    /// Margin accounts by address.
+    pub accounts: BTreeMap<Pubkey, MarginAccount>,
+}
+
+impl Snapshot {
+    /// The addresses instructions need for the bank at `address`.
+    pub fn bank_addresses(&self, address: &Pubkey) -> Option<BankAddresses> {
+        self.banks.get(address).map(|bank| BankAddresses::of(address, bank))
+    }
+
+    /// A margin account of the snapshot.
+    pub fn account(&self, address: &Pubkey) -> Result<&MarginAccount, SdkError> {
+        self.accounts.get(address).ok_or(SdkError::UnknownAccount(*address))
+    }
+
+    /// One position as margin-risk sees it: its bank accrued to now, its price read and validated as the
+    /// program does (an unusable price stays an error inside the position, as on chain).
+    pub fn position_view(&self, position: &Position) -> Result<HealthPosition, SdkError> {
+        let bank = self.banks.get(&position.bank).ok_or(SdkError::UnknownBank(position.bank))?;
+        let bank = bank.accrued_to(self.now).map_err(SdkError::from_anchor)?;
+        let raw = self.prices.get(&bank.price_account).ok_or(SdkError::UnknownAccount(bank.price_account))?;
+        let pyth = margin::oracle::pyth_price_from(&bank.price_account, &raw.owner, &raw.data, &bank)
+            .map_err(SdkError::from_anchor)?;
+        let price = validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now);
+        margin::health_accounts::position_view(position, &bank, price).map_err(SdkError::from_anchor)
+    }
+
+    /// The account's positions as margin-risk sees them, in account order.
+    pub fn health_positions(&self, account: &Pubkey) -> Result<Vec<HealthPosition>, SdkError> {
+        self.account(account)?.used_positions().map(|position| self.position_view(position)).collect()
+    }
+
+    /// The account's health of `health_type`.
+    pub fn health(&self, account: &Pubkey, health_type: HealthType) -> Result<Health, SdkError> {
+        Ok(compute_health(&self.health_positions(account)?, health_type)?)
+    }
+
+    /// The positions with `bank`'s, opened empty at the end when the account has none (as a first borrow
+    /// or deposit opens it), and its index.
+    fn positions_with(&self, account: &Pubkey, bank: &Pubkey) -> Result<(Vec<HealthPosition>, usize), SdkError> {
+        let mut positions = self.health_positions(account)?;
+        let index = match self.account(account)?.position_index(bank) {
+            Some(index) => index,
+            None => {
+                let opening = Position { bank: *bank, deposit_shares: 0, borrow_shares: 0 };
+                positions.push(self.position_view(&opening)?);
+                positions.len() - 1
+            }
+        };
+        Ok((positions, index))
+    }
+
+    /// The most `account` can borrow from `bank` now, native units: borrowing it passes the program's Init
+    /// check, one unit more fails it (exact, margin-risk's `max_borrow`). Liquidity and caps not included.
+    pub fn max_borrow(&self, account: &Pubkey, bank: &Pubkey) -> Result<u64, SdkError> {
+        let (positions, index) = self.positions_with(account, bank)?;
+        Ok(max_borrow(&positions, index)?)
+    }
+
+    /// The most `account` can withdraw from its deposit in `bank` now, native units (exact, margin-risk's
+    /// `max_withdraw`; the whole deposit when the account has no debt). The vault's liquidity not included.
+    pub fn max_withdraw(&self, account: &Pubkey, bank: &Pubkey) -> Result<u64, SdkError> {
+        let (positions, index) = self.positions_with(account, bank)?;
+        Ok(max_withdraw(&positions, index)?)
+    }
+
+    /// Whether `account` may be liquidated now (Maint < 0, or flagged and LiqEnd < 0).
+    pub fn is_liquidatable(&self, account: &Pubkey) -> Result<bool, SdkError> {
+        let positions = self.health_positions(account)?;
+        let maint = compute_health(&positions, HealthType::Maint)?;
+        let liq_end = compute_health(&positions, HealthType::LiqEnd)?;
+        let flagged = self.account(account)?.being_liquidated == 1;
+        Ok(margin_risk::liquidation::is_liquidatable(&maint, &liq_end, flagged))
+    }
+
+    /// What `liquidate` of `account`, repaying `debt_bank`'s debt with at most `max_repay` native units and
+    /// seizing `collateral_bank`'s deposit, would do now: the program's own plan.
+    pub fn plan_liquidation(
+        &self,
+        account: &Pubkey,
+        (debt_bank, collateral_bank): (&Pubkey, &Pubkey),
+        max_repay: u64,
+    ) -> Result<LiquidationPlan, SdkError> {
+        let state = self.account(account)?;
+        let debt_position = state
+            .position_index(debt_bank)
+            .ok_or(SdkError::Program(crate::errors::code(margin::errors::MarginError::NoDebtToRepay)))?;
+        let collateral_position = state
+            .position_index(collateral_bank)
+            .ok_or(SdkError::Program(crate::errors::code(margin::errors::MarginError::NoCollateralToSeize)))?;
+        let unknown = |bank: &Pubkey| SdkError::UnknownBank(*bank);
+        let debt = self.banks.get(debt_bank).ok_or_else(|| unknown(debt_bank))?;
+        let debt = debt.accrued_to(self.now).map_err(SdkError::from_anchor)?;
+        let collateral = self.banks.get(collateral_bank).ok_or_else(|| unknown(collateral_bank))?;
+        let request = LiquidationRequest {
+            debt_position,
+            collateral_position,
+            max_repay_tokens: max_repay,
+            being_liquidated: state.being_liquidated == 1,
+            debt_dust_tokens: debt.dust_threshold,
+            debt_borrow_index: debt.borrow_index,
+        };
+        let positions = self.health_positions(account)?;
+        Ok(plan_liquidation(&positions, &request, &collateral.liquidation_config())?)
+    }
+
+    /// Remaining accounts of a health check of `account` as it stands.
+    pub fn health_accounts(
+        &self,
+        account: &Pubkey,
+    ) -> Result<Vec<anchor_lang::solana_program::instruction::AccountMeta>, SdkError> {
+        crate::accounts::health_accounts(self.account(account)?, |bank| self.bank_addresses(bank))
+    }
+}
