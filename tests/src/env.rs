@@ -1,31 +1,23 @@
-//! One test environment: a group, banks with SPL Token mints and Pyth prices, traders and a clock.
-use anchor_lang::{InstructionData, ToAccountMetas};
+//! One test environment: a group, banks with SPL Token mints and Pyth prices, traders and a clock. Built on
+//! margin-sdk: its in-process chain, instruction builders, remaining-account packing and transactions.
 use anchor_spl::token::spl_token;
 use margin::state::{Bank, BankConfig, BankParams, GovernanceSettings, Group, MarginAccount};
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
-use solana_sdk::account::{Account, AccountSharedData};
-use solana_sdk::account_info::AccountInfo;
-use solana_sdk::clock::Clock;
-use solana_sdk::entrypoint::ProgramResult;
+use margin_sdk::addresses::BankAddresses;
+use margin_sdk::chain::{Chain, ProgramTestChain};
+use margin_sdk::instructions::{self as build, AccountKind, LiquidateAccounts, TokenActionAccounts};
+use solana_program_test::processor;
+use solana_sdk::account::Account;
 use solana_sdk::instruction::{AccountMeta, Instruction, InstructionError};
+use solana_sdk::message::AddressLookupTableAccount;
 use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
-use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_sdk::transaction::{TransactionError, VersionedTransaction};
 
 use crate::pyth::PriceUpdate;
 
 /// The clock every environment starts at (unix seconds).
 pub const START: i64 = 1_750_000_000;
-
-/// Anchor's generated entry takes one `'info` for all three arguments; program-test's processor is
-/// higher-ranked. Leaked copies give the arguments one common lifetime (AccountInfo clones share data).
-pub fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let program_id = Box::leak(Box::new(*program_id));
-    let accounts = Box::leak(accounts.to_vec().into_boxed_slice());
-    let data = Box::leak(data.to_vec().into_boxed_slice());
-    margin::entry(program_id, accounts, data)
-}
 
 /// A listed bank and its accounts.
 #[derive(Clone, Copy, Debug)]
@@ -37,6 +29,22 @@ pub struct BankKeys {
     pub price_account: Pubkey,
     pub feed_id: [u8; 32],
     pub decimals: u8,
+    /// SPL Token or Token-2022.
+    pub token_program: Pubkey,
+}
+
+impl BankKeys {
+    /// The SDK's view of the bank's addresses.
+    pub fn addresses(&self) -> BankAddresses {
+        BankAddresses {
+            bank: self.bank,
+            mint: self.mint,
+            token_program: self.token_program,
+            vault: self.vault,
+            insurance_vault: self.insurance_vault,
+            price_account: self.price_account,
+        }
+    }
 }
 
 /// A failed transaction, reduced to what tests assert on.
@@ -50,13 +58,25 @@ pub enum Failure {
     Transaction(String),
 }
 
-/// The margin program's error code of `error`.
+/// The margin program's error code of `error` (the SDK's code).
 pub fn code(error: margin::errors::MarginError) -> Failure {
-    Failure::Custom(anchor_lang::error::ERROR_CODE_OFFSET + error as u32)
+    Failure::Custom(margin_sdk::errors::code(error))
+}
+
+impl Failure {
+    /// A failed transaction's error, reduced.
+    fn of(error: TransactionError) -> Failure {
+        match error {
+            TransactionError::InstructionError(_, InstructionError::Custom(code)) => Failure::Custom(code),
+            TransactionError::InstructionError(_, error) => Failure::Instruction(format!("{error:?}")),
+            error => Failure::Transaction(format!("{error:?}")),
+        }
+    }
 }
 
 pub struct Env {
-    pub context: ProgramTestContext,
+    /// The in-process chain (program-test's context inside).
+    pub chain: ProgramTestChain,
     /// The admin key, or the key that may act for the multisig when `admin_is_multisig`.
     pub admin: Keypair,
     pub guardian: Keypair,
@@ -77,13 +97,11 @@ impl Env {
 
     /// Like [`Env::new`]; with `admin_is_multisig` the group's admin is the test multisig's PDA.
     pub async fn with_admin(admin_is_multisig: bool) -> Env {
-        let mut program_test = ProgramTest::new("margin", margin::ID, processor!(process_instruction));
-        program_test.prefer_bpf(false);
+        let mut program_test = margin_sdk::chain::margin_program_test();
         program_test.add_program("multisig", crate::multisig::ID, processor!(crate::multisig::process_instruction));
-        let context = program_test.start_with_context().await;
-        crate::events::capture_events();
+        let chain = ProgramTestChain::start(program_test).await;
         let mut env = Env {
-            context,
+            chain,
             admin: Keypair::new(),
             guardian: Keypair::new(),
             admin_is_multisig,
@@ -109,18 +127,14 @@ impl Env {
 
     /// Creates group `group_id` with this env's admin and guardian and `governance`.
     pub async fn init_group_with(&mut self, group_id: u64, governance: GovernanceSettings) -> Result<Pubkey, Failure> {
-        let group = Self::group_address(group_id);
-        let accounts = margin::accounts::InitGroup {
-            payer: self.context.payer.pubkey(),
-            admin: self.admin_key(),
-            group,
-            system_program: anchor_lang::system_program::ID,
-        };
-        let data = margin::instruction::InitGroup {
-            args: margin::instructions::InitGroupArgs { group_id, guardian: self.guardian.pubkey(), governance },
-        };
-        self.send_as_admin(instruction(accounts.to_account_metas(None), data.data())).await?;
-        Ok(group)
+        let ix = build::init_group(&self.payer(), &self.admin_key(), group_id, &self.guardian.pubkey(), governance);
+        self.send_as_admin(ix).await?;
+        Ok(Self::group_address(group_id))
+    }
+
+    /// The fee payer's key.
+    pub fn payer(&self) -> Pubkey {
+        self.chain.context.payer.pubkey()
     }
 
     /// The group's admin: the admin keypair's key, or the multisig PDA.
@@ -145,14 +159,12 @@ impl Env {
     /// The group's state.
     pub async fn group_state(&mut self) -> Group {
         let data = self.account(&self.group.clone()).await.unwrap().data;
-        anchor_lang::AccountDeserialize::try_deserialize(&mut &data[..]).unwrap()
+        margin_sdk::accounts::group(&data).unwrap()
     }
 
     /// Moves the clock to `unix_timestamp`.
     pub fn set_clock(&mut self, unix_timestamp: i64) {
-        let mut clock: Clock = Clock { unix_timestamp, ..Clock::default() };
-        clock.slot = self.nonce + 10;
-        self.context.set_sysvar(&clock);
+        self.chain.set_clock(unix_timestamp, self.nonce + 10);
         self.now = unix_timestamp;
     }
 
@@ -161,45 +173,61 @@ impl Env {
         self.set_clock(self.now + seconds);
     }
 
-    /// Sends one transaction (payer + `signers`), unique by a compute-unit price nonce.
+    /// Sends one legacy transaction (payer + `signers`), unique by a compute-unit price nonce.
     pub async fn send(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), Failure> {
+        self.send_with_tables(instructions, &[], signers).await
+    }
+
+    /// The one send path: a legacy transaction without `tables`, v0 with them; the compute limit and a unique
+    /// compute-unit price first. Keeps the logs (events) of the transaction.
+    pub async fn send_with_tables(
+        &mut self,
+        instructions: &[Instruction],
+        tables: &[AddressLookupTableAccount],
+        signers: &[&Keypair],
+    ) -> Result<(), Failure> {
+        let transaction = self.signed(instructions, tables, signers);
+        self.send_versioned(transaction).await
+    }
+
+    /// A signed transaction as [`Env::send_with_tables`] sends it (for size checks).
+    pub fn signed(
+        &mut self,
+        instructions: &[Instruction],
+        tables: &[AddressLookupTableAccount],
+        signers: &[&Keypair],
+    ) -> VersionedTransaction {
         self.nonce += 1;
-        let mut all = vec![compute_budget_limit(1_400_000), compute_budget_price(self.nonce)];
+        let mut all = vec![
+            margin_sdk::transaction::compute_unit_limit(1_400_000),
+            margin_sdk::transaction::compute_unit_price(self.nonce),
+        ];
         all.extend_from_slice(instructions);
-        let payer = self.context.payer.insecure_clone();
-        let mut keys: Vec<&Keypair> = vec![&payer];
-        keys.extend_from_slice(signers);
-        let blockhash = self.context.last_blockhash;
-        let transaction = Transaction::new_signed_with_payer(&all, Some(&payer.pubkey()), &keys, blockhash);
-        let outcome = self.context.banks_client.process_transaction_with_metadata(transaction).await;
-        let outcome = outcome.map_err(|error| Failure::Transaction(format!("{error:?}")))?;
-        self.last_logs = outcome.metadata.map(|metadata| metadata.log_messages).unwrap_or_default();
-        match outcome.result.map_err(BanksClientError::TransactionError) {
-            Ok(()) => Ok(()),
-            Err(BanksClientError::TransactionError(TransactionError::InstructionError(
-                _,
-                InstructionError::Custom(code),
-            ))) => Err(Failure::Custom(code)),
-            Err(BanksClientError::TransactionError(TransactionError::InstructionError(_, error))) => {
-                Err(Failure::Instruction(format!("{error:?}")))
-            }
-            Err(error) => Err(Failure::Transaction(format!("{error:?}"))),
-        }
+        let payer = self.chain.context.payer.insecure_clone();
+        let blockhash = self.chain.context.last_blockhash;
+        margin_sdk::transaction::signed_transaction(&payer, &all, tables, signers, blockhash).unwrap()
+    }
+
+    /// Sends a signed transaction.
+    pub async fn send_versioned(&mut self, transaction: VersionedTransaction) -> Result<(), Failure> {
+        let sent = self.chain.send(transaction).await.map_err(|error| Failure::Transaction(error.to_string()))?;
+        self.last_logs = sent.logs;
+        sent.result.map_err(Failure::of)
     }
 
     /// The events of type `E` the last transaction emitted.
     pub fn events<E: anchor_lang::AnchorDeserialize + anchor_lang::Discriminator>(&self) -> Vec<E> {
-        crate::events::decode(&self.last_logs)
+        margin_sdk::events::decode(&self.last_logs)
     }
 
     /// Writes an account directly.
     pub fn set_account(&mut self, address: &Pubkey, account: Account) {
-        self.context.set_account(address, &AccountSharedData::from(account));
+        self.chain.set_account(address, account);
     }
 
     /// Reads an account.
     pub async fn account(&mut self, address: &Pubkey) -> Option<Account> {
-        self.context.banks_client.get_account(*address).await.unwrap()
+        self.chain.account(address).await.unwrap()
     }
 
     /// A new funded keypair.
@@ -212,8 +240,8 @@ impl Env {
     /// A new SPL Token mint with `decimals`, the payer its authority.
     pub async fn create_mint(&mut self, decimals: u8) -> Pubkey {
         let mint = Keypair::new();
-        let payer = self.context.payer.pubkey();
-        let rent = self.context.banks_client.get_rent().await.unwrap();
+        let payer = self.payer();
+        let rent = self.chain.context.banks_client.get_rent().await.unwrap();
         let create = anchor_lang::solana_program::system_instruction::create_account(
             &payer,
             &mint.pubkey(),
@@ -230,8 +258,8 @@ impl Env {
     /// A new token account of `mint` owned by `owner`.
     pub async fn create_token_account(&mut self, owner: &Pubkey, mint: &Pubkey) -> Pubkey {
         let account = Keypair::new();
-        let payer = self.context.payer.pubkey();
-        let rent = self.context.banks_client.get_rent().await.unwrap();
+        let payer = self.payer();
+        let rent = self.chain.context.banks_client.get_rent().await.unwrap();
         let create = anchor_lang::solana_program::system_instruction::create_account(
             &payer,
             &account.pubkey(),
@@ -246,7 +274,7 @@ impl Env {
 
     /// Mints `amount` native units of `mint` to `account`.
     pub async fn mint_to(&mut self, mint: &Pubkey, account: &Pubkey, amount: u64) {
-        let payer = self.context.payer.pubkey();
+        let payer = self.payer();
         let ix = spl_token::instruction::mint_to(&spl_token::ID, mint, account, &payer, &[], amount).unwrap();
         self.send(&[ix], &[]).await.unwrap();
     }
@@ -311,9 +339,8 @@ impl Env {
         config: BankConfig,
         token_program: Pubkey,
     ) -> Result<BankKeys, Failure> {
-        let bank = margin::seeds::address::bank(&self.group, &mint);
-        let vault = margin::seeds::address::vault(&bank);
-        let insurance_vault = margin::seeds::address::insurance_vault(&bank);
+        let BankAddresses { bank, vault, insurance_vault, .. } =
+            BankAddresses::derive(&self.group, &mint, &token_program, &price_account);
         // Proposed one timelock delay ago, so that the listing executes now and the clock stays put.
         let now = self.now;
         let delay = i64::from(self.group_state().await.governance.timelock_delay_seconds);
@@ -328,7 +355,16 @@ impl Env {
         .unwrap()
         .base
         .decimals;
-        Ok(BankKeys { bank, mint, vault, insurance_vault, price_account, feed_id: config.feed_id, decimals })
+        Ok(BankKeys {
+            bank,
+            mint,
+            vault,
+            insurance_vault,
+            price_account,
+            feed_id: config.feed_id,
+            decimals,
+            token_program,
+        })
     }
 
     /// The margin account PDA of `owner` at `index`.
@@ -339,82 +375,56 @@ impl Env {
     /// Opens `owner`'s account `index` of `kind` (0 cross, 1 isolated).
     pub async fn open_account(&mut self, owner: &Keypair, index: u16, kind: u8) -> Result<Pubkey, Failure> {
         let account = self.account_address(&owner.pubkey(), index);
-        let accounts = margin::accounts::OpenAccount {
-            owner: owner.pubkey(),
-            group: self.group,
-            account,
-            system_program: anchor_lang::system_program::ID,
-        };
-        let data = margin::instruction::OpenAccount { args: margin::instructions::OpenAccountArgs { index, kind } };
-        self.send(&[instruction(accounts.to_account_metas(None), data.data())], &[owner]).await?;
+        let ix = build::open_account(&owner.pubkey(), &self.group, index, AccountKind::Cross);
+        // Any other kind byte as given: the program must refuse it by name.
+        let ix = Instruction { data: [&ix.data[..ix.data.len() - 1], &[kind]].concat(), ..ix };
+        self.send(&[ix], &[owner]).await?;
         Ok(account)
     }
 
     /// A bank's state.
     pub async fn bank_state(&mut self, bank: &Pubkey) -> Bank {
-        let data = self.account(bank).await.unwrap().data;
-        *bytemuck::from_bytes::<Bank>(&data[8..8 + std::mem::size_of::<Bank>()])
+        margin_sdk::accounts::bank(&self.account(bank).await.unwrap().data).unwrap()
     }
 
     /// A margin account's state.
     pub async fn account_state(&mut self, account: &Pubkey) -> MarginAccount {
-        let data = self.account(account).await.unwrap().data;
-        *bytemuck::from_bytes::<MarginAccount>(&data[8..8 + std::mem::size_of::<MarginAccount>()])
+        margin_sdk::accounts::margin_account(&self.account(account).await.unwrap().data).unwrap()
     }
 
-    /// Remaining accounts for health: per used position, its bank then the bank's price account.
+    /// A listed bank's addresses, read from the bank.
+    pub async fn bank_addresses(&mut self, bank: &Pubkey) -> BankAddresses {
+        BankAddresses::of(bank, &self.bank_state(bank).await)
+    }
+
+    /// The account's banks' addresses, in position order.
+    async fn position_bank_addresses(&mut self, state: &MarginAccount) -> Vec<BankAddresses> {
+        let mut banks = Vec::new();
+        for position in state.used_positions() {
+            banks.push(self.bank_addresses(&position.bank).await);
+        }
+        banks
+    }
+
+    /// Remaining accounts for health (the SDK's packing): per used position, its bank then its price account.
     pub async fn health_accounts(&mut self, account: &Pubkey) -> Vec<AccountMeta> {
         let state = self.account_state(account).await;
-        let mut metas = Vec::new();
-        for position in state.used_positions() {
-            let bank = self.bank_state(&position.bank).await;
-            metas.push(AccountMeta::new_readonly(position.bank, false));
-            metas.push(AccountMeta::new_readonly(bank.price_account, false));
-        }
-        metas
+        let banks = self.position_bank_addresses(&state).await;
+        margin_sdk::accounts::health_accounts(&state, |key| banks.iter().find(|bank| bank.bank == *key).copied())
+            .unwrap()
     }
 
-    /// Remaining accounts of `resolve_bankruptcy`: every used position's bank, in order, writable.
+    /// Remaining accounts of `resolve_bankruptcy` (the SDK's): every used position's bank, in order, writable.
     pub async fn position_banks(&mut self, account: &Pubkey) -> Vec<AccountMeta> {
-        let state = self.account_state(account).await;
-        state.used_positions().map(|position| AccountMeta::new(position.bank, false)).collect()
+        margin_sdk::accounts::bankruptcy_accounts(&self.account_state(account).await)
     }
 
     /// Moves a bank's protocol fees to its insurance vault (`sweep_fees`, permissionless), then checks
     /// invariant 1 on it.
     pub async fn sweep_fees(&mut self, bank: &BankKeys) -> Result<(), Failure> {
-        let accounts = margin::accounts::SweepFees {
-            bank: bank.bank,
-            vault: bank.vault,
-            insurance_vault: bank.insurance_vault,
-            mint: bank.mint,
-            token_program: spl_token::ID,
-        };
-        let data = margin::instruction::SweepFees {}.data();
-        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await?;
+        self.send(&[build::sweep_fees(&bank.addresses())], &[]).await?;
         self.assert_vault_covers(bank).await;
         Ok(())
-    }
-
-    /// The accounts of deposit / withdraw / borrow / repay.
-    pub fn token_action(
-        &self,
-        owner: &Pubkey,
-        account: &Pubkey,
-        bank: &BankKeys,
-        user_token_account: &Pubkey,
-    ) -> Vec<AccountMeta> {
-        margin::accounts::TokenAction {
-            owner: *owner,
-            account: *account,
-            group: self.group,
-            bank: bank.bank,
-            vault: bank.vault,
-            mint: bank.mint,
-            user_token_account: *user_token_account,
-            token_program: spl_token::ID,
-        }
-        .to_account_metas(None)
     }
 
     pub async fn deposit(
@@ -425,8 +435,9 @@ impl Env {
         from: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let data = margin::instruction::Deposit { amount }.data();
-        self.token_action_send(owner, (account, bank, from), data, false).await
+        let addresses = bank.addresses();
+        let ix = build::deposit(&self.token_action(&owner.pubkey(), account, &addresses, from), amount);
+        self.send_token_action(owner, ix, bank).await
     }
 
     pub async fn repay(
@@ -438,8 +449,9 @@ impl Env {
         amount: u64,
         repay_all: bool,
     ) -> Result<(), Failure> {
-        let data = margin::instruction::Repay { args: margin::instructions::RepayArgs { amount, repay_all } }.data();
-        self.token_action_send(owner, (account, bank, from), data, false).await
+        let addresses = bank.addresses();
+        let ix = build::repay(&self.token_action(&owner.pubkey(), account, &addresses, from), amount, repay_all);
+        self.send_token_action(owner, ix, bank).await
     }
 
     /// Withdraw with the health accounts as the account stands (plus `bank` if not yet a position).
@@ -451,8 +463,10 @@ impl Env {
         to: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let data = margin::instruction::Withdraw { amount }.data();
-        self.token_action_send(owner, (account, bank, to), data, true).await
+        let health = self.health_accounts_after(account, bank).await;
+        let addresses = bank.addresses();
+        let ix = build::withdraw(&self.token_action(&owner.pubkey(), account, &addresses, to), amount, health);
+        self.send_token_action(owner, ix, bank).await
     }
 
     /// Borrow with the health accounts the account will have after it (the bank appended if new).
@@ -464,64 +478,61 @@ impl Env {
         to: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let data = margin::instruction::Borrow { amount }.data();
-        self.token_action_send(owner, (account, bank, to), data, true).await
+        let health = self.health_accounts_after(account, bank).await;
+        let addresses = bank.addresses();
+        let ix = build::borrow(&self.token_action(&owner.pubkey(), account, &addresses, to), amount, health);
+        self.send_token_action(owner, ix, bank).await
     }
 
-    /// Sends one token action (with the health accounts when `with_health`), then checks invariant 1 on its bank.
-    async fn token_action_send(
-        &mut self,
-        owner: &Keypair,
-        (account, bank, user_token_account): (&Pubkey, &BankKeys, &Pubkey),
-        data: Vec<u8>,
-        with_health: bool,
-    ) -> Result<(), Failure> {
-        let mut metas = self.token_action(&owner.pubkey(), account, bank, user_token_account);
-        if with_health {
-            metas.extend(self.health_accounts_after(account, bank).await);
-        }
-        self.send(&[instruction(metas, data)], &[owner]).await?;
+    /// The accounts of a token action by `owner` on `account` in `bank` with `user_token_account`.
+    pub fn token_action<'a>(
+        &'a self,
+        owner: &'a Pubkey,
+        account: &'a Pubkey,
+        bank: &'a BankAddresses,
+        user_token_account: &'a Pubkey,
+    ) -> TokenActionAccounts<'a> {
+        TokenActionAccounts { owner, account, group: &self.group, bank, user_token_account }
+    }
+
+    /// Sends one token action signed by `owner`, then checks invariant 1 on its bank.
+    async fn send_token_action(&mut self, owner: &Keypair, ix: Instruction, bank: &BankKeys) -> Result<(), Failure> {
+        self.send(&[ix], &[owner]).await?;
         self.assert_vault_covers(bank).await;
         Ok(())
     }
 
     /// Health accounts including `bank` at the end when the account has no position in it yet.
     pub async fn health_accounts_after(&mut self, account: &Pubkey, bank: &BankKeys) -> Vec<AccountMeta> {
-        let mut metas = self.health_accounts(account).await;
-        if !metas.iter().any(|meta| meta.pubkey == bank.bank) {
-            metas.push(AccountMeta::new_readonly(bank.bank, false));
-            metas.push(AccountMeta::new_readonly(bank.price_account, false));
-        }
-        metas
+        let state = self.account_state(account).await;
+        let banks = self.position_bank_addresses(&state).await;
+        let known = |key: &Pubkey| banks.iter().find(|bank| bank.bank == *key).copied();
+        margin_sdk::accounts::health_accounts_after(&state, &bank.addresses(), known).unwrap()
     }
 
-    /// The accounts of `liquidate`, without remaining accounts.
-    pub fn liquidate_accounts(
-        &self,
+    /// The `liquidate` instruction of `liquidator` on `account`, with the health accounts as it stands.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn liquidate_instruction(
+        &mut self,
         liquidator: &Pubkey,
         account: &Pubkey,
-        debt: &BankKeys,
-        collateral: &BankKeys,
+        (debt, collateral): (&BankKeys, &BankKeys),
         pay_from: &Pubkey,
         receive_to: &Pubkey,
-    ) -> Vec<AccountMeta> {
-        margin::accounts::Liquidate {
-            liquidator: *liquidator,
-            account: *account,
-            group: self.group,
-            debt_bank: debt.bank,
-            collateral_bank: collateral.bank,
-            debt_vault: debt.vault,
-            collateral_vault: collateral.vault,
-            collateral_insurance_vault: collateral.insurance_vault,
-            debt_mint: debt.mint,
-            collateral_mint: collateral.mint,
-            liquidator_debt_account: *pay_from,
-            liquidator_collateral_account: *receive_to,
-            debt_token_program: spl_token::ID,
-            collateral_token_program: spl_token::ID,
-        }
-        .to_account_metas(None)
+        max_repay: u64,
+    ) -> Instruction {
+        let health = self.health_accounts(account).await;
+        let (debt, collateral) = (debt.addresses(), collateral.addresses());
+        let accounts = LiquidateAccounts {
+            liquidator,
+            account,
+            group: &self.group,
+            debt: &debt,
+            collateral: &collateral,
+            pay_from,
+            receive_to,
+        };
+        build::liquidate(&accounts, max_repay, health)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -535,43 +546,29 @@ impl Env {
         receive_to: &Pubkey,
         max_repay: u64,
     ) -> Result<(), Failure> {
-        let mut metas = self.liquidate_accounts(&liquidator.pubkey(), account, debt, collateral, pay_from, receive_to);
-        metas.extend(self.health_accounts(account).await);
-        let data = margin::instruction::Liquidate { args: margin::instructions::LiquidateArgs { max_repay } }.data();
-        self.send(&[instruction(metas, data)], &[liquidator]).await?;
+        let ix = self
+            .liquidate_instruction(&liquidator.pubkey(), account, (debt, collateral), pay_from, receive_to, max_repay)
+            .await;
+        self.send(&[ix], &[liquidator]).await?;
         self.assert_vault_covers(debt).await;
         self.assert_vault_covers(collateral).await;
         Ok(())
     }
 
     pub async fn resolve_bankruptcy(&mut self, account: &Pubkey, bank: &BankKeys) -> Result<(), Failure> {
-        let accounts = margin::accounts::ResolveBankruptcy {
-            account: *account,
-            group: self.group,
-            bank: bank.bank,
-            vault: bank.vault,
-            insurance_vault: bank.insurance_vault,
-            mint: bank.mint,
-            token_program: spl_token::ID,
-        };
-        let data = margin::instruction::ResolveBankruptcy {}.data();
-        let mut metas = accounts.to_account_metas(None);
-        metas.extend(self.position_banks(account).await);
-        self.send(&[instruction(metas, data)], &[]).await?;
+        let position_banks = self.position_banks(account).await;
+        let ix = build::resolve_bankruptcy(account, &self.group, &bank.addresses(), position_banks);
+        self.send(&[ix], &[]).await?;
         self.assert_vault_covers(bank).await;
         Ok(())
     }
 
     pub async fn accrue_interest(&mut self, bank: &BankKeys) -> Result<(), Failure> {
-        let accounts = margin::accounts::AccrueInterest { bank: bank.bank };
-        let data = margin::instruction::AccrueInterest {}.data();
-        self.send(&[instruction(accounts.to_account_metas(None), data)], &[]).await
+        self.send(&[build::accrue_interest(&bank.bank)], &[]).await
     }
 
     pub async fn close_account(&mut self, owner: &Keypair, account: &Pubkey) -> Result<(), Failure> {
-        let accounts = margin::accounts::CloseAccount { owner: owner.pubkey(), account: *account };
-        let data = margin::instruction::CloseAccount {}.data();
-        self.send(&[instruction(accounts.to_account_metas(None), data)], &[owner]).await
+        self.send(&[build::close_account(&owner.pubkey(), account)], &[owner]).await
     }
 
     /// Invariant 1 of DESIGN.md for one bank, checked by every action wrapper above after each success: vault = Σ deposits − Σ borrows + fees owed to insurance + dust,
@@ -590,27 +587,6 @@ impl Env {
         );
         assert!(dust <= 1_000, "vault {vault} holds {dust} more than it owes: accounting lost track");
     }
-}
-
-/// An instruction of the margin program.
-pub fn instruction(accounts: Vec<AccountMeta>, data: Vec<u8>) -> Instruction {
-    Instruction { program_id: margin::ID, accounts, data }
-}
-
-fn compute_budget_limit(units: u32) -> Instruction {
-    let mut data = vec![2];
-    data.extend_from_slice(&units.to_le_bytes());
-    Instruction { program_id: compute_budget_id(), accounts: vec![], data }
-}
-
-fn compute_budget_price(micro_lamports: u64) -> Instruction {
-    let mut data = vec![3];
-    data.extend_from_slice(&micro_lamports.to_le_bytes());
-    Instruction { program_id: compute_budget_id(), accounts: vec![], data }
-}
-
-fn compute_budget_id() -> Pubkey {
-    "ComputeBudget111111111111111111111111111111".parse().unwrap()
 }
 
 /// The test group's governance: a 2-day timelock, proposals live 7 days; weights ±5 pp, rates ±10 pp, caps
@@ -685,21 +661,20 @@ pub fn with_params(mut config: BankConfig, change: impl FnOnce(&mut BankParams))
 }
 
 impl Env {
-    /// The account as margin-risk sees it now, computed client-side from account, bank and price state with
-    /// the program's own code (banks accrued to now, the dust rule): what the SDK and the bot will do.
+    /// The account as margin-risk sees it now, computed client-side by the SDK's snapshot (the program's own
+    /// price checks, accrual to now and dust rule): what the bot and the CLI compute.
     pub async fn health_view(&mut self, account: &Pubkey) -> Vec<margin_risk::health::HealthPosition> {
+        self.snapshot(account, &[]).await.health_positions(account).unwrap()
+    }
+
+    /// An SDK snapshot of `account`, its banks and `more_banks` at the env's clock.
+    pub async fn snapshot(&mut self, account: &Pubkey, more_banks: &[Pubkey]) -> margin_sdk::snapshot::Snapshot {
         let state = self.account_state(account).await;
-        let mut positions = Vec::new();
-        for position in state.used_positions() {
-            let bank = self.bank_state(&position.bank).await.accrued_to(self.now).unwrap();
-            let price_account = self.account(&bank.price_account).await.unwrap();
-            let pyth =
-                margin::oracle::pyth_price_from(&bank.price_account, &price_account.owner, &price_account.data, &bank)
-                    .unwrap();
-            let price = margin_risk::price::validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now);
-            positions.push(margin::health_accounts::position_view(position, &bank, price).unwrap());
-        }
-        positions
+        let mut banks: Vec<Pubkey> = state.used_positions().map(|position| position.bank).collect();
+        banks.extend(more_banks.iter().filter(|bank| !banks.contains(bank)).copied().collect::<Vec<_>>());
+        let mut snapshot = margin_sdk::chain::load_snapshot(&mut self.chain, &banks, &[*account]).await.unwrap();
+        snapshot.now = self.now;
+        snapshot
     }
 }
 
@@ -708,7 +683,7 @@ impl Env {
     pub fn create_lookup_table(&mut self, addresses: &[Pubkey]) -> Pubkey {
         use solana_address_lookup_table_interface::state::{AddressLookupTable, LookupTableMeta};
         let table = Pubkey::new_unique();
-        let meta = LookupTableMeta { authority: Some(self.context.payer.pubkey()), ..LookupTableMeta::default() };
+        let meta = LookupTableMeta { authority: Some(self.payer()), ..LookupTableMeta::default() };
         let data = AddressLookupTable { meta, addresses: std::borrow::Cow::Borrowed(addresses) }
             .serialize_for_tests()
             .unwrap();
@@ -722,43 +697,6 @@ impl Env {
         self.set_account(&table, account);
         table
     }
-
-    /// A v0 transaction (compute limit + `instructions`) using `table`, signed by the payer and `signers`.
-    pub fn versioned_transaction(
-        &mut self,
-        instructions: &[Instruction],
-        table: (Pubkey, Vec<Pubkey>),
-        signers: &[&Keypair],
-    ) -> solana_sdk::transaction::VersionedTransaction {
-        use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
-        self.nonce += 1;
-        let mut all = vec![compute_budget_limit(1_400_000), compute_budget_price(self.nonce)];
-        all.extend_from_slice(instructions);
-        let payer = self.context.payer.insecure_clone();
-        let lookup = AddressLookupTableAccount { key: table.0, addresses: table.1 };
-        let message = v0::Message::try_compile(&payer.pubkey(), &all, &[lookup], self.context.last_blockhash).unwrap();
-        let mut keys: Vec<&Keypair> = vec![&payer];
-        keys.extend_from_slice(signers);
-        solana_sdk::transaction::VersionedTransaction::try_new(VersionedMessage::V0(message), &keys).unwrap()
-    }
-
-    /// Sends a v0 transaction.
-    pub async fn send_versioned(
-        &mut self,
-        transaction: solana_sdk::transaction::VersionedTransaction,
-    ) -> Result<(), Failure> {
-        let outcome = self.context.banks_client.process_transaction_with_metadata(transaction).await;
-        let outcome = outcome.map_err(|error| Failure::Transaction(format!("{error:?}")))?;
-        self.last_logs = outcome.metadata.map(|metadata| metadata.log_messages).unwrap_or_default();
-        match outcome.result.map_err(BanksClientError::TransactionError) {
-            Ok(()) => Ok(()),
-            Err(BanksClientError::TransactionError(TransactionError::InstructionError(
-                _,
-                InstructionError::Custom(code),
-            ))) => Err(Failure::Custom(code)),
-            Err(error) => Err(Failure::Transaction(format!("{error:?}"))),
-        }
-    }
 }
 
 impl Env {
@@ -770,9 +708,9 @@ impl Env {
     ) -> Pubkey {
         use anchor_spl::token_2022::spl_token_2022::{self as token_2022, extension::ExtensionType};
         let mint = Keypair::new();
-        let payer = self.context.payer.pubkey();
+        let payer = self.payer();
         let size = ExtensionType::try_calculate_account_len::<token_2022::state::Mint>(extensions).unwrap();
-        let rent = self.context.banks_client.get_rent().await.unwrap();
+        let rent = self.chain.context.banks_client.get_rent().await.unwrap();
         let program = anchor_spl::token_2022::ID;
         let mut instructions = vec![anchor_lang::solana_program::system_instruction::create_account(
             &payer,

@@ -3,7 +3,6 @@
 #![allow(deprecated)] // solana-program-test 3.1 marks its items "agave-unstable-api"
 
 pub mod env;
-pub mod events;
 pub mod governance;
 pub mod market;
 pub mod multisig;

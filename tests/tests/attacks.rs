@@ -147,14 +147,11 @@ async fn liquidation_refuses_an_unpinned_price_account() {
     market.env.set_price_account(&impostor, &update);
     let (liquidator, pay, receive) = market.liquidator(1_000 * USDC).await;
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
-    let mut metas = market.env.liquidate_accounts(&liquidator.pubkey(), &account, &usdc, &sol, &pay, &receive);
-    let mut health = market.env.health_accounts(&account).await;
-    health[1].pubkey = impostor;
-    metas.extend(health);
-    let data = anchor_lang::InstructionData::data(&margin::instruction::Liquidate {
-        args: margin::instructions::LiquidateArgs { max_repay: u64::MAX },
-    });
-    let result = market.env.send(&[instruction(metas, data)], &[&liquidator]).await;
+    let mut liquidate =
+        market.env.liquidate_instruction(&liquidator.pubkey(), &account, (&usdc, &sol), &pay, &receive, u64::MAX).await;
+    let pinned = liquidate.accounts.iter_mut().find(|meta| meta.pubkey == sol.price_account).unwrap();
+    pinned.pubkey = impostor;
+    let result = market.env.send(&[liquidate], &[&liquidator]).await;
     assert_eq!(result, Err(code(MarginError::WrongPriceAccount)));
 }
 
@@ -248,18 +245,7 @@ async fn resolve_bankruptcy_refuses_bad_bank_lists_and_burns_a_dust_deposit() {
 
     let group = market.env.group;
     let resolve = |banks: Vec<AccountMeta>| {
-        let accounts = margin::accounts::ResolveBankruptcy {
-            account,
-            group,
-            bank: usdc.bank,
-            vault: usdc.vault,
-            insurance_vault: usdc.insurance_vault,
-            mint: usdc.mint,
-            token_program: anchor_spl::token::spl_token::ID,
-        };
-        let mut metas = anchor_lang::ToAccountMetas::to_account_metas(&accounts, None);
-        metas.extend(banks);
-        instruction(metas, anchor_lang::InstructionData::data(&margin::instruction::ResolveBankruptcy {}))
+        margin_sdk::instructions::resolve_bankruptcy(&account, &group, &usdc.addresses(), banks)
     };
     let bad = || code(MarginError::BadRemainingAccounts);
     let lists = [

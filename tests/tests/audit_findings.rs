@@ -581,16 +581,15 @@ async fn settled_an_owner_adding_positions_stales_a_liquidators_list_a_bounded_n
     market.env.set_price(&usdt, USDC_PRICE, USDC_CONF);
     let (liquidator, pay, receive) = market.liquidator(1_000 * USDC).await;
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
-    let mut stale = market.env.liquidate_accounts(&liquidator.pubkey(), &account, &usdc, &sol, &pay, &receive);
-    stale.extend(market.env.health_accounts(&account).await);
+    let stale = market
+        .env
+        .liquidate_instruction(&liquidator.pubkey(), &account, (&usdc, &sol), &pay, &receive, 10 * USDC)
+        .await;
     // The owner front-runs with a deposit into a new bank: one more position.
     let trader = market.trader.insecure_clone();
     let trader_usdt = market.env.funded_token_account(&trader.pubkey(), &usdt, USDC).await;
     market.env.deposit(&trader, &account, &usdt, &trader_usdt, USDC).await.unwrap();
-    let data = anchor_lang::InstructionData::data(&margin::instruction::Liquidate {
-        args: margin::instructions::LiquidateArgs { max_repay: 10 * USDC },
-    });
-    let result = market.env.send(&[instruction(stale, data)], &[&liquidator]).await;
+    let result = market.env.send(&[stale], &[&liquidator]).await;
     assert_eq!(result, Err(code(MarginError::BadRemainingAccounts)));
     // It cannot shrink or reorder the list while below maintenance: a withdraw needs Init ≥ 0. So each change
     // costs it a real deposit in a new bank, at most 16 − (positions used) times, and each helps the account.

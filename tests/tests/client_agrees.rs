@@ -1,11 +1,10 @@
 //! The client's numbers are the program's: for varied accounts over tokens from a $0.0000345 5-decimal unit to
 //! an 18-decimal $1 unit, the max borrow and max withdraw computed off chain by the shared code
-//! (`Env::health_view`, margin-risk) pass in the program, and one native unit more is refused.
+//! (margin-sdk's `Snapshot`: the program's own price checks and margin-risk) pass in the program, and one native
+//! unit more is refused.
 #![allow(deprecated)]
 
 use margin::errors::MarginError;
-use margin_risk::health::{max_borrow, max_withdraw, HealthPosition};
-use margin_risk::price::{validate_price, PythPrice};
 use margin_tests::pyth::PriceUpdate;
 use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
@@ -74,22 +73,6 @@ async fn listed(env: &mut Env) -> Vec<BankKeys> {
     banks
 }
 
-/// An empty position of `bank` priced as the program will price it (for a borrow that opens it).
-async fn opening_position(env: &mut Env, bank: &BankKeys, token: &Token, feed_byte: u8) -> HealthPosition {
-    let state = env.bank_state(&bank.bank).await;
-    let price = update(token, feed_byte, env.now);
-    let pyth = PythPrice {
-        price: price.price,
-        conf: price.conf,
-        exponent: price.exponent,
-        publish_time: price.publish_time,
-        ema_price: price.ema_price,
-        ema_conf: price.ema_conf,
-    };
-    let price = validate_price(&pyth, &state.oracle_config(), token.decimals, env.now);
-    HealthPosition { deposit_tokens: 0, borrow_tokens: 0, weights: state.weights(), price }
-}
-
 #[tokio::test]
 async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_unit() {
     let mut env = Env::new().await;
@@ -117,9 +100,8 @@ async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_
             wallets.push((index, wallet, amount));
         }
         // Borrow: the client's limit passes, one unit more is refused.
-        let mut view = env.health_view(&account).await;
-        view.push(opening_position(&mut env, &banks[debt], &TOKENS[debt], 40 + debt as u8).await);
-        let limit = max_borrow(&view, 2).unwrap();
+        let snapshot = env.snapshot(&account, &[banks[debt].bank]).await;
+        let limit = snapshot.max_borrow(&account, &banks[debt].bank).unwrap();
         assert!(limit > 0, "seed {seed}");
         let to = env.funded_token_account(&trader.pubkey(), &banks[debt], 0).await;
         let refused = env.borrow(&trader, &account, &banks[debt], &to, limit + 1).await;
@@ -127,10 +109,8 @@ async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_
         env.borrow(&trader, &account, &banks[debt], &to, limit).await.unwrap();
         env.repay(&trader, &account, &banks[debt], &to, limit / 2, false).await.unwrap();
         // Withdraw with that debt: the client's limit passes, one unit more is refused.
-        let view = env.health_view(&account).await;
         let (index, wallet, deposited) = wallets[random.below(2) as usize];
-        let position = env.account_state(&account).await.position_index(&banks[index].bank).unwrap();
-        let limit = max_withdraw(&view, position).unwrap();
+        let limit = env.snapshot(&account, &[]).await.max_withdraw(&account, &banks[index].bank).unwrap();
         if limit < deposited {
             let refused = env.withdraw(&trader, &account, &banks[index], &wallet, limit + 1).await;
             assert_eq!(refused, Err(code(MarginError::InitHealthNegative)), "seed {seed}: withdraw {limit} + 1");

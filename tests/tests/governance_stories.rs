@@ -211,7 +211,5 @@ async fn story_a_multisig_pda_is_the_admin_and_signs_every_admin_instruction_thr
 }
 
 fn cancel_instruction(env: &Env, authority: &Pubkey, proposal: &Pubkey) -> solana_sdk::instruction::Instruction {
-    use anchor_lang::{InstructionData, ToAccountMetas};
-    let accounts = margin::accounts::CancelProposal { authority: *authority, group: env.group, proposal: *proposal };
-    instruction(accounts.to_account_metas(None), margin::instruction::CancelProposal {}.data())
+    margin_sdk::instructions::cancel_proposal(authority, &env.group, proposal)
 }

@@ -4,6 +4,7 @@
 
 use margin_risk::health::{compute_health, HealthType};
 use margin_tests::*;
+use solana_sdk::message::AddressLookupTableAccount;
 use solana_sdk::signature::Signer;
 
 #[tokio::test]
@@ -32,19 +33,17 @@ async fn a_sixteen_position_account_is_liquidated_in_one_transaction() {
 
     let (liquidator, pay, receive) = market.liquidator(10_000 * USDC).await;
     let (usdc, sol) = (market.usdc, market.sol);
-    let mut metas = market.env.liquidate_accounts(&liquidator.pubkey(), &account, &usdc, &sol, &pay, &receive);
-    metas.extend(market.env.health_accounts(&account).await);
-    let data = anchor_lang::InstructionData::data(&margin::instruction::Liquidate {
-        args: margin::instructions::LiquidateArgs { max_repay: u64::MAX },
-    });
-    let liquidate = instruction(metas.clone(), data);
+    let liquidate =
+        market.env.liquidate_instruction(&liquidator.pubkey(), &account, (&usdc, &sol), &pay, &receive, u64::MAX).await;
+    let metas = liquidate.accounts.clone();
 
     // Every non-signer account goes into the table; signers and invoked programs stay in the message.
     let mut table_addresses: Vec<_> = metas.iter().filter(|meta| !meta.is_signer).map(|meta| meta.pubkey).collect();
     table_addresses.sort();
     table_addresses.dedup();
     let table = market.env.create_lookup_table(&table_addresses);
-    let transaction = market.env.versioned_transaction(&[liquidate], (table, table_addresses.clone()), &[&liquidator]);
+    let lookup = AddressLookupTableAccount { key: table, addresses: table_addresses.clone() };
+    let transaction = market.env.signed(&[liquidate], &[lookup], &[&liquidator]);
 
     let size = bincode::serialize(&transaction).unwrap().len();
     assert!(size <= 1_232, "{size} bytes");

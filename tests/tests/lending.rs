@@ -216,9 +216,18 @@ async fn borrow_refuses_malformed_remaining_accounts() {
     market.borrow_usdc(100 * USDC).await.unwrap();
     let (trader, account, usdc, wallet) =
         (market.trader.insecure_clone(), market.trader_account, market.usdc, market.trader_usdc);
-    let base = market.env.token_action(&trader.pubkey(), &account, &usdc, &wallet);
     let health = market.env.health_accounts(&account).await;
-    let data = anchor_lang::InstructionData::data(&margin::instruction::Borrow { amount: USDC });
+    let (addresses, owner, group) = (usdc.addresses(), trader.pubkey(), market.env.group);
+    let borrow = |remaining| {
+        let accounts = margin_sdk::instructions::TokenActionAccounts {
+            owner: &owner,
+            account: &account,
+            group: &group,
+            bank: &addresses,
+            user_token_account: &wallet,
+        };
+        margin_sdk::instructions::borrow(&accounts, USDC, remaining)
+    };
     let short = health[..2].to_vec();
     let padded = [health.clone(), health[..2].to_vec()].concat();
     let reordered = [health[2..].to_vec(), health[..2].to_vec()].concat();
@@ -230,8 +239,8 @@ async fn borrow_refuses_malformed_remaining_accounts() {
         (wrong_price, MarginError::WrongPriceAccount),
     ];
     for (remaining, error) in cases {
-        let metas = [base.clone(), remaining].concat();
-        let result = market.env.send(&[instruction(metas, data.clone())], &[&trader]).await;
+        let ix = borrow(remaining);
+        let result = market.env.send(&[ix], &[&trader]).await;
         assert_eq!(result, Err(code(error)));
     }
 }

@@ -129,13 +129,10 @@ async fn liquidation_refuses_zero_the_same_bank_twice_and_a_missing_liquidator_s
     let same = market.env.liquidate(&liquidator, &account, &usdc, &usdc, &pay, &pay, 1).await;
     // Anchor refuses the same mutable account twice before the program's own pair check.
     assert_eq!(same, Err(Failure::Custom(2040)), "ConstraintDuplicateMutableAccount");
-    let mut metas = market.env.liquidate_accounts(&liquidator.pubkey(), &account, &usdc, &sol, &pay, &receive);
-    metas[0].is_signer = false;
-    metas.extend(market.env.health_accounts(&account).await);
-    let data = anchor_lang::InstructionData::data(&margin::instruction::Liquidate {
-        args: margin::instructions::LiquidateArgs { max_repay: 1 },
-    });
-    let unsigned = market.env.send(&[instruction(metas, data)], &[]).await;
+    let mut unsigned =
+        market.env.liquidate_instruction(&liquidator.pubkey(), &account, (&usdc, &sol), &pay, &receive, 1).await;
+    unsigned.accounts[0].is_signer = false;
+    let unsigned = market.env.send(&[unsigned], &[]).await;
     assert_eq!(unsigned, Err(Failure::Custom(3010)), "Anchor's AccountNotSigner");
 }
 
