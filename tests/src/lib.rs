@@ -2,11 +2,16 @@
 //! Pyth `PriceUpdateV2` accounts written directly, and the clock moved at will.
 #![allow(deprecated)] // solana-program-test 3.1 marks its items "agave-unstable-api"
 
+pub mod actions;
 pub mod env;
+pub mod fixtures;
 pub mod governance;
+pub mod lookup;
 pub mod market;
 pub mod multisig;
 pub mod pyth;
+pub mod tokens;
 
 pub use env::*;
+pub use fixtures::*;
 pub use market::*;

@@ -2,7 +2,8 @@
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
-use crate::env::{stable_config, volatile_config, BankKeys, Env};
+use crate::env::{BankKeys, Env};
+use crate::fixtures::{stable_config, volatile_config};
 
 pub const SOL: u64 = 1_000_000_000;
 pub const USDC: u64 = 1_000_000;

@@ -1,5 +1,4 @@
 //! Story: governance creates a group and lists banks; traders open and close accounts.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin_tests::pyth::PriceUpdate;

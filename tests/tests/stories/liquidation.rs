@@ -1,6 +1,5 @@
 //! Story: SOL falls, the trader's account goes below maintenance, a liquidator bot steps in; a confidence
 //! spike and a stale price; a crash beyond the collateral and the bankruptcy that follows; an isolated account.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin_risk::health::{compute_health, HealthType};

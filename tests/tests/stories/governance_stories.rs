@@ -1,7 +1,6 @@
 //! Governance stories: a weight raised in bounded, timelocked steps while the guardian cuts at once and a
 //! trader's borrow limit follows every change; a compromised admin that the bounds and the guardian stop;
 //! the admin as a multisig PDA signing every admin instruction through CPI.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin::instructions::GroupChangeArgs;

@@ -1,6 +1,5 @@
 //! Token-2022 mints at `add_bank`: extensions that change amounts or give someone power over the vault are
 //! refused with a named error; a mint with only a metadata pointer is listed like any other.
-#![allow(deprecated)]
 
 use anchor_spl::token_2022::spl_token_2022::extension::ExtensionType;
 use margin::errors::MarginError;

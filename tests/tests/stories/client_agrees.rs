@@ -2,7 +2,6 @@
 //! an 18-decimal $1 unit, the max borrow and max withdraw computed off chain by the shared code
 //! (margin-sdk's `Snapshot`: the program's own price checks and margin-risk) pass in the program, and one native
 //! unit more is refused.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin_tests::pyth::PriceUpdate;

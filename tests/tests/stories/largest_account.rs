@@ -1,6 +1,5 @@
 //! The worst case of DESIGN.md: a 16-position cross account is liquidated in one transaction, a v0
 //! transaction with an address lookup table, within 1,232 bytes and 64 account locks.
-#![allow(deprecated)]
 
 use margin_risk::health::{compute_health, HealthType};
 use margin_tests::*;

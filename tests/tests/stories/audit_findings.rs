@@ -1,7 +1,6 @@
 //! The independent audit's findings (issue 9), each written as the attack it describes: the attacker's
 //! moves, and what the program now does instead of losing or freezing funds. Finding n is `finding_n_*`;
 //! the two questions the audit left open are `settled_*`.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin::events::{BankruptcyResolved, DepositForfeited, FeesSwept, LiquidationFlagCleared};

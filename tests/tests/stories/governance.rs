@@ -1,7 +1,6 @@
 //! Governance rules, each on its success path and its refusals: proposals (timelock, expiry, cancel,
 //! bounds, interval), instant tightening by the admin or guardian, listings, group changes, the guardian's
 //! bounded pause, and bank status.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin::events::{

@@ -1,6 +1,5 @@
 //! DESIGN.md's attack classes against the token instructions and liquidation: extreme amounts, accounts of
 //! the wrong type or owner, another group's bank, token accounts of the wrong mint, hostile price accounts.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin_tests::pyth::PriceUpdate;

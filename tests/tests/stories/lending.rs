@@ -1,6 +1,5 @@
 //! Story: a lender supplies USDC; a trader deposits SOL, borrows USDC up to its limit and repays; interest
 //! accrues. Each instruction's success path and the attacks that apply to it.
-#![allow(deprecated)]
 
 use margin::errors::MarginError;
 use margin_risk::health::{compute_health, max_borrow, HealthType};

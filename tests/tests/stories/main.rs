@@ -1,0 +1,14 @@
+//! The program's integration tests, grouped by story, in one test binary (one link of solana-program-test
+//! instead of one per story). Run one story with `cargo test -p margin-tests --test stories <story>::`.
+#![allow(deprecated)] // solana-program-test 3.1 marks its items "agave-unstable-api"
+
+mod attacks;
+mod audit_findings;
+mod client_agrees;
+mod governance;
+mod governance_stories;
+mod largest_account;
+mod lending;
+mod liquidation;
+mod setup;
+mod token_2022;
