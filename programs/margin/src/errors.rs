@@ -139,6 +139,16 @@ pub enum MarginError {
     WrongProposal,
     #[msg("the guardian cannot cancel a proposal that replaces the guardian")]
     GuardianCannotCancelItsReplacement,
+    #[msg("the token program is not the one that owns the bank's mint")]
+    WrongTokenProgram,
+    #[msg("the deposit is worth less than one deposit share: deposit more")]
+    DepositBelowOneShare,
+    #[msg("the signer is not the margin account's owner")]
+    NotOwner,
+    #[msg("the signer is not the group's admin")]
+    NotAdmin,
+    #[msg("the signer is not the group's guardian")]
+    NotGuardian,
 }
 
 impl From<RiskError> for MarginError {
@@ -216,6 +226,7 @@ mod tests {
         assert_eq!(MarginError::WrongVault as u32, 118, "program errors are append-only");
         assert_eq!(MarginError::InvalidBankStatus as u32, 119);
         assert_eq!(MarginError::GuardianCannotCancelItsReplacement as u32, 124);
+        assert_eq!(MarginError::NotGuardian as u32, 129);
     }
 
     fn risk_error(code: u32) -> RiskError {

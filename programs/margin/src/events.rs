@@ -11,6 +11,15 @@ pub fn emit_event<E: anchor_lang::Event>(event: E) {
     solana_sysvar::program_stubs::sol_log_data(&[&event.data()]);
 }
 
+/// Writes `message` to the transaction's log ("Program log: ..."), as `msg!` does on chain. Run natively,
+/// `msg!` prints to stdout; there the message goes to the syscall stubs, so tests read it in the log too.
+pub fn log(message: &str) {
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log(message);
+    #[cfg(not(target_os = "solana"))]
+    solana_sysvar::program_stubs::sol_log(message);
+}
+
 use crate::state::{BankConfig, BankParams, GovernanceSettings, Proposal, ProposalAction};
 
 #[event]

@@ -24,7 +24,14 @@ pub fn health_position(
     price_account: &AccountInfo,
     now: i64,
 ) -> Result<HealthPosition> {
-    position_view(position, bank, read_price(price_account, bank, now)?)
+    // A price error names the bank in the log, so a trader or bot knows which feed to refresh.
+    let price = read_price(price_account, bank, now).inspect_err(|error| {
+        crate::events::log(&format!("bank {}: price account {} refused: {}", position.bank, price_account.key(), error));
+    })?;
+    if let Err(error) = &price {
+        crate::events::log(&format!("bank {}: price unusable: {:?}", position.bank, error));
+    }
+    position_view(position, bank, price)
 }
 
 /// A position as margin-risk sees it, from its bank (interest accrued to now) and the bank's price check:

@@ -9,7 +9,6 @@ use solana_sdk::instruction::AccountMeta;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 
-const CONSTRAINT_HAS_ONE: Failure = Failure::Custom(2001);
 const CONSTRAINT_TOKEN_MINT: Failure = Failure::Custom(2014);
 const DISCRIMINATOR_MISMATCH: Failure = Failure::Custom(3002);
 const OWNED_BY_WRONG_PROGRAM: Failure = Failure::Custom(3007);
@@ -44,9 +43,9 @@ async fn strangers_cannot_withdraw_borrow_or_repay_on_an_account() {
     let (account, sol, usdc) = (market.trader_account, market.sol, market.usdc);
     let sol_wallet = market.env.funded_token_account(&stranger.pubkey(), &sol, 0).await;
     let usdc_wallet = market.env.funded_token_account(&stranger.pubkey(), &usdc, 0).await;
-    assert_eq!(market.env.withdraw(&stranger, &account, &sol, &sol_wallet, SOL).await, Err(CONSTRAINT_HAS_ONE));
-    assert_eq!(market.env.borrow(&stranger, &account, &usdc, &usdc_wallet, USDC).await, Err(CONSTRAINT_HAS_ONE));
-    assert_eq!(market.env.repay(&stranger, &account, &usdc, &usdc_wallet, USDC, false).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.withdraw(&stranger, &account, &sol, &sol_wallet, SOL).await, Err(code(MarginError::NotOwner)));
+    assert_eq!(market.env.borrow(&stranger, &account, &usdc, &usdc_wallet, USDC).await, Err(code(MarginError::NotOwner)));
+    assert_eq!(market.env.repay(&stranger, &account, &usdc, &usdc_wallet, USDC, false).await, Err(code(MarginError::NotOwner)));
 }
 
 #[tokio::test]
@@ -164,9 +163,30 @@ async fn accrue_interest_is_permissionless_and_idempotent_within_a_second() {
     let once = market.env.bank_state(&usdc.bank).await;
     assert!(once.borrow_index > margin_risk::interest::INDEX_SCALE);
     assert_eq!(once.last_accrual, market.env.now);
+    let accrued = market.env.events::<margin::events::InterestAccrued>();
+    assert_eq!(accrued.len(), 1);
+    assert_eq!((accrued[0].bank, accrued[0].borrow_index), (usdc.bank, once.borrow_index));
     market.env.accrue_interest(&usdc).await.unwrap();
     assert_eq!(market.env.bank_state(&usdc.bank).await.totals(), once.totals());
+    assert!(market.env.events::<margin::events::InterestAccrued>().is_empty(), "nothing accrued, no event");
     market.assert_vaults().await;
+}
+
+/// Every instruction that accrues a bank emits its accrual: a deposit an hour later reports the interest
+/// it booked first, with the indices the bank now holds.
+#[tokio::test]
+async fn every_accrual_is_an_event() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(1_000 * USDC).await.unwrap();
+    market.env.advance(3_600);
+    let (lender, account, usdc) = (market.lender.insecure_clone(), market.lender_account, market.usdc);
+    let wallet = market.env.funded_token_account(&lender.pubkey(), &usdc, USDC).await;
+    market.env.deposit(&lender, &account, &usdc, &wallet, USDC).await.unwrap();
+    let accrued = market.env.events::<margin::events::InterestAccrued>();
+    let state = market.env.bank_state(&usdc.bank).await;
+    assert_eq!(accrued.len(), 1);
+    assert!(accrued[0].interest > 0);
+    assert_eq!((accrued[0].deposit_index, accrued[0].borrow_index), (state.deposit_index, state.borrow_index));
 }
 
 /// A liquidatable account and a funded liquidator, for the account-mismatch cases below.

@@ -332,7 +332,7 @@ async fn finding_5_worthless_shares_do_not_keep_bad_debt_on_the_books() {
     assert!(usdc_index < INDEX_SCALE);
     assert_eq!(deposit_tokens_of(1, usdc_index).unwrap(), 0, "the attacker's share is now worth nothing");
     // A new deposit of one unit would mint shares worth nothing: refused.
-    assert_eq!(market.env.deposit(&attacker, &account, &usdc, &one_unit, 1).await, Err(code(MarginError::ZeroAmount)));
+    assert_eq!(market.env.deposit(&attacker, &account, &usdc, &one_unit, 1).await, Err(code(MarginError::DepositBelowOneShare)));
 
     // The attacker's SOL is liquidated; USDT debt is left, and the worthless USDC share.
     let pay_usdt = market.env.funded_token_account(&liquidator.pubkey(), &usdt, 10_000 * USDC).await;

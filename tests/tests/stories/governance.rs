@@ -13,7 +13,6 @@ use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
-const CONSTRAINT_HAS_ONE: Failure = Failure::Custom(2001);
 const DELAY: i64 = 2 * 86_400;
 const LIFETIME: i64 = 7 * 86_400;
 
@@ -108,7 +107,7 @@ async fn only_the_admin_proposes() {
     let sol = market.sol.bank;
     for impostor in [market.env.guardian.insecure_clone(), Keypair::new()] {
         market.env.admin = impostor;
-        assert_eq!(market.env.propose_bank_change(&sol, params).await, Err(CONSTRAINT_HAS_ONE));
+        assert_eq!(market.env.propose_bank_change(&sol, params).await, Err(code(MarginError::NotAdmin)));
     }
     assert_eq!(market.env.group_state().await.proposal_count, 2, "only the two listings");
 }
@@ -368,7 +367,7 @@ async fn only_the_admin_proposes_a_listing() {
     let mint = env.create_mint(9).await;
     env.admin = env.guardian.insecure_clone();
     let result = env.propose_listing(mint, Pubkey::new_unique(), volatile_config(1)).await;
-    assert_eq!(result, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(result, Err(code(MarginError::NotAdmin)));
 }
 
 #[tokio::test]
@@ -392,7 +391,7 @@ async fn the_admin_is_rotated_only_through_a_proposal() {
     // The old admin has lost its power; the new one proposes, with the new delay.
     let raise = raised_weight(&mut market, 100).await;
     let sol = market.sol.bank;
-    assert_eq!(market.env.propose_bank_change(&sol, raise).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.propose_bank_change(&sol, raise).await, Err(code(MarginError::NotAdmin)));
     market.env.admin = new_admin;
     let next = market.env.propose_bank_change(&sol, raise).await.unwrap();
     assert_eq!(market.env.proposal_state(&next).await.eta, market.env.now + 3 * 86_400);
@@ -409,7 +408,7 @@ async fn group_changes_are_validated_and_only_the_admin_proposes_them() {
     assert_eq!(market.env.propose_group_change(args).await, Err(code(MarginError::InvalidGovernanceConfig)));
     market.env.admin = market.env.guardian.insecure_clone();
     let valid = GroupChangeArgs { settings: governance_settings(), ..args };
-    assert_eq!(market.env.propose_group_change(valid).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.propose_group_change(valid).await, Err(code(MarginError::NotAdmin)));
 }
 
 #[tokio::test]
@@ -499,9 +498,9 @@ async fn the_admin_lifts_a_pause_early_no_one_else_does() {
     let mut market = indebted().await;
     let guardian = market.env.guardian.insecure_clone();
     market.env.pause_group(&guardian, 3_600).await.unwrap();
-    assert_eq!(market.env.unpause_group_as(&guardian).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.unpause_group_as(&guardian).await, Err(code(MarginError::NotAdmin)));
     let stranger = market.env.funded_keypair().await;
-    assert_eq!(market.env.unpause_group_as(&stranger).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.unpause_group_as(&stranger).await, Err(code(MarginError::NotAdmin)));
     market.env.advance(60);
     market.env.unpause_group().await.unwrap();
     let lifted = market.env.events::<GroupUnpaused>();
@@ -517,7 +516,7 @@ async fn only_the_guardian_pauses() {
     let admin = market.env.admin.insecure_clone();
     let stranger = market.env.funded_keypair().await;
     for signer in [admin, stranger] {
-        assert_eq!(market.env.pause_group(&signer, 60).await, Err(CONSTRAINT_HAS_ONE));
+        assert_eq!(market.env.pause_group(&signer, 60).await, Err(code(MarginError::NotGuardian)));
     }
     assert_eq!(market.env.group_state().await.paused_until, 0);
 }
@@ -589,7 +588,7 @@ async fn a_foreign_forged_or_mistyped_proposal_is_refused() {
     market.env.group = home;
     market.env.advance(DELAY);
     let result = market.env.execute_bank_change(&anyone, &foreign.unwrap(), &sol).await;
-    assert_eq!(result, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(result, Err(code(MarginError::WrongProposal)));
     // A bank account passed as a proposal (type cosplay), and a proposal's bytes under another owner.
     let result = market.env.execute_bank_change(&anyone, &sol, &sol).await;
     assert_eq!(result, Err(Failure::Custom(3002)));

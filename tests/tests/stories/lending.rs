@@ -8,7 +8,6 @@ use margin_tests::*;
 use solana_sdk::instruction::AccountMeta;
 use solana_sdk::signature::Signer;
 
-const CONSTRAINT_HAS_ONE: Failure = Failure::Custom(2001);
 
 #[tokio::test]
 async fn deposit_moves_tokens_and_mints_shares_exactly() {
@@ -32,7 +31,7 @@ async fn deposit_refuses_zero_a_foreign_vault_and_a_stranger() {
     let result = market.env.deposit(&trader, &account, &wrong_vault, &from, SOL).await;
     assert_eq!(result, Err(code(MarginError::WrongVault)));
     let stranger = market.env.funded_keypair().await;
-    assert_eq!(market.env.deposit(&stranger, &account, &sol, &from, SOL).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.deposit(&stranger, &account, &sol, &from, SOL).await, Err(code(MarginError::NotOwner)));
 }
 
 #[tokio::test]
@@ -320,7 +319,7 @@ async fn a_deposit_too_small_for_one_share_is_refused() {
     let (lender, account) = (market.lender.insecure_clone(), market.lender_account);
     let wallet = market.env.funded_token_account(&lender.pubkey(), &usdc, 10).await;
     // One native unit buys less than one share: refused rather than taken for nothing.
-    assert_eq!(market.env.deposit(&lender, &account, &usdc, &wallet, 1).await, Err(code(MarginError::ZeroAmount)));
+    assert_eq!(market.env.deposit(&lender, &account, &usdc, &wallet, 1).await, Err(code(MarginError::DepositBelowOneShare)));
     market.env.deposit(&lender, &account, &usdc, &wallet, 10).await.unwrap();
 }
 

@@ -8,7 +8,6 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
 /// Anchor's `has_one` constraint violation.
-const CONSTRAINT_HAS_ONE: Failure = Failure::Custom(2001);
 /// What the runtime answers when `init` meets an existing account (re-initialisation), natively run.
 fn already_in_use() -> Failure {
     Failure::Instruction("InvalidInstructionData".into())
@@ -61,7 +60,7 @@ async fn add_bank_needs_the_admin() {
     let mut env = Env::new().await;
     env.admin = Keypair::new();
     let result = env.add_bank(9, 150_00000000, 15_000_000, volatile_config(1)).await;
-    assert_eq!(result.err(), Some(CONSTRAINT_HAS_ONE));
+    assert_eq!(result.err(), Some(code(MarginError::NotAdmin)));
 }
 
 #[tokio::test]
@@ -142,7 +141,7 @@ async fn close_account_only_when_empty_and_only_by_its_owner() {
     let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
     assert_eq!(market.env.close_account(&trader, &account).await, Err(code(MarginError::AccountNotEmpty)));
     let stranger = market.env.funded_keypair().await;
-    assert_eq!(market.env.close_account(&stranger, &account).await, Err(CONSTRAINT_HAS_ONE));
+    assert_eq!(market.env.close_account(&stranger, &account).await, Err(code(MarginError::NotOwner)));
     let (sol, to) = (market.sol, market.trader_sol);
     market.env.withdraw(&trader, &account, &sol, &to, 10 * SOL).await.unwrap();
     let lamports_before = market.env.account(&trader.pubkey()).await.unwrap().lamports;

@@ -6,6 +6,7 @@ use margin::errors::MarginError;
 use margin_tests::pyth::PriceUpdate;
 use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
 
 async fn list(env: &mut Env, mint: Pubkey) -> Result<BankKeys, Failure> {
     let price_account = Pubkey::new_unique();
@@ -53,4 +54,32 @@ async fn a_mint_of_the_other_token_program_is_refused() {
     let result = env.add_bank_for_program(classic, price_account, stable_config(5), anchor_spl::token_2022::ID).await;
     // The mint's owner is not the token program named: refused before the program's own checks.
     assert_eq!(result.err(), Some(Failure::Instruction("IncorrectProgramId".into())));
+}
+
+/// A token action naming the other token program than the bank's is refused by name (not as a wrong mint), and
+/// a price error names the bank in the log.
+#[tokio::test]
+async fn the_wrong_token_program_is_named_and_a_price_error_names_its_bank() {
+    let mut market = Market::with_sol_collateral().await;
+    let (trader, account, sol, wallet) =
+        (market.trader.insecure_clone(), market.trader_account, market.sol, market.trader_sol);
+    let mut addresses = sol.addresses();
+    addresses.token_program = anchor_spl::token_2022::ID;
+    let (owner, group) = (trader.pubkey(), market.env.group);
+    let accounts = margin_sdk::instructions::TokenActionAccounts {
+        owner: &owner,
+        account: &account,
+        group: &group,
+        bank: &addresses,
+        user_token_account: &wallet,
+    };
+    let deposit = margin_sdk::instructions::deposit(&accounts, SOL);
+    assert_eq!(market.env.send(&[deposit], &[&trader]).await, Err(code(MarginError::WrongTokenProgram)));
+
+    market.env.advance(3_600); // every price stale
+    let usdc = market.usdc;
+    let to = market.trader_usdc;
+    assert_eq!(market.env.borrow(&trader, &account, &usdc, &to, USDC).await, Err(code(MarginError::StalePrice)));
+    let named = format!("bank {}: price unusable: StalePrice", sol.bank);
+    assert!(market.env.last_logs.iter().any(|line| line.contains(&named)), "{:?}", market.env.last_logs);
 }

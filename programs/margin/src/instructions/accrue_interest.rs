@@ -2,7 +2,6 @@
 //! also does it first).
 use anchor_lang::prelude::*;
 
-use crate::events::{emit_event, InterestAccrued};
 use crate::state::Bank;
 
 #[derive(Accounts)]
@@ -14,16 +13,9 @@ pub struct AccrueInterest<'info> {
 impl<'info> AccrueInterest<'info> {
     pub fn accrue_interest(ctx: Context<'info, Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let mut bank = ctx.accounts.bank.load_mut()?;
-        let accrual = bank.accrue(now)?;
-        emit_event(InterestAccrued {
-            bank: ctx.accounts.bank.key(),
-            borrow_rate_bps: accrual.borrow_rate_bps,
-            interest: accrual.interest_tokens,
-            protocol_fee: accrual.protocol_fee_tokens,
-            deposit_index: bank.deposit_index,
-            borrow_index: bank.borrow_index,
-        });
+        // The event is emitted when time has passed since the last accrual (a second call within the same
+        // second changes nothing and emits nothing).
+        ctx.accounts.bank.load_mut()?.accrue_and_emit(&ctx.accounts.bank.key(), now)?;
         Ok(())
     }
 }

@@ -19,7 +19,7 @@ pub struct AddBank<'info> {
     pub payer: Signer<'info>,
     #[account(mut)]
     pub group: Account<'info, Group>,
-    #[account(mut, has_one = group)]
+    #[account(mut, has_one = group @ MarginError::WrongProposal)]
     pub proposal: Account<'info, Proposal>,
     #[account(mint::token_program = token_program)]
     pub mint: InterfaceAccount<'info, Mint>,

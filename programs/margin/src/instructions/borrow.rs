@@ -19,7 +19,7 @@ impl<'info> TokenAction<'info> {
             let mut bank = ctx.accounts.bank.load_mut()?;
             require!(bank.is_active(), MarginError::BankNotActive);
             ctx.accounts.group.require_not_paused(now)?;
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&bank_key, now)?;
             let mut account = ctx.accounts.account.load_mut()?;
             let index = account.position_for(&bank_key, &bank, false)?;
             // Rounded up: the debt recorded is at least what leaves the vault.

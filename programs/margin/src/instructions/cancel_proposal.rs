@@ -12,7 +12,7 @@ pub struct CancelProposal<'info> {
     /// The admin or the guardian; either may be a PDA signing through CPI.
     pub authority: Signer<'info>,
     pub group: Account<'info, Group>,
-    #[account(mut, has_one = group)]
+    #[account(mut, has_one = group @ MarginError::WrongProposal)]
     pub proposal: Account<'info, Proposal>,
 }
 

@@ -9,7 +9,7 @@ use crate::state::MarginAccount;
 pub struct CloseAccount<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
-    #[account(mut, has_one = owner, close = owner)]
+    #[account(mut, has_one = owner @ MarginError::NotOwner, close = owner)]
     pub account: AccountLoader<'info, MarginAccount>,
 }
 

@@ -15,13 +15,13 @@ impl<'info> TokenAction<'info> {
         let (shares, deposit_index, decimals, flag_cleared) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
             require!(bank.is_active(), MarginError::BankNotActive);
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&bank_key, now)?;
             let mut account = ctx.accounts.account.load_mut()?;
             let index = account.position_for(&bank_key, &bank, true)?;
             // Rounded down: a deposit whose shares are worth nothing (too small for one share, or below one
             // native unit's worth after a socialised loss lowered the index) is refused.
             let shares = deposit_shares_for(amount, bank.deposit_index).risk()?;
-            require!(deposit_tokens_of(shares, bank.deposit_index).risk()? > 0, MarginError::ZeroAmount);
+            require!(deposit_tokens_of(shares, bank.deposit_index).risk()? > 0, MarginError::DepositBelowOneShare);
             let position = &mut account.positions[index];
             position.deposit_shares = margin_risk::math::add(position.deposit_shares, shares).risk()?;
             bank.deposit_shares = margin_risk::math::add(bank.deposit_shares, shares).risk()?;

@@ -15,7 +15,7 @@ pub struct ExecuteBankChange<'info> {
     pub group: Account<'info, Group>,
     #[account(mut)]
     pub bank: AccountLoader<'info, Bank>,
-    #[account(mut, has_one = group)]
+    #[account(mut, has_one = group @ MarginError::WrongProposal)]
     pub proposal: Account<'info, Proposal>,
 }
 
@@ -38,7 +38,7 @@ impl<'info> ExecuteBankChange<'info> {
         let params = ctx.accounts.validate(now)?;
         let old = {
             let mut bank = ctx.accounts.bank.load_mut()?;
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&ctx.accounts.bank.key(), now)?;
             let old = bank.params();
             bank.set_params(&params, now, &ctx.accounts.group.governance.config().pause)?;
             bank.last_governance_change = now;

@@ -13,7 +13,7 @@ pub struct ExecuteGroupChange<'info> {
     pub executor: Signer<'info>,
     #[account(mut)]
     pub group: Account<'info, Group>,
-    #[account(mut, has_one = group)]
+    #[account(mut, has_one = group @ MarginError::WrongProposal)]
     pub proposal: Account<'info, Proposal>,
 }
 

@@ -66,8 +66,8 @@ impl Liquidate<'_> {
         require_keys_eq!(collateral.insurance_vault, self.collateral_insurance_vault.key(), MarginError::WrongVault);
         require_keys_eq!(debt.mint, self.debt_mint.key(), MarginError::WrongMint);
         require_keys_eq!(collateral.mint, self.collateral_mint.key(), MarginError::WrongMint);
-        require_keys_eq!(debt.token_program, self.debt_token_program.key(), MarginError::WrongMint);
-        require_keys_eq!(collateral.token_program, self.collateral_token_program.key(), MarginError::WrongMint);
+        require_keys_eq!(debt.token_program, self.debt_token_program.key(), MarginError::WrongTokenProgram);
+        require_keys_eq!(collateral.token_program, self.collateral_token_program.key(), MarginError::WrongTokenProgram);
         Ok(())
     }
 }
@@ -82,8 +82,8 @@ impl<'info> Liquidate<'info> {
         let (plan, debt_copy, collateral_copy) = {
             let mut debt = accounts.debt_bank.load_mut()?;
             let mut collateral = accounts.collateral_bank.load_mut()?;
-            debt.accrue(now)?;
-            collateral.accrue(now)?;
+            debt.accrue_and_emit(&debt_key, now)?;
+            collateral.accrue_and_emit(&collateral_key, now)?;
             let mut account = accounts.account.load_mut()?;
             let debt_index = account.position_index(&debt_key).ok_or(MarginError::NoDebtToRepay)?;
             let collateral_index = account.position_index(&collateral_key).ok_or(MarginError::NoCollateralToSeize)?;

@@ -4,14 +4,14 @@
 //! accounts with debt, liquidations and bankruptcy resolutions are refused.
 use anchor_lang::prelude::*;
 
-use crate::errors::RiskResultExt;
+use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, GroupPaused};
 use crate::state::Group;
 
 #[derive(Accounts)]
 pub struct PauseGroup<'info> {
     pub guardian: Signer<'info>,
-    #[account(mut, has_one = guardian)]
+    #[account(mut, has_one = guardian @ MarginError::NotGuardian)]
     pub group: Account<'info, Group>,
 }
 

@@ -16,7 +16,7 @@ pub struct ProposeBankChange<'info> {
     pub payer: Signer<'info>,
     /// The group's admin; may be a PDA signing through CPI (a multisig).
     pub admin: Signer<'info>,
-    #[account(mut, has_one = admin)]
+    #[account(mut, has_one = admin @ MarginError::NotAdmin)]
     pub group: Account<'info, Group>,
     pub bank: AccountLoader<'info, Bank>,
     #[account(init, payer = payer, space = 8 + Proposal::INIT_SPACE,

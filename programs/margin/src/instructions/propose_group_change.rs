@@ -2,7 +2,7 @@
 //! pause limits). Anyone executes it with `execute_group_change` from its eta until it expires.
 use anchor_lang::prelude::*;
 
-use crate::errors::RiskResultExt;
+use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, ProposalCreated};
 use crate::governance::open_proposal;
 use crate::seeds;
@@ -23,7 +23,7 @@ pub struct ProposeGroupChange<'info> {
     pub payer: Signer<'info>,
     /// The group's admin; may be a PDA signing through CPI (a multisig).
     pub admin: Signer<'info>,
-    #[account(mut, has_one = admin)]
+    #[account(mut, has_one = admin @ MarginError::NotAdmin)]
     pub group: Account<'info, Group>,
     #[account(init, payer = payer, space = 8 + Proposal::INIT_SPACE,
               seeds = [seeds::PROPOSAL, group.key().as_ref(), &group.proposal_count.to_le_bytes()], bump)]

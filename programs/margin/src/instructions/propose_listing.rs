@@ -1,6 +1,8 @@
 //! `propose_listing`: the admin proposes to list a mint with its pinned Pyth price account and first
 //! parameters. Anyone executes it with `add_bank` from its eta until it expires.
 use anchor_lang::prelude::*;
+
+use crate::errors::MarginError;
 use anchor_spl::token_interface::Mint;
 
 use crate::events::{emit_event, ProposalCreated};
@@ -15,7 +17,7 @@ pub struct ProposeListing<'info> {
     pub payer: Signer<'info>,
     /// The group's admin; may be a PDA signing through CPI (a multisig).
     pub admin: Signer<'info>,
-    #[account(mut, has_one = admin)]
+    #[account(mut, has_one = admin @ MarginError::NotAdmin)]
     pub group: Account<'info, Group>,
     /// The mint to list (SPL Token or Token-2022).
     pub mint: InterfaceAccount<'info, Mint>,

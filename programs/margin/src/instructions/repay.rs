@@ -22,7 +22,7 @@ impl<'info> TokenAction<'info> {
         let bank_key = ctx.accounts.bank.key();
         let (amount, shares, decimals, flag_cleared) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&bank_key, now)?;
             let mut account = ctx.accounts.account.load_mut()?;
             let index = account.position_index(&bank_key).ok_or(MarginError::NoPosition)?;
             let owed_shares = account.positions[index].borrow_shares;

@@ -70,7 +70,7 @@ fn burn_forfeit_deposits<'info>(
         let loader = AccountLoader::<Bank>::try_from(bank_info)?;
         let mut bank = loader.load_mut()?;
         require_keys_eq!(bank.group, *group, MarginError::WrongGroup);
-        bank.accrue(now)?;
+        bank.accrue_and_emit(&bank_info.key(), now)?;
         let tokens = deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?;
         require!(is_forfeit_deposit(tokens, bank.dust_threshold), MarginError::NotBankrupt);
         bank.deposit_shares = margin_risk::math::sub(bank.deposit_shares, position.deposit_shares).risk()?;
@@ -92,7 +92,7 @@ impl<'info> ResolveBankruptcy<'info> {
             // The debt bank's own position holds no deposit, so it is never loaded twice.
             let forfeits = burn_forfeit_deposits(&mut account, ctx.remaining_accounts, &group, now)?;
             let mut bank = ctx.accounts.bank.load_mut()?;
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&bank_key, now)?;
             let index = account.position_index(&bank_key).ok_or(MarginError::NoDebtToRepay)?;
             let shares = account.positions[index].borrow_shares;
             let debt = borrow_tokens_of(shares, bank.borrow_index).risk()?;

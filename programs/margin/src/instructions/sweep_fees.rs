@@ -35,7 +35,7 @@ impl<'info> SweepFees<'info> {
         let now = Clock::get()?.unix_timestamp;
         let (amount, still_owed, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&ctx.accounts.bank.key(), now)?;
             let amount = bank.pending_insurance_fees.min(ctx.accounts.vault.amount);
             require!(amount > 0, MarginError::ZeroAmount);
             bank.pending_insurance_fees = margin_risk::math::sub(bank.pending_insurance_fees, amount).risk()?;

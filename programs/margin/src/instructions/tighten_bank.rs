@@ -37,7 +37,7 @@ impl<'info> TightenBank<'info> {
         let now = Clock::get()?.unix_timestamp;
         let old = {
             let mut bank = ctx.accounts.bank.load_mut()?;
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&ctx.accounts.bank.key(), now)?;
             let old = bank.params();
             bank.set_params(&params, now, &ctx.accounts.group.governance.config().pause)?;
             old

@@ -9,7 +9,7 @@ use crate::state::{Bank, Group, MarginAccount};
 pub struct TokenAction<'info> {
     /// The account's owner.
     pub owner: Signer<'info>,
-    #[account(mut, has_one = owner)]
+    #[account(mut, has_one = owner @ MarginError::NotOwner)]
     pub account: AccountLoader<'info, MarginAccount>,
     /// The account's group (its pause).
     pub group: Account<'info, Group>,
@@ -18,8 +18,10 @@ pub struct TokenAction<'info> {
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
     pub mint: InterfaceAccount<'info, Mint>,
-    /// The owner's token account of the bank's mint (source or destination).
-    #[account(mut, token::mint = mint, token::token_program = token_program)]
+    /// The owner's token account of the bank's mint (source or destination). Its token program is the mint's
+    /// (a token account of a mint belongs to the mint's program); the token program named is checked against
+    /// the bank's in `validate`, so a wrong one is refused by name (`WrongTokenProgram`).
+    #[account(mut, token::mint = mint)]
     pub user_token_account: InterfaceAccount<'info, TokenAccount>,
     pub token_program: Interface<'info, TokenInterface>,
 }
@@ -32,7 +34,7 @@ impl<'info> TokenAction<'info> {
         require_keys_eq!(bank.group, self.group.key(), MarginError::WrongGroup);
         require_keys_eq!(bank.vault, self.vault.key(), MarginError::WrongVault);
         require_keys_eq!(bank.mint, self.mint.key(), MarginError::WrongMint);
-        require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongMint);
+        require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongTokenProgram);
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! `unpause_group`: the admin lifts the guardian's pause before it lapses.
 use anchor_lang::prelude::*;
 
-use crate::errors::RiskResultExt;
+use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, GroupUnpaused};
 use crate::state::Group;
 
@@ -9,7 +9,7 @@ use crate::state::Group;
 pub struct UnpauseGroup<'info> {
     /// The group's admin; may be a PDA signing through CPI (a multisig).
     pub admin: Signer<'info>,
-    #[account(mut, has_one = admin)]
+    #[account(mut, has_one = admin @ MarginError::NotAdmin)]
     pub group: Account<'info, Group>,
 }
 

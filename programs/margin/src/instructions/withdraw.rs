@@ -19,7 +19,7 @@ impl<'info> TokenAction<'info> {
         let (shares, flag_cleared, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;
             require!(!bank.is_paused(now), MarginError::BankNotActive);
-            bank.accrue(now)?;
+            bank.accrue_and_emit(&bank_key, now)?;
             let mut account = ctx.accounts.account.load_mut()?;
             if account.has_debt() {
                 ctx.accounts.group.require_not_paused(now)?;

@@ -326,7 +326,7 @@ impl Bank {
         require_keys_eq!(self.vault, *vault, MarginError::WrongVault);
         require_keys_eq!(self.insurance_vault, *insurance_vault, MarginError::WrongVault);
         require_keys_eq!(self.mint, *mint, MarginError::WrongMint);
-        require_keys_eq!(self.token_program, *token_program, MarginError::WrongMint);
+        require_keys_eq!(self.token_program, *token_program, MarginError::WrongTokenProgram);
         Ok(())
     }
 
@@ -370,6 +370,24 @@ impl Bank {
         self.pending_insurance_fees =
             margin_risk::math::add(self.pending_insurance_fees, accrual.protocol_fee_tokens).risk()?;
         self.last_accrual = self.last_accrual.max(now);
+        Ok(accrual)
+    }
+
+    /// [`Bank::accrue`] for a bank the instruction writes, at address `key`: emits `InterestAccrued` when time
+    /// has passed since the last accrual (every accrual that moves the indices or the fees is an event).
+    pub fn accrue_and_emit(&mut self, key: &Pubkey, now: i64) -> Result<margin_risk::interest::Accrual> {
+        let elapsed = now > self.last_accrual;
+        let accrual = self.accrue(now)?;
+        if elapsed {
+            crate::events::emit_event(crate::events::InterestAccrued {
+                bank: *key,
+                borrow_rate_bps: accrual.borrow_rate_bps,
+                interest: accrual.interest_tokens,
+                protocol_fee: accrual.protocol_fee_tokens,
+                deposit_index: self.deposit_index,
+                borrow_index: self.borrow_index,
+            });
+        }
         Ok(accrual)
     }
 
