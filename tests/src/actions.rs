@@ -19,7 +19,7 @@ impl Env {
     pub async fn open_account(&mut self, owner: &Keypair, index: u16, kind: u8) -> Result<Pubkey, Failure> {
         let account = self.account_address(&owner.pubkey(), index);
         let ix = build::open_account(&owner.pubkey(), &self.group, index, AccountKind::Cross);
-        // Any other kind byte as given: the program must refuse it by name.
+        // The kind byte as given (0 cross, 1 isolated), so tests can send unknown kinds too.
         let ix = Instruction { data: [&ix.data[..ix.data.len() - 1], &[kind]].concat(), ..ix };
         self.send(&[ix], &[owner]).await?;
         Ok(account)

@@ -1,7 +1,7 @@
 //! Fixtures: the test group's governance settings, SOL-like and USDC-like bank parameters, prices written
 //! into Pyth accounts, and listing a bank through its proposal.
 use anchor_spl::token::spl_token;
-use margin::state::{BankConfig, BankParams, GovernanceSettings};
+use margin::state::{BankConfig, BankParams, BankStatus, GovernanceSettings};
 use margin_sdk::addresses::BankAddresses;
 use solana_sdk::pubkey::Pubkey;
 
@@ -120,7 +120,7 @@ pub fn volatile_params() -> BankParams {
         deposit_cap: u64::MAX / 4,
         borrow_cap: u64::MAX / 4,
         dust_threshold: 0,
-        status: 0,
+        status: BankStatus::Active,
     }
 }
 

@@ -16,15 +16,7 @@ fn build(accounts: impl ToAccountMetas, data: impl InstructionData, remaining: V
     Instruction { program_id: margin::ID, accounts: metas, data: data.data() }
 }
 
-/// The kind of a margin account, as `open_account` takes it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum AccountKind {
-    /// Every position backs every other.
-    Cross = 0,
-    /// One ring-fenced position (a deposit, or a debt against it in one bank).
-    Isolated = 1,
-}
+pub use margin::state::{AccountKind, BankStatus};
 
 /// `init_group`: creates group `group_id` (its PDA) with `admin` and `guardian`. Signers: payer, admin.
 pub fn init_group(
@@ -166,7 +158,7 @@ pub fn open_account(owner: &Pubkey, group: &Pubkey, index: u16, kind: AccountKin
         account: addresses::margin_account(group, owner, index),
         system_program: system_program::ID,
     };
-    let args = OpenAccountArgs { index, kind: kind as u8 };
+    let args = OpenAccountArgs { index, kind };
     build(accounts, margin::instruction::OpenAccount { args }, vec![])
 }
 

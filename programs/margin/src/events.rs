@@ -50,7 +50,7 @@ pub struct AccountOpened {
     pub owner: Pubkey,
     pub group: Pubkey,
     pub index: u16,
-    pub kind: u8,
+    pub kind: crate::state::AccountKind,
 }
 
 #[event]

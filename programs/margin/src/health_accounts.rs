@@ -26,7 +26,12 @@ pub fn health_position(
 ) -> Result<HealthPosition> {
     // A price error names the bank in the log, so a trader or bot knows which feed to refresh.
     let price = read_price(price_account, bank, now).inspect_err(|error| {
-        crate::events::log(&format!("bank {}: price account {} refused: {}", position.bank, price_account.key(), error));
+        crate::events::log(&format!(
+            "bank {}: price account {} refused: {}",
+            position.bank,
+            price_account.key(),
+            error
+        ));
     })?;
     if let Err(error) = &price {
         crate::events::log(&format!("bank {}: price unusable: {:?}", position.bank, error));

@@ -43,9 +43,18 @@ async fn strangers_cannot_withdraw_borrow_or_repay_on_an_account() {
     let (account, sol, usdc) = (market.trader_account, market.sol, market.usdc);
     let sol_wallet = market.env.funded_token_account(&stranger.pubkey(), &sol, 0).await;
     let usdc_wallet = market.env.funded_token_account(&stranger.pubkey(), &usdc, 0).await;
-    assert_eq!(market.env.withdraw(&stranger, &account, &sol, &sol_wallet, SOL).await, Err(code(MarginError::NotOwner)));
-    assert_eq!(market.env.borrow(&stranger, &account, &usdc, &usdc_wallet, USDC).await, Err(code(MarginError::NotOwner)));
-    assert_eq!(market.env.repay(&stranger, &account, &usdc, &usdc_wallet, USDC, false).await, Err(code(MarginError::NotOwner)));
+    assert_eq!(
+        market.env.withdraw(&stranger, &account, &sol, &sol_wallet, SOL).await,
+        Err(code(MarginError::NotOwner))
+    );
+    assert_eq!(
+        market.env.borrow(&stranger, &account, &usdc, &usdc_wallet, USDC).await,
+        Err(code(MarginError::NotOwner))
+    );
+    assert_eq!(
+        market.env.repay(&stranger, &account, &usdc, &usdc_wallet, USDC, false).await,
+        Err(code(MarginError::NotOwner))
+    );
 }
 
 #[tokio::test]

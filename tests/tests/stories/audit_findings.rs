@@ -5,7 +5,7 @@
 use margin::errors::MarginError;
 use margin::events::{BankruptcyResolved, DepositForfeited, FeesSwept, LiquidationFlagCleared};
 use margin::instructions::GroupChangeArgs;
-use margin::state::{BankParams, GovernanceSettings};
+use margin::state::{BankParams, BankStatus, GovernanceSettings};
 use margin_risk::health::{compute_health, max_borrow, HealthPosition, HealthType};
 use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of, INDEX_SCALE};
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest, RepayLimit};
@@ -143,7 +143,7 @@ async fn finding_2_a_guardians_bank_pause_lapses_and_lenders_withdraw() {
     let guardian = market.env.guardian.insecure_clone();
     let (lender, lender_account, usdc) = (market.lender.insecure_clone(), market.lender_account, market.usdc);
     let wallet = market.env.funded_token_account(&lender.pubkey(), &usdc, 0).await;
-    let paused = BankParams { status: 2, ..market.env.bank_state(&usdc.bank).await.params() };
+    let paused = BankParams { status: BankStatus::Paused, ..market.env.bank_state(&usdc.bank).await.params() };
     market.env.tighten_bank(&guardian, &usdc.bank, paused).await.unwrap();
     let amount = 1_000 * USDC;
     let refused = market.env.withdraw(&lender, &lender_account, &usdc, &wallet, amount).await;
@@ -332,7 +332,10 @@ async fn finding_5_worthless_shares_do_not_keep_bad_debt_on_the_books() {
     assert!(usdc_index < INDEX_SCALE);
     assert_eq!(deposit_tokens_of(1, usdc_index).unwrap(), 0, "the attacker's share is now worth nothing");
     // A new deposit of one unit would mint shares worth nothing: refused.
-    assert_eq!(market.env.deposit(&attacker, &account, &usdc, &one_unit, 1).await, Err(code(MarginError::DepositBelowOneShare)));
+    assert_eq!(
+        market.env.deposit(&attacker, &account, &usdc, &one_unit, 1).await,
+        Err(code(MarginError::DepositBelowOneShare))
+    );
 
     // The attacker's SOL is liquidated; USDT debt is left, and the worthless USDC share.
     let pay_usdt = market.env.funded_token_account(&liquidator.pubkey(), &usdt, 10_000 * USDC).await;

@@ -8,8 +8,11 @@ use margin::events::{
     ProposalCreated,
 };
 use margin::instructions::GroupChangeArgs;
-use margin::state::{BankParams, GovernanceSettings, ProposalAction, ProposalState};
+use margin::state::{BankParams, BankStatus, GovernanceSettings, ProposalAction, ProposalState};
 use margin_tests::*;
+
+/// Anchor's InstructionDidNotDeserialize.
+const INSTRUCTION_DID_NOT_DESERIALIZE: Failure = Failure::Custom(102);
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -239,8 +242,12 @@ async fn a_proposal_that_changes_nothing_or_breaks_the_config_is_refused() {
     assert_eq!(market.env.propose_bank_change(&sol, params).await, Err(code(MarginError::NoChange)));
     let unordered = BankParams { init_asset_weight_bps: 8_500, maint_asset_weight_bps: 8_400, ..params };
     assert_eq!(market.env.propose_bank_change(&sol, unordered).await, Err(code(MarginError::InvalidRiskWeights)));
-    let unknown_status = BankParams { status: 3, ..params };
-    assert_eq!(market.env.propose_bank_change(&sol, unknown_status).await, Err(code(MarginError::InvalidBankStatus)));
+    // A status the program does not know does not even deserialize: the last byte of the arguments set to 3.
+    let id = market.env.group_state().await.proposal_count;
+    let (payer, admin, group) = (market.env.payer(), market.env.admin_key(), market.env.group);
+    let mut unknown_status = margin_sdk::instructions::propose_bank_change(&payer, &admin, &group, id, &sol, params);
+    *unknown_status.data.last_mut().unwrap() = 3;
+    assert_eq!(market.env.send_as_admin(unknown_status).await, Err(INSTRUCTION_DID_NOT_DESERIALIZE));
 }
 
 #[tokio::test]
@@ -276,7 +283,7 @@ async fn the_guardian_tightens_each_kind_of_parameter_at_once() {
         |p| BankParams { max_conf_open_bps: 100, max_conf_liquidation_bps: 300, max_age_seconds: 20, ..p },
         |p| BankParams { conf_multiplier_init_bps: 30_000, ..p },
         |p| BankParams { max_utilization_bps: 5_000, ..p },
-        |p| BankParams { status: 1, ..p },
+        |p| BankParams { status: BankStatus::ReduceOnly, ..p },
     ];
     for cut in cuts {
         let old = sol_params(&mut market).await;
@@ -529,7 +536,11 @@ async fn a_reduce_only_bank_takes_no_deposit_or_borrow_but_lets_positions_out() 
     let (trader_sol, trader_usdc) = (market.trader_sol, market.trader_usdc);
     for bank in [sol.bank, usdc.bank] {
         let params = market.env.bank_state(&bank).await.params();
-        market.env.tighten_bank(&guardian, &bank, BankParams { status: 1, ..params }).await.unwrap();
+        market
+            .env
+            .tighten_bank(&guardian, &bank, BankParams { status: BankStatus::ReduceOnly, ..params })
+            .await
+            .unwrap();
     }
     assert_eq!(market.borrow_usdc(USDC).await, Err(code(MarginError::BankNotActive)));
     market.env.withdraw(&trader, &account, &sol, &trader_sol, SOL).await.unwrap();
@@ -548,7 +559,7 @@ async fn a_paused_bank_takes_only_repays_and_liquidations() {
     let (trader_sol, trader_usdc) = (market.trader_sol, market.trader_usdc);
     for bank in [sol.bank, usdc.bank] {
         let params = market.env.bank_state(&bank).await.params();
-        market.env.tighten_bank(&guardian, &bank, BankParams { status: 2, ..params }).await.unwrap();
+        market.env.tighten_bank(&guardian, &bank, BankParams { status: BankStatus::Paused, ..params }).await.unwrap();
     }
     let withdraw = market.env.withdraw(&trader, &account, &sol, &trader_sol, 1).await;
     assert_eq!(withdraw, Err(code(MarginError::BankNotActive)));
@@ -566,7 +577,7 @@ async fn reopening_a_bank_takes_a_proposal() {
     let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let active = sol_params(&mut market).await;
-    market.env.tighten_bank(&guardian, &sol, BankParams { status: 2, ..active }).await.unwrap();
+    market.env.tighten_bank(&guardian, &sol, BankParams { status: BankStatus::Paused, ..active }).await.unwrap();
     assert_eq!(market.env.tighten_bank(&guardian, &sol, active).await, Err(code(MarginError::NotRiskReducing)));
     let proposal = market.env.propose_bank_change(&sol, active).await.unwrap();
     market.env.advance(DELAY);
@@ -584,7 +595,10 @@ async fn a_foreign_forged_or_mistyped_proposal_is_refused() {
     let foreign_usdc = market.env.add_bank(6, 100_000_000, 10_000, stable_config(2)).await.unwrap();
     let params = market.env.bank_state(&foreign_usdc.bank).await.params();
     market.env.advance(86_400);
-    let foreign = market.env.propose_bank_change(&foreign_usdc.bank, BankParams { status: 1, ..params }).await;
+    let foreign = market
+        .env
+        .propose_bank_change(&foreign_usdc.bank, BankParams { status: BankStatus::ReduceOnly, ..params })
+        .await;
     market.env.group = home;
     market.env.advance(DELAY);
     let result = market.env.execute_bank_change(&anyone, &foreign.unwrap(), &sol).await;

@@ -8,7 +8,6 @@ use margin_tests::*;
 use solana_sdk::instruction::AccountMeta;
 use solana_sdk::signature::Signer;
 
-
 #[tokio::test]
 async fn deposit_moves_tokens_and_mints_shares_exactly() {
     let mut market = Market::with_sol_collateral().await;
@@ -319,7 +318,10 @@ async fn a_deposit_too_small_for_one_share_is_refused() {
     let (lender, account) = (market.lender.insecure_clone(), market.lender_account);
     let wallet = market.env.funded_token_account(&lender.pubkey(), &usdc, 10).await;
     // One native unit buys less than one share: refused rather than taken for nothing.
-    assert_eq!(market.env.deposit(&lender, &account, &usdc, &wallet, 1).await, Err(code(MarginError::DepositBelowOneShare)));
+    assert_eq!(
+        market.env.deposit(&lender, &account, &usdc, &wallet, 1).await,
+        Err(code(MarginError::DepositBelowOneShare))
+    );
     market.env.deposit(&lender, &account, &usdc, &wallet, 10).await.unwrap();
 }
 

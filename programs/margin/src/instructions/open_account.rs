@@ -1,7 +1,6 @@
 //! `open_account`: a trader opens a cross or isolated margin account (an index lets one owner have many).
 use anchor_lang::prelude::*;
 
-use crate::errors::MarginError;
 use crate::events::{emit_event, AccountOpened};
 use crate::seeds;
 use crate::state::{AccountKind, Group, MarginAccount};
@@ -11,8 +10,8 @@ use crate::state::{AccountKind, Group, MarginAccount};
 pub struct OpenAccountArgs {
     /// The index in the account's seeds.
     pub index: u16,
-    /// 0 cross, 1 isolated.
-    pub kind: u8,
+    /// Cross or isolated (an unknown kind fails to deserialize).
+    pub kind: AccountKind,
 }
 
 #[derive(Accounts)]
@@ -27,24 +26,13 @@ pub struct OpenAccount<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl OpenAccount<'_> {
-    pub fn validate(&self, args: &OpenAccountArgs) -> Result<()> {
-        require!(
-            args.kind == AccountKind::Cross as u8 || args.kind == AccountKind::Isolated as u8,
-            MarginError::InvalidAccountKind
-        );
-        Ok(())
-    }
-}
-
 impl<'info> OpenAccount<'info> {
     pub fn open_account(ctx: Context<'info, Self>, args: OpenAccountArgs) -> Result<()> {
-        ctx.accounts.validate(&args)?;
         let mut account = ctx.accounts.account.load_init()?;
         account.group = ctx.accounts.group.key();
         account.owner = ctx.accounts.owner.key();
         account.index = args.index;
-        account.kind = args.kind;
+        account.kind = args.kind as u8;
         account.bump = ctx.bumps.account;
         emit_event(AccountOpened {
             account: ctx.accounts.account.key(),

@@ -8,9 +8,11 @@ use margin_risk::price::OracleConfig;
 
 use crate::errors::{MarginError, RiskResultExt};
 
-/// Bank status: what it accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Bank status: what it accepts (stored as its u8 in [`Bank::status`]; Borsh in [`BankParams`], so the IDL
+/// types it).
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
+#[borsh(use_discriminant = true)]
 pub enum BankStatus {
     /// Everything.
     Active = 0,
@@ -63,8 +65,20 @@ pub struct BankParams {
     pub borrow_cap: u64,
     /// A debt left below this is closed in full by a liquidation, native units.
     pub dust_threshold: u64,
-    /// [`BankStatus`] as u8.
-    pub status: u8,
+    /// What the bank accepts.
+    pub status: BankStatus,
+}
+
+impl BankStatus {
+    /// The status stored as `value`, or `InvalidBankStatus`.
+    pub fn from_stored(value: u8) -> Result<BankStatus> {
+        match value {
+            0 => Ok(BankStatus::Active),
+            1 => Ok(BankStatus::ReduceOnly),
+            2 => Ok(BankStatus::Paused),
+            _ => err!(MarginError::InvalidBankStatus),
+        }
+    }
 }
 
 impl BankParams {
@@ -96,7 +110,7 @@ impl BankParams {
             self.deposit_cap,
             self.borrow_cap,
             self.dust_threshold,
-            self.status.into(),
+            u64::from(self.status as u8),
         ]
     }
 }
@@ -207,10 +221,10 @@ impl Bank {
         self.deposit_cap = params.deposit_cap;
         self.borrow_cap = params.borrow_cap;
         self.dust_threshold = params.dust_threshold;
-        self.status = params.status;
+        self.status = params.status as u8;
     }
 
-    /// The bank's governable parameters as they stand.
+    /// The bank's governable parameters as they stand (a stored status is always one the program wrote).
     pub fn params(&self) -> BankParams {
         BankParams {
             max_age_seconds: self.max_age_seconds,
@@ -232,7 +246,7 @@ impl Bank {
             deposit_cap: self.deposit_cap,
             borrow_cap: self.borrow_cap,
             dust_threshold: self.dust_threshold,
-            status: self.status,
+            status: BankStatus::from_stored(self.status).unwrap_or(BankStatus::Paused),
         }
     }
 
@@ -247,7 +261,6 @@ impl Bank {
         probe.liquidation_config().validate(params.maint_asset_weight_bps).risk()?;
         require!(u64::from(params.protocol_fee_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
         require!(u64::from(params.max_utilization_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
-        require!(params.status <= BankStatus::Paused as u8, MarginError::InvalidBankStatus);
         Ok(())
     }
 
@@ -349,7 +362,7 @@ impl Bank {
         now: i64,
         pause: &margin_risk::governance::PauseLimits,
     ) -> Result<()> {
-        if params.status == BankStatus::Paused as u8 && self.status != BankStatus::Paused as u8 {
+        if params.status == BankStatus::Paused && self.status != BankStatus::Paused as u8 {
             self.paused_until = margin_risk::governance::bank_paused_until(now, pause).risk()?;
         }
         self.apply_params(params);

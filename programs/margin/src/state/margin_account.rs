@@ -4,9 +4,11 @@ use anchor_lang::prelude::*;
 /// Most positions of a cross account.
 pub const MAX_POSITIONS: usize = 16;
 
-/// Account kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Account kinds (stored as their u8 in [`MarginAccount::kind`]; Borsh in instruction arguments and events,
+/// so the IDL types them).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
+#[borsh(use_discriminant = true)]
 pub enum AccountKind {
     /// Every position backs every other; up to 16 positions.
     Cross = 0,
