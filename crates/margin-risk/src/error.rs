@@ -87,6 +87,8 @@ pub enum RiskError {
     /// A listing whose price per native unit is outside the range the engine prices to 6 significant digits
     /// (see `price::check_listing_price`: $10^-9 to $10^7 per whole token).
     PriceOutOfListingRange = 40,
+    /// A deposit whose shares (rounded down) are worth nothing.
+    DepositBelowOneShare = 41,
 }
 
 impl RiskError {
@@ -134,6 +136,7 @@ impl RiskError {
             RiskError::InsufficientLiquidity => "the vault does not hold that many tokens free to withdraw",
             RiskError::RepayBelowOneShare => "the repay clears less than one debt share; repay more",
             RiskError::PriceOutOfListingRange => "the token's price per native unit is outside the listable range",
+            RiskError::DepositBelowOneShare => "the deposit is worth less than one deposit share: deposit more",
         }
     }
 }

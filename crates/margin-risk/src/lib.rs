@@ -9,11 +9,12 @@
 //! - [`health`]: Init, LiqEnd and Maint health of an account; max borrow and max withdraw.
 //! - [`liquidation`]: eligibility, bonus, repay to the LiqEnd target, seized collateral, insurance fee, dust.
 //! - [`interest`]: the rate curve, index accrual, share ↔ token conversion, utilization and caps.
+//! - [`accounting`]: share bookings of deposit, withdraw, borrow, repay and liquidation, position and bank in pairs.
 //! - [`bankruptcy`]: insurance first, then socialised loss through the deposit index.
 //! - [`governance`]: risk-reducing vs risk-increasing changes, step bounds, the timelock, the bounded pause.
 //!
 //! Units: token amounts in native units (u64); values in quote units (10^-6 USD, u64); prices in quote
-//! units per native unit scaled by 10^12; weights, limits and rates in basis points.
+//! units per native unit scaled by 10^scale, a scale chosen per price (see [`price`]); weights, limits and rates in basis points.
 //!
 //! `no_std`, no floats, no 128-bit arithmetic, no function of more than 5 arguments: it also builds for SBF
 //! with upstream LLVM (see tests/bench).
@@ -43,6 +44,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod accounting;
 pub mod bankruptcy;
 pub mod error;
 pub mod governance;

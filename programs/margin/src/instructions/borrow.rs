@@ -2,7 +2,8 @@
 //! accounts: every position's bank and price account, the new position included); the bank's borrow cap
 //! and maximum utilization must hold.
 use anchor_lang::prelude::*;
-use margin_risk::interest::{borrow_shares_for, check_borrow_limits};
+use margin_risk::accounting::borrow;
+use margin_risk::interest::check_borrow_limits;
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
@@ -12,7 +13,6 @@ use crate::health_accounts::{require_init_health, LoadedBank};
 impl<'info> TokenAction<'info> {
     pub fn borrow(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
         ctx.accounts.validate()?;
-        require!(amount > 0, MarginError::ZeroAmount);
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
         let (shares, init_health, flag_cleared, bank_copy) = {
@@ -23,11 +23,10 @@ impl<'info> TokenAction<'info> {
             let mut account = ctx.accounts.account.load_mut()?;
             let index = account.position_for(&bank_key, &bank, false)?;
             // Rounded up: the debt recorded is at least what leaves the vault.
-            let shares = borrow_shares_for(amount, bank.borrow_index).risk()?;
-            let position = &mut account.positions[index];
-            position.borrow_shares = margin_risk::math::add(position.borrow_shares, shares).risk()?;
-            bank.borrow_shares = margin_risk::math::add(bank.borrow_shares, shares).risk()?;
-            check_borrow_limits(&bank.totals(), &bank.limits()).risk()?;
+            let mut totals = bank.totals();
+            let shares = borrow(&mut account.positions[index].borrow_shares, &mut totals, amount).risk()?;
+            bank.set_totals(&totals);
+            check_borrow_limits(&totals, &bank.limits()).risk()?;
             let loaded = [LoadedBank { key: bank_key, bank: &bank }];
             let init = require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
             (shares, init, account.record_health_shown(true), *bank)

@@ -5,7 +5,7 @@
 //! (margin-risk's plan). Remaining accounts: every position's bank and price account, in account order.
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
-use margin_risk::interest::{borrow_tokens_of, repay_shares_for, withdraw_shares_burned};
+use margin_risk::accounting::{settle_liquidation, Side};
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
 
 use crate::errors::{MarginError, RiskResultExt};
@@ -160,20 +160,19 @@ fn apply_plan(
     (collateral_index, collateral): (usize, &mut Bank),
     plan: &LiquidationPlan,
 ) -> Result<()> {
-    let debt_position = account.positions[debt_index];
-    let owed = borrow_tokens_of(debt_position.borrow_shares, debt.borrow_index).risk()?;
-    let debt_shares = if plan.repay_tokens >= owed {
-        debt_position.borrow_shares
-    } else {
-        repay_shares_for(plan.repay_tokens, debt.borrow_index).risk()?.min(debt_position.borrow_shares)
-    };
-    let seized = margin_risk::math::add(plan.seized_to_liquidator, plan.insurance_fee_tokens).risk()?;
-    let held_shares = account.positions[collateral_index].deposit_shares;
-    let collateral_shares = withdraw_shares_burned(seized, held_shares, collateral.deposit_index).risk()?;
-    account.positions[debt_index].borrow_shares -= debt_shares;
-    account.positions[collateral_index].deposit_shares -= collateral_shares;
-    debt.borrow_shares = margin_risk::math::sub(debt.borrow_shares, debt_shares).risk()?;
-    collateral.deposit_shares = margin_risk::math::sub(collateral.deposit_shares, collateral_shares).risk()?;
+    let (mut debt_totals, mut collateral_totals) = (debt.totals(), collateral.totals());
+    let (mut debt_shares, mut collateral_shares) =
+        (account.positions[debt_index].borrow_shares, account.positions[collateral_index].deposit_shares);
+    settle_liquidation(
+        Side { position_shares: &mut debt_shares, totals: &mut debt_totals },
+        Side { position_shares: &mut collateral_shares, totals: &mut collateral_totals },
+        plan,
+    )
+    .risk()?;
+    account.positions[debt_index].borrow_shares = debt_shares;
+    account.positions[collateral_index].deposit_shares = collateral_shares;
+    debt.set_totals(&debt_totals);
+    collateral.set_totals(&collateral_totals);
     account.being_liquidated = u8::from(plan.being_liquidated_after);
     // Release the later slot first so the earlier index stays valid.
     let (first, second) = (debt_index.min(collateral_index), debt_index.max(collateral_index));

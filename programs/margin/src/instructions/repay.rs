@@ -1,6 +1,7 @@
 //! `repay`: the owner pays back debt of one bank. No oracle needed.
 use anchor_lang::prelude::*;
-use margin_risk::interest::{borrow_tokens_of, repay_shares_for};
+use margin_risk::accounting::repay;
+use margin_risk::interest::borrow_tokens_of;
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
@@ -26,16 +27,12 @@ impl<'info> TokenAction<'info> {
             let mut account = ctx.accounts.account.load_mut()?;
             let index = account.position_index(&bank_key).ok_or(MarginError::NoPosition)?;
             let owed_shares = account.positions[index].borrow_shares;
-            require!(owed_shares > 0, MarginError::NoDebtToRepay);
             let owed = borrow_tokens_of(owed_shares, bank.borrow_index).risk()?;
             let amount = if args.repay_all { owed } else { args.amount };
-            require!(amount > 0, MarginError::ZeroAmount);
-            require!(amount <= owed, MarginError::RepayExceedsDebt);
-            // The whole debt clears every share; a part clears shares rounded down.
-            let shares =
-                if amount == owed { owed_shares } else { repay_shares_for(amount, bank.borrow_index).risk()? };
-            account.positions[index].borrow_shares -= shares;
-            bank.borrow_shares = margin_risk::math::sub(bank.borrow_shares, shares).risk()?;
+            // The whole debt clears every share; a part clears shares rounded down (and must clear one).
+            let mut totals = bank.totals();
+            let shares = repay(&mut account.positions[index].borrow_shares, &mut totals, amount).risk()?;
+            bank.set_totals(&totals);
             account.release_if_empty(index);
             // No health is computed: the flag clears only when no debt is left.
             (amount, shares, bank.decimals, account.record_health_shown(false))

@@ -3,7 +3,8 @@
 //! tokens in the vault (less the fees it owes the insurance vault), never by max utilization, so lenders can
 //! always exit what is there. An account without debt needs no oracle.
 use anchor_lang::prelude::*;
-use margin_risk::interest::{check_withdraw_liquidity, deposit_tokens_of, withdraw_shares_burned};
+use margin_risk::accounting::withdraw;
+use margin_risk::interest::check_withdraw_liquidity;
 
 use super::token_action::TokenAction;
 use crate::errors::{MarginError, RiskResultExt};
@@ -13,7 +14,6 @@ use crate::health_accounts::{require_init_health, LoadedBank};
 impl<'info> TokenAction<'info> {
     pub fn withdraw(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
         ctx.accounts.validate()?;
-        require!(amount > 0, MarginError::ZeroAmount);
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
         let (shares, flag_cleared, bank_copy) = {
@@ -25,13 +25,12 @@ impl<'info> TokenAction<'info> {
                 ctx.accounts.group.require_not_paused(now)?;
             }
             let index = account.position_index(&bank_key).ok_or(MarginError::NoPosition)?;
-            let held = account.positions[index].deposit_shares;
-            require!(amount <= deposit_tokens_of(held, bank.deposit_index).risk()?, MarginError::InsufficientDeposit);
+            // Rounded up, at most the position; every share when what would remain is worth nothing. A refusal
+            // (more than the deposit, then more than the vault holds free) fails the whole instruction.
+            let mut totals = bank.totals();
+            let shares = withdraw(&mut account.positions[index].deposit_shares, &mut totals, amount).risk()?;
             check_withdraw_liquidity(amount, ctx.accounts.vault.amount, bank.pending_insurance_fees).risk()?;
-            // Rounded up, at most the position; every share when what would remain is worth nothing.
-            let shares = withdraw_shares_burned(amount, held, bank.deposit_index).risk()?;
-            account.positions[index].deposit_shares -= shares;
-            bank.deposit_shares = margin_risk::math::sub(bank.deposit_shares, shares).risk()?;
+            bank.set_totals(&totals);
             account.release_if_empty(index);
             let has_debt = account.has_debt();
             if has_debt {
