@@ -12,7 +12,6 @@ use crate::health_accounts::{require_init_health, LoadedBank};
 
 impl<'info> TokenAction<'info> {
     pub fn borrow(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
-        ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
         let (shares, init_health, flag_cleared, bank_copy) = {

@@ -9,7 +9,6 @@ use crate::events::{emit_event, Deposited, LiquidationFlagCleared};
 
 impl<'info> TokenAction<'info> {
     pub fn deposit(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
-        ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
         let (shares, deposit_index, decimals, flag_cleared) = {

@@ -18,7 +18,6 @@ pub struct RepayArgs {
 
 impl<'info> TokenAction<'info> {
     pub fn repay(ctx: Context<'info, Self>, args: RepayArgs) -> Result<()> {
-        ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
         let (amount, shares, decimals, flag_cleared) = {

@@ -16,11 +16,14 @@ use crate::token::{transfer_from_bank, Transfer};
 
 #[derive(Accounts)]
 pub struct ResolveBankruptcy<'info> {
-    #[account(mut)]
+    #[account(mut, has_one = group @ MarginError::WrongGroup)]
     pub account: AccountLoader<'info, MarginAccount>,
     /// The account's group (its pause).
     pub group: Account<'info, Group>,
-    #[account(mut)]
+    /// The bank of the written-off debt; its vaults, mint and token program (relations in the IDL).
+    #[account(mut, has_one = group @ MarginError::WrongGroup, has_one = vault @ MarginError::WrongVault,
+              has_one = insurance_vault @ MarginError::WrongVault, has_one = mint @ MarginError::WrongMint,
+              has_one = token_program @ MarginError::WrongTokenProgram)]
     pub bank: AccountLoader<'info, Bank>,
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
@@ -31,14 +34,9 @@ pub struct ResolveBankruptcy<'info> {
 }
 
 impl ResolveBankruptcy<'_> {
-    /// The bank of the account's group, its vaults, mint and program; the account owes something.
+    /// The account owes something (its relations are the constraints above).
     pub fn validate(&self) -> Result<()> {
-        let (account, bank) = (self.account.load()?, self.bank.load()?);
-        require_keys_eq!(self.group.key(), account.group, MarginError::WrongGroup);
-        require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
-        let (vault, insurance) = (self.vault.key(), self.insurance_vault.key());
-        bank.require_accounts(&vault, &insurance, &self.mint.key(), &self.token_program.key())?;
-        require!(account.has_debt(), MarginError::NotBankrupt);
+        require!(self.account.load()?.has_debt(), MarginError::NotBankrupt);
         Ok(())
     }
 }

@@ -11,7 +11,10 @@ use crate::token::{transfer_from_bank, Transfer};
 
 #[derive(Accounts)]
 pub struct SweepFees<'info> {
-    #[account(mut)]
+    /// The bank; its vault, insurance vault, mint and token program are the ones it records (declared as
+    /// relations, so the IDL lets generated clients fill them from the bank).
+    #[account(mut, has_one = vault @ MarginError::WrongVault, has_one = insurance_vault @ MarginError::WrongVault,
+              has_one = mint @ MarginError::WrongMint, has_one = token_program @ MarginError::WrongTokenProgram)]
     pub bank: AccountLoader<'info, Bank>,
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
@@ -21,17 +24,8 @@ pub struct SweepFees<'info> {
     pub token_program: Interface<'info, TokenInterface>,
 }
 
-impl SweepFees<'_> {
-    /// The bank's vault, insurance vault, mint and token program.
-    pub fn validate(&self) -> Result<()> {
-        let (vault, insurance) = (self.vault.key(), self.insurance_vault.key());
-        self.bank.load()?.require_accounts(&vault, &insurance, &self.mint.key(), &self.token_program.key())
-    }
-}
-
 impl<'info> SweepFees<'info> {
     pub fn sweep_fees(ctx: Context<'info, Self>) -> Result<()> {
-        ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let (amount, still_owed, bank_copy) = {
             let mut bank = ctx.accounts.bank.load_mut()?;

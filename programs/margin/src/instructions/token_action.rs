@@ -9,11 +9,13 @@ use crate::state::{Bank, Group, MarginAccount};
 pub struct TokenAction<'info> {
     /// The account's owner.
     pub owner: Signer<'info>,
-    #[account(mut, has_one = owner @ MarginError::NotOwner)]
+    #[account(mut, has_one = owner @ MarginError::NotOwner, has_one = group @ MarginError::WrongGroup)]
     pub account: AccountLoader<'info, MarginAccount>,
     /// The account's group (its pause).
     pub group: Account<'info, Group>,
-    #[account(mut)]
+    /// A bank of the account's group; the vault, mint and token program it records (relations in the IDL).
+    #[account(mut, has_one = group @ MarginError::WrongGroup, has_one = vault @ MarginError::WrongVault,
+              has_one = mint @ MarginError::WrongMint, has_one = token_program @ MarginError::WrongTokenProgram)]
     pub bank: AccountLoader<'info, Bank>,
     #[account(mut)]
     pub vault: InterfaceAccount<'info, TokenAccount>,
@@ -27,17 +29,6 @@ pub struct TokenAction<'info> {
 }
 
 impl<'info> TokenAction<'info> {
-    /// The account's group; bank of that group; vault, mint and token program the bank's.
-    pub fn validate(&self) -> Result<()> {
-        let bank = self.bank.load()?;
-        require_keys_eq!(self.group.key(), self.account.load()?.group, MarginError::WrongGroup);
-        require_keys_eq!(bank.group, self.group.key(), MarginError::WrongGroup);
-        require_keys_eq!(bank.vault, self.vault.key(), MarginError::WrongVault);
-        require_keys_eq!(bank.mint, self.mint.key(), MarginError::WrongMint);
-        require_keys_eq!(bank.token_program, self.token_program.key(), MarginError::WrongTokenProgram);
-        Ok(())
-    }
-
     /// The transfer between the owner's token account and the vault.
     pub fn user_to_vault(&self) -> crate::token::Transfer<'info> {
         crate::token::Transfer {

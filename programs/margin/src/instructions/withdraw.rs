@@ -13,7 +13,6 @@ use crate::health_accounts::{require_init_health, LoadedBank};
 
 impl<'info> TokenAction<'info> {
     pub fn withdraw(ctx: Context<'info, Self>, amount: u64) -> Result<()> {
-        ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let bank_key = ctx.accounts.bank.key();
         let (shares, flag_cleared, bank_copy) = {

@@ -11,16 +11,15 @@ use crate::errors::{MarginError, RiskResultExt};
 /// Bank status: what it accepts (stored as its u8 in [`Bank::status`]; Borsh in [`BankParams`], so the IDL
 /// types it).
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-#[borsh(use_discriminant = true)]
+#[repr(u8)] // in declaration order: 0, 1, 2 (as stored and as Borsh encodes them)
 pub enum BankStatus {
     /// Everything.
-    Active = 0,
+    Active,
     /// No new borrows and no new deposits; withdrawals, repays and liquidations stay open.
-    ReduceOnly = 1,
+    ReduceOnly,
     /// Nothing but repay and liquidation, for at most the group's longest pause from when it was set
     /// (`Bank::paused_until`); after that the bank acts as reduce-only until a proposal reopens it.
-    Paused = 2,
+    Paused,
 }
 
 /// A bank's governable parameters, in `margin_risk::governance::Parameter` order: what a proposal or an
@@ -328,21 +327,6 @@ impl Bank {
         self.borrow_index = totals.borrow_index;
     }
 
-    /// The bank's own vault, insurance vault, mint and token program, or `WrongVault` / `WrongMint`.
-    pub fn require_accounts(
-        &self,
-        vault: &Pubkey,
-        insurance_vault: &Pubkey,
-        mint: &Pubkey,
-        token_program: &Pubkey,
-    ) -> Result<()> {
-        require_keys_eq!(self.vault, *vault, MarginError::WrongVault);
-        require_keys_eq!(self.insurance_vault, *insurance_vault, MarginError::WrongVault);
-        require_keys_eq!(self.mint, *mint, MarginError::WrongMint);
-        require_keys_eq!(self.token_program, *token_program, MarginError::WrongTokenProgram);
-        Ok(())
-    }
-
     /// Whether the bank accepts actions that add to it (deposit, borrow).
     pub fn is_active(&self) -> bool {
         self.status == BankStatus::Active as u8
@@ -412,5 +396,23 @@ impl Bank {
             copy.accrue(now)?;
         }
         Ok(copy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stored u8, Borsh byte and enum agree: 0 active, 1 reduce-only, 2 paused; anything else is refused.
+    #[test]
+    fn bank_statuses_round_trip_through_their_stored_byte() {
+        for status in [BankStatus::Active, BankStatus::ReduceOnly, BankStatus::Paused] {
+            assert_eq!(BankStatus::from_stored(status as u8).unwrap(), status);
+            let mut bytes = Vec::new();
+            status.serialize(&mut bytes).unwrap();
+            assert_eq!(bytes, vec![status as u8]);
+        }
+        assert_eq!((BankStatus::ReduceOnly as u8, BankStatus::Paused as u8), (1, 2));
+        assert!(BankStatus::from_stored(3).is_err());
     }
 }

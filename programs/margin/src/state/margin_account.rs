@@ -7,13 +7,12 @@ pub const MAX_POSITIONS: usize = 16;
 /// Account kinds (stored as their u8 in [`MarginAccount::kind`]; Borsh in instruction arguments and events,
 /// so the IDL types them).
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-#[borsh(use_discriminant = true)]
+#[repr(u8)] // in declaration order: 0, 1, 2 (as stored and as Borsh encodes them)
 pub enum AccountKind {
     /// Every position backs every other; up to 16 positions.
-    Cross = 0,
+    Cross,
     /// One ring-fenced position: at most one collateral bank and one debt bank.
-    Isolated = 1,
+    Isolated,
 }
 
 /// One bank's balance in an account. A free slot has the default bank key.
