@@ -4,7 +4,7 @@
 //!
 //! A bank's governable parameters are a [`ParameterValues`] array in [`Parameter`] order; the one table
 //! [`PARAMETER_TABLE`] says for each which direction is safer and which step bound applies when it moves
-//! the other way. The README's parameter table is checked against it by a test.
+//! the other way. The parameter table in docs/DESIGN.md is checked against it by a test.
 
 use crate::error::{RiskError, RiskResult};
 use crate::math::{mul_div, Rounding, BPS};

@@ -9,6 +9,7 @@ use solana_sdk::hash::Hash;
 use solana_sdk::transaction::VersionedTransaction;
 
 use super::{Chain, Sent};
+use crate::snapshot::{RawAccount, Snapshot};
 use crate::SdkError;
 
 /// A cluster reached at an RPC URL, at `confirmed` commitment.
@@ -21,6 +22,57 @@ impl RpcChain {
     /// A chain at `url` (e.g. `https://api.mainnet-beta.solana.com`).
     pub fn new(url: &str) -> RpcChain {
         RpcChain { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()) }
+    }
+}
+
+impl RpcChain {
+    /// Every account of the margin program of type `T` (by its size) whose first field is `group` (banks and
+    /// margin accounts both start with their group), with its data.
+    async fn group_accounts_of<T>(&self, group: &Pubkey) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+        use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+        let filters = vec![
+            RpcFilterType::DataSize((8 + std::mem::size_of::<T>()) as u64),
+            RpcFilterType::Memcmp(Memcmp::new_base58_encoded(8, group.as_ref())),
+        ];
+        let config = RpcProgramAccountsConfig {
+            filters: Some(filters),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(solana_account_decoder_client_types::UiAccountEncoding::Base64),
+                commitment: Some(self.client.commitment()),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        let accounts = self.client.get_program_ui_accounts_with_config(&margin::ID, config).await;
+        let decode = |(address, account): (Pubkey, solana_account_decoder_client_types::UiAccount)| {
+            let account = account.decode::<Account>().ok_or_else(|| chain_error("undecodable account data"));
+            Ok((address, account?))
+        };
+        accounts.map_err(chain_error)?.into_iter().map(decode).collect()
+    }
+
+    /// A snapshot of a whole group: every bank and margin account of `group` (two `getProgramAccounts` with
+    /// size and group filters), the banks' price accounts (`getMultipleAccounts`), at the cluster clock. What
+    /// a liquidator refreshes periodically.
+    pub async fn group_snapshot(&mut self, group: &Pubkey) -> Result<Snapshot, SdkError> {
+        let mut snapshot = Snapshot { now: self.unix_timestamp().await?, ..Snapshot::default() };
+        for (address, account) in self.group_accounts_of::<margin::state::Bank>(group).await? {
+            snapshot.banks.insert(address, crate::accounts::bank(&account.data)?);
+        }
+        for (address, account) in self.group_accounts_of::<margin::state::MarginAccount>(group).await? {
+            snapshot.accounts.insert(address, crate::accounts::margin_account(&account.data)?);
+        }
+        let price_accounts: Vec<Pubkey> = snapshot.banks.values().map(|bank| bank.price_account).collect();
+        for chunk in price_accounts.chunks(100) {
+            let fetched = self.client.get_multiple_accounts(chunk).await.map_err(chain_error)?;
+            for (address, account) in chunk.iter().zip(fetched) {
+                if let Some(account) = account {
+                    snapshot.prices.insert(*address, RawAccount { owner: account.owner, data: account.data });
+                }
+            }
+        }
+        Ok(snapshot)
     }
 }
 
@@ -99,6 +151,42 @@ mod tests {
         let fetched = chain.account(&Pubkey::new_unique()).await.unwrap().expect("the mocked account");
         assert_eq!((fetched.lamports, fetched.data, fetched.owner), (7, vec![1, 2, 3], margin::ID));
         assert_eq!(chain.unix_timestamp().await.unwrap(), 1_750_000_000);
+    }
+
+    #[tokio::test]
+    async fn a_group_snapshot_decodes_banks_accounts_and_prices_from_rpc_responses() {
+        use anchor_lang::Discriminator;
+        use margin::state::{Bank, MarginAccount};
+        let group = Pubkey::new_unique();
+        let price_account = Pubkey::new_unique();
+        let mut bank: Bank = bytemuck::Zeroable::zeroed();
+        (bank.group, bank.price_account) = (group, price_account);
+        let mut account: MarginAccount = bytemuck::Zeroable::zeroed();
+        account.group = group;
+        let encode = |discriminator: &[u8], body: &[u8]| {
+            base64::engine::general_purpose::STANDARD.encode([discriminator, body].concat())
+        };
+        let keyed = |address: Pubkey, data: String| {
+            json!({ "pubkey": address.to_string(), "account": { "lamports": 1, "data": [data, "base64"],
+                    "owner": margin::ID.to_string(), "executable": false, "rentEpoch": 0, "space": 0 } })
+        };
+        let (bank_address, account_address) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let mut mocks = solana_rpc_client::mock_sender::MocksMap::default();
+        mocks.insert(RpcRequest::GetSlot, json!(7));
+        mocks.insert(RpcRequest::GetBlockTime, json!(1_750_000_000));
+        let bank_bytes = encode(Bank::DISCRIMINATOR, bytemuck::bytes_of(&bank));
+        mocks.insert(RpcRequest::GetProgramAccounts, json!([keyed(bank_address, bank_bytes)]));
+        let account_bytes = encode(MarginAccount::DISCRIMINATOR, bytemuck::bytes_of(&account));
+        mocks.insert(RpcRequest::GetProgramAccounts, json!([keyed(account_address, account_bytes)]));
+        let price = json!({ "lamports": 1, "data": [encode(&[], &[9, 9]), "base64"],
+                            "owner": Pubkey::new_unique().to_string(), "executable": false, "rentEpoch": 0, "space": 2 });
+        mocks.insert(RpcRequest::GetMultipleAccounts, json!({ "context": { "slot": 7 }, "value": [price] }));
+        let mut chain = RpcChain { client: RpcClient::new_mock_with_mocks_map("succeeds".to_string(), mocks) };
+        let snapshot = chain.group_snapshot(&group).await.unwrap();
+        assert_eq!(snapshot.now, 1_750_000_000);
+        assert_eq!(snapshot.banks[&bank_address].price_account, price_account);
+        assert_eq!(snapshot.accounts[&account_address].group, group);
+        assert_eq!(snapshot.prices[&price_account].data, vec![9, 9]);
     }
 
     #[tokio::test]

@@ -1,11 +1,11 @@
-//! The README's governance parameter table is the code's `PARAMETER_TABLE`, row for row.
+//! The governance parameter table of docs/DESIGN.md is the code's `PARAMETER_TABLE`, row for row.
 
 use margin_risk::governance::{SaferDirection, StepLimit, PARAMETER_TABLE};
 
 #[test]
-fn the_readme_parameter_table_matches_the_code() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).unwrap();
-    let section = readme.split("### Parameter table").nth(1).expect("a parameter table section");
+fn the_design_parameter_table_matches_the_code() {
+    let design = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/DESIGN.md")).unwrap();
+    let section = design.split("### Parameter table").nth(1).expect("a parameter table section");
     let rows: Vec<Vec<&str>> = section
         .lines()
         .skip_while(|line| !line.starts_with("| `"))
