@@ -68,9 +68,8 @@ impl Env {
         from: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let addresses = bank.addresses();
-        let ix = build::deposit(&self.token_action(&owner.pubkey(), account, &addresses, from), amount);
-        self.send_token_action(owner, ix, bank).await
+        let action = |accounts: &TokenActionAccounts, _| build::deposit(accounts, amount);
+        self.send_token_action(owner, (account, bank, from), action, false).await
     }
 
     pub async fn repay(
@@ -82,9 +81,8 @@ impl Env {
         amount: u64,
         repay_all: bool,
     ) -> Result<(), Failure> {
-        let addresses = bank.addresses();
-        let ix = build::repay(&self.token_action(&owner.pubkey(), account, &addresses, from), amount, repay_all);
-        self.send_token_action(owner, ix, bank).await
+        let action = |accounts: &TokenActionAccounts, _| build::repay(accounts, amount, repay_all);
+        self.send_token_action(owner, (account, bank, from), action, false).await
     }
 
     /// Withdraw with the health accounts as the account stands (plus `bank` if not yet a position).
@@ -96,10 +94,8 @@ impl Env {
         to: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let health = self.health_accounts_after(account, bank).await;
-        let addresses = bank.addresses();
-        let ix = build::withdraw(&self.token_action(&owner.pubkey(), account, &addresses, to), amount, health);
-        self.send_token_action(owner, ix, bank).await
+        let action = |accounts: &TokenActionAccounts, health| build::withdraw(accounts, amount, health);
+        self.send_token_action(owner, (account, bank, to), action, true).await
     }
 
     /// Borrow with the health accounts the account will have after it (the bank appended if new).
@@ -111,10 +107,25 @@ impl Env {
         to: &Pubkey,
         amount: u64,
     ) -> Result<(), Failure> {
-        let health = self.health_accounts_after(account, bank).await;
+        let action = |accounts: &TokenActionAccounts, health| build::borrow(accounts, amount, health);
+        self.send_token_action(owner, (account, bank, to), action, true).await
+    }
+
+    /// Builds a token action with the SDK (`with_health`: the health accounts the account will have after
+    /// it), sends it signed by `owner`, then checks invariant 1 on its bank.
+    async fn send_token_action(
+        &mut self,
+        owner: &Keypair,
+        (account, bank, wallet): (&Pubkey, &BankKeys, &Pubkey),
+        action: impl FnOnce(&TokenActionAccounts, Vec<AccountMeta>) -> Instruction,
+        with_health: bool,
+    ) -> Result<(), Failure> {
+        let health = if with_health { self.health_accounts_after(account, bank).await } else { Vec::new() };
         let addresses = bank.addresses();
-        let ix = build::borrow(&self.token_action(&owner.pubkey(), account, &addresses, to), amount, health);
-        self.send_token_action(owner, ix, bank).await
+        let ix = action(&self.token_action(&owner.pubkey(), account, &addresses, wallet), health);
+        self.send(&[ix], &[owner]).await?;
+        self.assert_vault_covers(bank).await;
+        Ok(())
     }
 
     /// The accounts of a token action by `owner` on `account` in `bank` with `user_token_account`.
@@ -126,13 +137,6 @@ impl Env {
         user_token_account: &'a Pubkey,
     ) -> TokenActionAccounts<'a> {
         TokenActionAccounts { owner, account, group: &self.group, bank, user_token_account }
-    }
-
-    /// Sends one token action signed by `owner`, then checks invariant 1 on its bank.
-    async fn send_token_action(&mut self, owner: &Keypair, ix: Instruction, bank: &BankKeys) -> Result<(), Failure> {
-        self.send(&[ix], &[owner]).await?;
-        self.assert_vault_covers(bank).await;
-        Ok(())
     }
 
     /// Health accounts including `bank` at the end when the account has no position in it yet.

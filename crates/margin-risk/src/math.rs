@@ -156,21 +156,6 @@ fn mul_div_wide(a: u64, b: u64, divisor: u64, rounding: Rounding) -> RiskResult<
     }
 }
 
-/// `a / divisor`, rounded as asked.
-#[inline(always)]
-pub fn div_round(a: u64, divisor: u64, rounding: Rounding) -> RiskResult<u64> {
-    if divisor == 0 {
-        return Err(RiskError::DivisionByZero);
-    }
-    let quotient = a / divisor;
-    if rounding == Rounding::Up && !a.is_multiple_of(divisor) {
-        // a / divisor < u64::MAX whenever there is a remainder, so this cannot overflow.
-        Ok(quotient + 1)
-    } else {
-        Ok(quotient)
-    }
-}
-
 /// `a + b`, or [`RiskError::MathOverflow`].
 #[inline(always)]
 pub fn add(a: u64, b: u64) -> RiskResult<u64> {
@@ -271,7 +256,8 @@ pub fn product_at_most(a: u64, b: u64, c: u64, d: u64) -> bool {
     wide_mul(a, b) <= wide_mul(c, d)
 }
 
-const POWERS_OF_TEN: [u64; 20] = [
+/// 10^0 to 10^19: every power of ten a u64 holds.
+pub(crate) const POWERS_OF_TEN: [u64; 20] = [
     1,
     10,
     100,
@@ -298,18 +284,6 @@ const POWERS_OF_TEN: [u64; 20] = [
 #[inline(always)]
 pub fn pow10(exponent: u32) -> RiskResult<u64> {
     POWERS_OF_TEN.get(exponent as usize).copied().ok_or(RiskError::MathOverflow)
-}
-
-/// `value · 10^shift` for `shift ≥ 0`, or `value / 10^-shift` rounded as asked for `shift < 0`.
-pub fn scale_by_power_of_ten(value: u64, shift: i32, rounding: Rounding) -> RiskResult<u64> {
-    if shift >= 0 {
-        return checked_mul(value, pow10(shift.unsigned_abs())?);
-    }
-    match pow10(shift.unsigned_abs()) {
-        Ok(divisor) => div_round(value, divisor, rounding),
-        // 10^20 and beyond exceed any u64 value: the quotient is 0, plus 1 when rounding a non-zero value up.
-        Err(_) => Ok(u64::from(rounding == Rounding::Up && value != 0)),
-    }
 }
 
 #[cfg(test)]
@@ -358,7 +332,6 @@ mod tests {
     #[test]
     fn mul_div_by_zero_is_a_named_error() {
         assert_eq!(mul_div(5, 7, 0, Rounding::Down), Err(RiskError::DivisionByZero));
-        assert_eq!(div_round(5, 0, Rounding::Up), Err(RiskError::DivisionByZero));
     }
 
     #[test]
@@ -387,17 +360,6 @@ mod tests {
         assert_eq!(checked_mul(u64::MAX, 1), Ok(u64::MAX));
         assert_eq!(checked_mul(1 << 32, 1 << 32), Err(RiskError::MathOverflow));
         assert_eq!(checked_mul((1 << 32) - 1, (1 << 32) + 1), Ok(u64::MAX));
-    }
-
-    #[test]
-    fn scale_by_power_of_ten_both_directions() {
-        assert_eq!(scale_by_power_of_ten(15, 3, Rounding::Down), Ok(15_000));
-        assert_eq!(scale_by_power_of_ten(15_001, -3, Rounding::Down), Ok(15));
-        assert_eq!(scale_by_power_of_ten(15_001, -3, Rounding::Up), Ok(16));
-        assert_eq!(scale_by_power_of_ten(u64::MAX, -25, Rounding::Up), Ok(1));
-        assert_eq!(scale_by_power_of_ten(u64::MAX, -25, Rounding::Down), Ok(0));
-        assert_eq!(scale_by_power_of_ten(2, 19, Rounding::Down), Err(RiskError::MathOverflow));
-        assert_eq!(scale_by_power_of_ten(1, 20, Rounding::Down), Err(RiskError::MathOverflow));
     }
 
     #[test]

@@ -292,7 +292,8 @@ struct Scaling {
 impl Scaling {
     #[inline(always)]
     fn new(shift: i32) -> Scaling {
-        let factor = POWERS_OF_TEN_UP_TO_12[shift.unsigned_abs().min(12) as usize];
+        // Every shift `scale_and_shift` returns is within ±12.
+        let factor = crate::math::POWERS_OF_TEN[shift.unsigned_abs().min(12) as usize];
         // Hidden from LLVM, which would fold `value ≤ MAX / factor` into a 128-bit overflow check.
         Scaling { factor, multiply: shift >= 0, limit: core::hint::black_box(u64::MAX / factor) }
     }
@@ -310,23 +311,6 @@ impl Scaling {
         Ok(quotient + u64::from(rounding == Rounding::Up && !value.is_multiple_of(self.factor)))
     }
 }
-
-/// 10^0 to 10^12: every shift [`scale_and_shift`] returns.
-const POWERS_OF_TEN_UP_TO_12: [u64; 13] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-    10_000_000_000,
-    100_000_000_000,
-    1_000_000_000_000,
-];
 
 /// An Init liability price beyond u64 saturates upward (Init only gets stricter); other errors stay.
 #[inline(always)]
