@@ -6,7 +6,7 @@ use margin_sdk::addresses::BankAddresses;
 use solana_sdk::pubkey::Pubkey;
 
 use crate::env::{BankKeys, Env, Failure};
-use crate::pyth::PriceUpdate;
+use margin_sdk::pyth::PriceUpdate;
 
 impl Env {
     /// Writes `update` into `address`.

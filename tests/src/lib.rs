@@ -9,8 +9,9 @@ pub mod governance;
 pub mod lookup;
 pub mod market;
 pub mod multisig;
-pub mod pyth;
 pub mod tokens;
+
+pub use margin_sdk::pyth;
 
 pub use env::*;
 pub use fixtures::*;

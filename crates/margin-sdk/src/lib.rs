@@ -7,6 +7,9 @@
 //!   liquidation plan, computed by the program's own functions (`margin::oracle`, `margin::health_accounts`,
 //!   `margin-risk`), so a client's numbers are the program's;
 //! - [`events`] and [`errors`]: decoded events and error codes;
+//! - [`pyth`]: `PriceUpdateV2` accounts written as the receiver writes them, and read from captured
+//!   `solana account --output json` files (write them at their pinned address with
+//!   `ProgramTestChain::set_account`);
 //! - [`transaction`]: compute budget, legacy and v0 transactions with address lookup tables;
 //! - [`chain`]: one small trait over the in-process chain (feature `program-test`) and JSON-RPC (feature `rpc`).
 pub mod accounts;
@@ -15,6 +18,7 @@ pub mod chain;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod pyth;
 pub mod snapshot;
 pub mod transaction;
 
