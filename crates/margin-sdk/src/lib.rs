@@ -7,6 +7,7 @@
 //!   liquidation plan, computed by the program's own functions (`margin::oracle`, `margin::health_accounts`,
 //!   `margin-risk`), so a client's numbers are the program's;
 //! - [`events`] and [`errors`]: decoded events and error codes;
+//! - [`presets`]: reference bank parameters (SOL-like, USDC-like) and governance settings;
 //! - [`pyth`]: `PriceUpdateV2` accounts written as the receiver writes them, and read from captured
 //!   `solana account --output json` files (write them at their pinned address with
 //!   `ProgramTestChain::set_account`);
@@ -18,6 +19,7 @@ pub mod chain;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod presets;
 pub mod pyth;
 pub mod snapshot;
 pub mod transaction;

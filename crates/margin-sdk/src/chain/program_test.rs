@@ -10,8 +10,11 @@ use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::account_info::AccountInfo;
 use solana_sdk::entrypoint::ProgramResult;
+use anchor_spl::token::spl_token;
 use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
+use solana_sdk::program_pack::Pack;
+use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::sysvar::clock::Clock;
 use solana_sdk::transaction::VersionedTransaction;
 use solana_sysvar::program_stubs::{set_syscall_stubs, SyscallStubs};
@@ -39,6 +42,8 @@ pub fn margin_program_test() -> ProgramTest {
 pub struct ProgramTestChain {
     /// program-test's context: payer, banks client, clock and account overrides.
     pub context: ProgramTestContext,
+    /// Makes each transaction [`ProgramTestChain::send_instructions`] builds unique (its compute-unit price).
+    nonce: u64,
 }
 
 impl ProgramTestChain {
@@ -46,7 +51,63 @@ impl ProgramTestChain {
     pub async fn start(program_test: ProgramTest) -> ProgramTestChain {
         let context = program_test.start_with_context().await;
         capture_events();
-        ProgramTestChain { context }
+        ProgramTestChain { context, nonce: 0 }
+    }
+
+    /// Sends `instructions` (after a compute limit of 1.4M CU and a unique compute-unit price) in a legacy
+    /// transaction signed by the payer and `signers`.
+    pub async fn send_instructions(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<Sent, SdkError> {
+        self.nonce += 1;
+        let mut all = vec![crate::transaction::compute_unit_limit(1_400_000), crate::transaction::compute_unit_price(self.nonce)];
+        all.extend_from_slice(instructions);
+        let payer = self.context.payer.insecure_clone();
+        let blockhash = self.context.last_blockhash;
+        let transaction = crate::transaction::signed_transaction(&payer, &all, &[], signers, blockhash)?;
+        self.send(transaction).await
+    }
+
+    /// Writes an SPL Token mint with `decimals` (the payer its authority) at a new address: seeding a
+    /// simulation without a transaction per mint.
+    pub fn write_mint(&mut self, decimals: u8) -> Pubkey {
+        let state = spl_token::state::Mint {
+            mint_authority: Some(self.context.payer.pubkey()).into(),
+            supply: 0,
+            decimals,
+            is_initialized: true,
+            freeze_authority: None.into(),
+        };
+        let mut data = vec![0; spl_token::state::Mint::LEN];
+        spl_token::state::Mint::pack(state, &mut data).expect("a mint packs into its length");
+        let address = Pubkey::new_unique();
+        self.set_account(&address, Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() });
+        address
+    }
+
+    /// Writes an SPL Token account of `mint` owned by `owner` holding `amount` native units, at a new address.
+    pub fn write_token_account(&mut self, owner: &Pubkey, mint: &Pubkey, amount: u64) -> Pubkey {
+        let state = spl_token::state::Account {
+            mint: *mint,
+            owner: *owner,
+            amount,
+            state: spl_token::state::AccountState::Initialized,
+            ..spl_token::state::Account::default()
+        };
+        let mut data = vec![0; spl_token::state::Account::LEN];
+        spl_token::state::Account::pack(state, &mut data).expect("a token account packs into its length");
+        let address = Pubkey::new_unique();
+        self.set_account(&address, Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() });
+        address
+    }
+
+    /// A token account's balance, native units (SPL Token or Token-2022).
+    pub async fn token_balance(&mut self, account: &Pubkey) -> Result<u64, SdkError> {
+        let data = self.account(account).await?.ok_or(SdkError::UnknownAccount(*account))?.data;
+        let amount = data.get(64..72).ok_or(SdkError::AccountTooShort)?;
+        Ok(u64::from_le_bytes(amount.try_into().expect("eight bytes")))
     }
 
     /// Sets the clock's unix time (and slot).
