@@ -57,4 +57,3 @@ pub fn stable_params() -> BankParams {
         ..volatile_params()
     }
 }
-

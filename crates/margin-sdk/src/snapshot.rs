@@ -12,6 +12,13 @@ use margin_risk::price::validate_price;
 use crate::addresses::BankAddresses;
 use crate::SdkError;
 
+/// An action whose booking in shares [`Snapshot::passes_init_after`] checks.
+#[derive(Clone, Copy)]
+enum Booking {
+    Borrow(u64),
+    Withdraw(u64),
+}
+
 /// An account's bytes as fetched: owner and data (what the program's checks read).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RawAccount {
@@ -83,17 +90,59 @@ impl Snapshot {
     }
 
     /// The most `account` can borrow from `bank` now, native units: borrowing it passes the program's Init
-    /// check, one unit more fails it (exact, margin-risk's `max_borrow`). Liquidity and caps not included.
+    /// check, one unit more fails it. margin-risk's `max_borrow` gives the amount in tokens; the program books
+    /// the debt in shares rounded up, which with a borrow index above 1 can value the new debt a unit above
+    /// the amount, so the figure is stepped down until the booked debt passes (a unit or two at most).
+    /// Liquidity and caps not included.
     pub fn max_borrow(&self, account: &Pubkey, bank: &Pubkey) -> Result<u64, SdkError> {
         let (positions, index) = self.positions_with(account, bank)?;
-        Ok(max_borrow(&positions, index)?)
+        let mut amount = max_borrow(&positions, index)?;
+        while amount > 0 && !self.passes_init_after(account, (bank, &positions, index), Booking::Borrow(amount))? {
+            amount -= 1;
+        }
+        Ok(amount)
     }
 
-    /// The most `account` can withdraw from its deposit in `bank` now, native units (exact, margin-risk's
-    /// `max_withdraw`; the whole deposit when the account has no debt). The vault's liquidity not included.
+    /// The most `account` can withdraw from its deposit in `bank` now, native units (the whole deposit when
+    /// the account has no debt). As for [`Snapshot::max_borrow`], the program burns shares rounded up, so the
+    /// figure is stepped down until the booked withdrawal passes Init. The vault's liquidity not included.
     pub fn max_withdraw(&self, account: &Pubkey, bank: &Pubkey) -> Result<u64, SdkError> {
         let (positions, index) = self.positions_with(account, bank)?;
-        Ok(max_withdraw(&positions, index)?)
+        let mut amount = max_withdraw(&positions, index)?;
+        if !positions.iter().any(|position| position.borrow_tokens > 0) {
+            return Ok(amount);
+        }
+        while amount > 0 && !self.passes_init_after(account, (bank, &positions, index), Booking::Withdraw(amount))? {
+            amount -= 1;
+        }
+        Ok(amount)
+    }
+
+    /// Whether Init health passes once `booking` is booked as the program books it (margin-risk's
+    /// accounting on the bank accrued to now), the account's other positions unchanged.
+    fn passes_init_after(
+        &self,
+        account: &Pubkey,
+        (bank, positions, index): (&Pubkey, &[HealthPosition], usize),
+        booking: Booking,
+    ) -> Result<bool, SdkError> {
+        let state = self.banks.get(bank).ok_or(SdkError::UnknownBank(*bank))?;
+        let mut totals = state.accrued_to(self.now).map_err(SdkError::from_anchor)?.totals();
+        let position = self.account(account)?.used_positions().find(|position| position.bank == *bank).copied();
+        let mut after = positions.to_vec();
+        match booking {
+            Booking::Borrow(amount) => {
+                let mut shares = position.map(|position| position.borrow_shares).unwrap_or(0);
+                margin_risk::accounting::borrow(&mut shares, &mut totals, amount)?;
+                after[index].borrow_tokens = margin_risk::interest::borrow_tokens_of(shares, totals.borrow_index)?;
+            }
+            Booking::Withdraw(amount) => {
+                let mut shares = position.map(|position| position.deposit_shares).unwrap_or(0);
+                margin_risk::accounting::withdraw(&mut shares, &mut totals, amount)?;
+                after[index].deposit_tokens = margin_risk::interest::deposit_tokens_of(shares, totals.deposit_index)?;
+            }
+        }
+        Ok(compute_health(&after, HealthType::Init)?.is_nonnegative())
     }
 
     /// Whether `account` may be liquidated now (Maint < 0, or flagged and LiqEnd < 0).

@@ -1,7 +1,7 @@
 //! The client's numbers are the program's: for varied accounts over tokens from a $0.0000345 5-decimal unit to
 //! an 18-decimal $1 unit, the max borrow and max withdraw computed off chain by the shared code
 //! (margin-sdk's `Snapshot`: the program's own price checks and margin-risk) pass in the program, and one native
-//! unit more is refused.
+//! unit more is refused, with borrow indices above 1 (the program books debt in shares rounded up).
 
 use margin::errors::MarginError;
 use margin_tests::pyth::PriceUpdate;
@@ -78,6 +78,12 @@ async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_
     let banks = listed(&mut env).await;
     let mut withdraw_edges = 0;
     for seed in 1..=8u64 {
+        // A month of interest on the debts earlier seeds left: borrow indices above 1, so the program books
+        // shares that round (the client's limit must account for it).
+        env.advance(30 * 86_400);
+        for (i, (bank, token)) in banks.iter().zip(&TOKENS).enumerate() {
+            env.set_price_account(&bank.price_account, &update(token, 40 + i as u8, env.now));
+        }
         let mut random = Random(0x9E37_79B9_7F4A_7C15 ^ seed);
         let trader = env.funded_keypair().await;
         let account = env.open_account(&trader, 0, 0).await.unwrap();
@@ -108,19 +114,31 @@ async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_
         env.borrow(&trader, &account, &banks[debt], &to, limit).await.unwrap();
         env.repay(&trader, &account, &banks[debt], &to, limit / 2, false).await.unwrap();
         // Withdraw with that debt: the client's limit passes, one unit more is refused.
-        let (index, wallet, deposited) = wallets[random.below(2) as usize];
-        let limit = env.snapshot(&account, &[]).await.max_withdraw(&account, &banks[index].bank).unwrap();
-        if limit < deposited {
+        let (index, wallet, _) = wallets[random.below(2) as usize];
+        let snapshot = env.snapshot(&account, &[]).await;
+        let limit = snapshot.max_withdraw(&account, &banks[index].bank).unwrap();
+        // What the deposit is worth now (its shares were rounded down at an index above 1).
+        let position = snapshot.account(&account).unwrap().position_index(&banks[index].bank).unwrap();
+        let held = snapshot.health_positions(&account).unwrap()[position].deposit_tokens;
+        if limit < held {
             let refused = env.withdraw(&trader, &account, &banks[index], &wallet, limit + 1).await;
             assert_eq!(refused, Err(code(MarginError::InitHealthNegative)), "seed {seed}: withdraw {limit} + 1");
             withdraw_edges += 1;
         }
         // (Withdrawing the whole deposit would release the position, and the harness lists the accounts as
         // they stand before the action: keep one unit.)
-        let take = limit.min(deposited - 1);
+        let take = limit.min(held - 1);
         if take > 0 {
             env.withdraw(&trader, &account, &banks[index], &wallet, take).await.unwrap();
         }
     }
     assert!(withdraw_edges >= 4, "the withdraw edge was checked in {withdraw_edges} of 8 accounts");
+    let indices: Vec<u64> = {
+        let mut indices = Vec::new();
+        for bank in &banks {
+            indices.push(env.bank_state(&bank.bank).await.borrow_index);
+        }
+        indices
+    };
+    assert!(indices.iter().filter(|index| **index > margin_risk::interest::INDEX_SCALE).count() >= 2, "{indices:?}");
 }

@@ -6,11 +6,11 @@
 use std::sync::Once;
 
 use anchor_lang::prelude::Pubkey;
+use anchor_spl::token::spl_token;
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::account::Account;
 use solana_sdk::account_info::AccountInfo;
 use solana_sdk::entrypoint::ProgramResult;
-use anchor_spl::token::spl_token;
 use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::program_pack::Pack;
@@ -54,6 +54,11 @@ impl ProgramTestChain {
         ProgramTestChain { context, nonce: 0 }
     }
 
+    /// The fee payer (funded by program-test).
+    pub fn payer(&self) -> Keypair {
+        self.context.payer.insecure_clone()
+    }
+
     /// Sends `instructions` (after a compute limit of 1.4M CU and a unique compute-unit price) in a legacy
     /// transaction signed by the payer and `signers`.
     pub async fn send_instructions(
@@ -62,10 +67,13 @@ impl ProgramTestChain {
         signers: &[&Keypair],
     ) -> Result<Sent, SdkError> {
         self.nonce += 1;
-        let mut all = vec![crate::transaction::compute_unit_limit(1_400_000), crate::transaction::compute_unit_price(self.nonce)];
+        let mut all =
+            vec![crate::transaction::compute_unit_limit(1_400_000), crate::transaction::compute_unit_price(self.nonce)];
         all.extend_from_slice(instructions);
         let payer = self.context.payer.insecure_clone();
-        let blockhash = self.context.last_blockhash;
+        // program-test registers a new recent blockhash every slot (often, with its short test ticks): sign
+        // with the latest so that long runs never outlive their blockhash.
+        let blockhash = self.latest_blockhash().await?;
         let transaction = crate::transaction::signed_transaction(&payer, &all, &[], signers, blockhash)?;
         self.send(transaction).await
     }
@@ -83,7 +91,10 @@ impl ProgramTestChain {
         let mut data = vec![0; spl_token::state::Mint::LEN];
         spl_token::state::Mint::pack(state, &mut data).expect("a mint packs into its length");
         let address = Pubkey::new_unique();
-        self.set_account(&address, Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() });
+        self.set_account(
+            &address,
+            Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() },
+        );
         address
     }
 
@@ -99,7 +110,10 @@ impl ProgramTestChain {
         let mut data = vec![0; spl_token::state::Account::LEN];
         spl_token::state::Account::pack(state, &mut data).expect("a token account packs into its length");
         let address = Pubkey::new_unique();
-        self.set_account(&address, Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() });
+        self.set_account(
+            &address,
+            Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() },
+        );
         address
     }
 
@@ -127,6 +141,8 @@ impl Chain for ProgramTestChain {
     }
 
     async fn latest_blockhash(&mut self) -> Result<Hash, SdkError> {
+        let latest = self.context.banks_client.get_latest_blockhash().await;
+        self.context.last_blockhash = latest.map_err(|error| SdkError::Chain(error.to_string()))?;
         Ok(self.context.last_blockhash)
     }
 

@@ -1,0 +1,255 @@
+//! A simulation scenario, read from TOML: banks with their price paths, cohorts of accounts, liquidators.
+//! Errors name the file, the line and the field (TOML's own errors carry the line; checks after parsing name
+//! the field by its path, e.g. `cohorts[1].debt`).
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// A whole scenario.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name.
+    pub name: String,
+    /// What it shows.
+    pub description: String,
+    /// Number of steps.
+    pub steps: usize,
+    /// Seconds between steps.
+    pub step_seconds: i64,
+    /// Seed of the population's sizes and leverages and of synthetic noise.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Whether liquidator bots run (the SDK's planner on every liquidatable account each step).
+    #[serde(default = "yes")]
+    pub liquidators: bool,
+    /// The banks; the first is the one charted.
+    pub banks: Vec<BankSpec>,
+    /// Groups of accounts opened at a step with a collateral and a debt.
+    pub cohorts: Vec<Cohort>,
+}
+
+/// Reference parameters a bank starts from.
+#[derive(Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    /// SOL-like: weights 0.8/0.9 and 1.2/1.1, bonus 2–8 %.
+    Volatile,
+    /// USDC-like: weights 0.95/0.98 and 1.05/1.02, bonus 0.5–1 %.
+    Stable,
+}
+
+/// One bank.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct BankSpec {
+    /// Name used by cohorts and reports.
+    pub name: String,
+    /// Mint decimals.
+    pub decimals: u8,
+    /// Reference parameters.
+    #[serde(default = "volatile")]
+    pub preset: Preset,
+    /// Weights overriding the preset: init asset, maint asset, init liability, maint liability (bps).
+    #[serde(default)]
+    pub weights: Option<[u32; 4]>,
+    /// Pyth confidence in calm markets, bps of the price.
+    pub conf_bps: f64,
+    /// Extra confidence per bp of the step's price move (confidence spikes in crashes), bps per bp.
+    #[serde(default)]
+    pub conf_per_move: f64,
+    /// Time constant of Pyth's EMA, seconds (its lag).
+    #[serde(default = "default_ema_seconds")]
+    pub ema_seconds: f64,
+    /// The price path.
+    pub path: PathSpec,
+    /// Step ranges `[from, to)` during which nobody posts a price (it goes stale).
+    #[serde(default)]
+    pub stale: Vec<[usize; 2]>,
+    /// Tokens in the insurance vault at the start, USD.
+    #[serde(default)]
+    pub insurance_usd: f64,
+    /// Lenders' deposit at the start, USD.
+    #[serde(default = "default_liquidity")]
+    pub liquidity_usd: f64,
+}
+
+/// Where a bank's prices come from.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum PathSpec {
+    /// One price throughout.
+    Constant {
+        /// USD per whole token.
+        price: f64,
+    },
+    /// Geometric moves from `start` through each segment's target, plus seeded noise.
+    Synthetic {
+        /// USD per whole token at step 0.
+        start: f64,
+        /// Consecutive moves.
+        segments: Vec<Segment>,
+        /// Standard deviation of the noise per step, bps.
+        #[serde(default)]
+        volatility_bps: f64,
+    },
+    /// Close prices of a `timestamp,open,high,low,close,...` CSV (../shared/data's format), from `from` to
+    /// `to` (ISO dates, compared as text), one row a step.
+    Csv {
+        /// The file, relative to the scenario file, or to `$MARGIN_DATA` / `../shared/data`.
+        file: String,
+        /// First row's timestamp prefix.
+        from: String,
+        /// Rows before this timestamp prefix.
+        to: String,
+    },
+}
+
+/// One move of a synthetic path.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    /// Steps it takes.
+    pub steps: usize,
+    /// USD per whole token at its end.
+    pub to: f64,
+}
+
+/// A group of accounts.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Cohort {
+    /// Name in reports.
+    pub name: String,
+    /// How many accounts.
+    pub accounts: usize,
+    /// The bank deposited in.
+    pub collateral: String,
+    /// The bank borrowed from.
+    pub debt: String,
+    /// Borrow as a fraction of the account's max borrow, drawn uniformly in this range.
+    pub leverage: [f64; 2],
+    /// Deposit in USD, drawn log-uniformly in this range.
+    pub size_usd: [f64; 2],
+    /// Isolated accounts (else cross).
+    #[serde(default)]
+    pub isolated: bool,
+    /// The step at which the cohort opens its accounts and borrows.
+    #[serde(default)]
+    pub open_at_step: usize,
+}
+
+fn default_seed() -> u64 {
+    7
+}
+fn yes() -> bool {
+    true
+}
+fn volatile() -> Preset {
+    Preset::Volatile
+}
+fn default_ema_seconds() -> f64 {
+    3_600.0
+}
+fn default_liquidity() -> f64 {
+    100_000_000.0
+}
+
+/// A scenario file, parsed and checked. The error names the file and the line or field.
+pub fn load(path: &Path) -> Result<(Scenario, PathBuf), String> {
+    let text = std::fs::read_to_string(path).map_err(|error| format!("{}: {error}", path.display()))?;
+    let scenario: Scenario = toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))?;
+    check(&scenario).map_err(|error| format!("{}: {error}", path.display()))?;
+    let folder = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok((scenario, folder))
+}
+
+/// Checks what TOML cannot: names that refer to banks, ranges, positive sizes.
+pub fn check(scenario: &Scenario) -> Result<(), String> {
+    if scenario.steps == 0 || scenario.step_seconds <= 0 {
+        return Err("steps and step_seconds: must be positive".into());
+    }
+    if scenario.banks.is_empty() {
+        return Err("banks: at least one bank".into());
+    }
+    for (index, bank) in scenario.banks.iter().enumerate() {
+        if bank.decimals > 18 {
+            return Err(format!("banks[{index}].decimals: at most 18"));
+        }
+        if !(bank.conf_bps >= 0.0 && bank.conf_per_move >= 0.0 && bank.ema_seconds > 0.0) {
+            return Err(format!("banks[{index}]: conf_bps, conf_per_move must be ≥ 0 and ema_seconds > 0"));
+        }
+    }
+    let known = |name: &str| scenario.banks.iter().any(|bank| bank.name == name);
+    for (index, cohort) in scenario.cohorts.iter().enumerate() {
+        for (field, name) in [("collateral", &cohort.collateral), ("debt", &cohort.debt)] {
+            if !known(name) {
+                return Err(format!("cohorts[{index}].{field}: no bank named {name:?}"));
+            }
+        }
+        if cohort.collateral == cohort.debt {
+            return Err(format!("cohorts[{index}]: collateral and debt must be different banks"));
+        }
+        let [low, high] = cohort.leverage;
+        if !(0.0..=1.0).contains(&low) || !(low..=1.0).contains(&high) {
+            return Err(format!("cohorts[{index}].leverage: a range within [0, 1]"));
+        }
+        let [small, large] = cohort.size_usd;
+        if !(small > 0.0 && large >= small) {
+            return Err(format!("cohorts[{index}].size_usd: a positive range"));
+        }
+        if cohort.open_at_step >= scenario.steps {
+            return Err(format!("cohorts[{index}].open_at_step: before the last step"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "t"
+description = "d"
+steps = 3
+step_seconds = 60
+[[banks]]
+name = "SOL"
+decimals = 9
+conf_bps = 10
+path = { kind = "constant", price = 150.0 }
+[[banks]]
+name = "USDC"
+decimals = 6
+preset = "stable"
+conf_bps = 5
+path = { kind = "constant", price = 1.0 }
+[[cohorts]]
+name = "longs"
+accounts = 2
+collateral = "SOL"
+debt = "USDC"
+leverage = [0.5, 0.9]
+size_usd = [100.0, 1000.0]
+"#;
+
+    #[test]
+    fn a_minimal_scenario_parses_with_its_defaults() {
+        let scenario: Scenario = toml::from_str(MINIMAL).unwrap();
+        check(&scenario).unwrap();
+        assert_eq!((scenario.seed, scenario.liquidators, scenario.banks[1].preset), (7, true, Preset::Stable));
+    }
+
+    #[test]
+    fn errors_name_the_line_or_the_field() {
+        let typo = MINIMAL.replace("step_seconds = 60", "step_second = 60");
+        let error = toml::from_str::<Scenario>(&typo).unwrap_err().to_string();
+        assert!(error.contains("line 5") && error.contains("step_second"), "{error}");
+        let mut scenario: Scenario = toml::from_str(MINIMAL).unwrap();
+        scenario.cohorts[0].debt = "USDT".into();
+        assert_eq!(check(&scenario).unwrap_err(), "cohorts[0].debt: no bank named \"USDT\"");
+        scenario.cohorts[0].debt = "USDC".into();
+        scenario.cohorts[0].leverage = [0.9, 0.5];
+        assert_eq!(check(&scenario).unwrap_err(), "cohorts[0].leverage: a range within [0, 1]");
+    }
+}

@@ -1,0 +1,109 @@
+//! The shipped synthetic scenarios through the `margin` binary, on the real program in its in-process bank:
+//! each scenario's headline numbers (seeded, so the same on every run) and the chart it writes. The
+//! history-based scenarios (sol-ftx-2022, btc-eth-march-2020) need ../shared/data and are not run here.
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn scenario(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios").join(format!("{name}.toml"))
+}
+
+/// Runs `margin sim` on `name`, returns the JSON report and the chart's path.
+fn run(name: &str) -> (serde_json::Value, PathBuf) {
+    let folder = std::env::temp_dir().join(format!("margin-sim-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let (json, chart) = (folder.join("report.json"), folder.join("chart.png"));
+    let output = Command::new(env!("CARGO_BIN_EXE_margin"))
+        .args(["sim", scenario(name).to_str().unwrap(), "--quiet", "--every", "0", "--json"])
+        .arg(&json)
+        .arg("--chart")
+        .arg(&chart)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("bad debt: peak"), "{name}: the summary is printed: {stdout}");
+    let report = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    (report, chart)
+}
+
+fn number(report: &serde_json::Value, key: &str) -> f64 {
+    report["summary"][key].as_f64().unwrap_or_else(|| panic!("summary.{key}"))
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(path: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG signature");
+    assert_eq!(&bytes[12..16], b"IHDR");
+    let read = |at: usize| u32::from_be_bytes(bytes[at..at + 4].try_into().unwrap());
+    (read(16), read(20))
+}
+
+#[test]
+fn sol_crash_liquidators_keep_the_book_solvent() {
+    let (report, chart) = run("sol-crash");
+    assert_eq!(number(&report, "accounts"), 200.0);
+    assert_eq!(report["steps"].as_array().unwrap().len(), 72);
+    // A 60 % fall puts a good part of the book under maintenance; every such account is liquidated.
+    assert!(number(&report, "peak_liquidatable") >= 50.0);
+    assert!(number(&report, "liquidations") >= 200.0);
+    assert_eq!(number(&report, "failed"), 0.0);
+    // Liquidators are paid (the bonus), lenders are not hurt, no bad debt is left.
+    let (repaid, seized, bonus) =
+        (number(&report, "repaid_usd"), number(&report, "seized_usd"), number(&report, "bonus_usd"));
+    assert!(bonus > 0.0 && seized > repaid && bonus < 0.09 * repaid, "bonus {bonus} on {repaid}");
+    assert_eq!(number(&report, "lenders_loss_usd"), 0.0);
+    assert!(number(&report, "peak_bad_debt_usd") < 1.0);
+    assert_eq!(png_size(&chart), (1200, 900));
+    assert!(std::fs::metadata(&chart).unwrap().len() > 5_000, "a chart with lines on it");
+}
+
+#[test]
+fn mango_pump_the_lagging_ema_caps_the_attackers_borrow() {
+    let (report, _) = run("mango-pump");
+    let attack = &report["steps"][17];
+    assert_eq!(attack["opened"].as_u64(), Some(1));
+    // $5M of the token at its pumped price buys a borrow sized by the EMA, under 10 % of the deposit's spot value.
+    let borrowed = attack["borrowed_usd"].as_f64().unwrap();
+    assert!((1.0..500_000.0).contains(&borrowed), "attacker borrowed {borrowed}");
+    // When the price falls back the attacker is liquidated and lenders lose nothing.
+    assert!(report["summary"]["liquidated_by_cohort"]["attacker"].as_u64().unwrap() >= 1);
+    assert_eq!(number(&report, "lenders_loss_usd"), 0.0);
+    assert!(number(&report, "final_bad_debt_usd") <= 500_000.0, "within the insurance vault");
+}
+
+#[test]
+fn usdh_spike_is_taken_back_without_a_loss_to_lenders() {
+    let (report, _) = run("usdh-spike");
+    let attack = &report["steps"][10];
+    let borrowed = attack["borrowed_usd"].as_f64().unwrap();
+    // 1M coins deposited at $8.80: the borrow is sized near $0.72 a coin, not $8.80.
+    assert!((100_000.0..1_000_000.0).contains(&borrowed), "attacker borrowed {borrowed}");
+    assert!(report["summary"]["liquidated_by_cohort"]["attacker"].as_u64().unwrap() >= 1);
+    assert_eq!(number(&report, "lenders_loss_usd"), 0.0);
+    assert!(number(&report, "final_bad_debt_usd") < 1.0);
+}
+
+#[test]
+fn usdc_depeg_liquidates_the_deepest_shorts_only() {
+    let (report, _) = run("usdc-depeg");
+    assert_eq!(number(&report, "accounts"), 150.0);
+    let liquidated = number(&report, "peak_liquidatable");
+    assert!((1.0..50.0).contains(&liquidated), "{liquidated} of 150 at the bottom");
+    assert!(number(&report, "peak_bad_debt_usd") < 1.0);
+}
+
+#[test]
+fn a_bad_scenario_file_is_named_with_its_line_and_field() {
+    let folder = std::env::temp_dir().join(format!("margin-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let bad = folder.join("bad.toml");
+    let text =
+        std::fs::read_to_string(scenario("sol-crash")).unwrap().replace("step_seconds = 3600", "step_secs = 3600");
+    std::fs::write(&bad, text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_margin")).args(["sim", bad.to_str().unwrap()]).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("bad.toml") && stderr.contains("line") && stderr.contains("step_secs"), "{stderr}");
+}
