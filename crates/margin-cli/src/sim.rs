@@ -99,10 +99,10 @@ fn params_of(spec: &BankSpec) -> BankParams {
         Preset::Stable => presets::stable_params(),
     };
     if let Some([init_asset, maint_asset, init_liability, maint_liability]) = spec.weights {
-        params.init_asset_weight_bps = init_asset;
-        params.maint_asset_weight_bps = maint_asset;
-        params.init_liability_weight_bps = init_liability;
-        params.maint_liability_weight_bps = maint_liability;
+        params.risk.init_asset_weight_bps = init_asset;
+        params.risk.maint_asset_weight_bps = maint_asset;
+        params.risk.init_liability_weight_bps = init_liability;
+        params.risk.maint_liability_weight_bps = maint_liability;
     }
     params
 }

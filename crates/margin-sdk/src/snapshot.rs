@@ -178,7 +178,7 @@ impl Snapshot {
             collateral_position,
             max_repay_tokens: max_repay,
             being_liquidated: state.being_liquidated == 1,
-            debt_dust_tokens: debt.dust_threshold,
+            debt_dust_tokens: debt.limits.dust_threshold,
             debt_borrow_index: debt.borrow_index,
         };
         let positions = self.health_positions(account)?;

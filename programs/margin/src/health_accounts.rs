@@ -50,7 +50,7 @@ pub fn position_view(position: &Position, bank: &Bank, price: PriceCheck) -> Res
         weights: bank.weights(),
         price,
     };
-    Ok(without_unpriceable_dust(health, bank.dust_threshold))
+    Ok(without_unpriceable_dust(health, bank.limits.dust_threshold))
 }
 
 /// The account's positions for margin-risk, from `remaining` (exactly two accounts per used position, in

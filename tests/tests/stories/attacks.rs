@@ -257,7 +257,7 @@ async fn resolve_bankruptcy_refuses_bad_bank_lists_and_burns_a_dust_deposit() {
     let mut market = Market::with_sol_collateral().await;
     market.borrow_usdc(1_100 * USDC).await.unwrap();
     // A bank whose dust threshold is 1,000 native units; the trader keeps 10 units there.
-    let dusty = with_params(stable_config(3), |params| params.dust_threshold = 1_000);
+    let dusty = with_params(stable_config(3), |params| params.limits.dust_threshold = 1_000);
     let usdt = market.env.add_bank(6, USDC_PRICE, USDC_CONF, dusty).await.unwrap();
     let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
     let wallet = market.env.funded_token_account(&trader.pubkey(), &usdt, 10).await;

@@ -5,7 +5,7 @@
 use margin::errors::MarginError;
 use margin::events::{BankruptcyResolved, DepositForfeited, FeesSwept, LiquidationFlagCleared};
 use margin::instructions::GroupChangeArgs;
-use margin::state::{BankParams, BankStatus, GovernanceSettings};
+use margin::state::{BankParams, BankStatus, GovernanceSettings, RiskParams};
 use margin_risk::health::{compute_health, max_borrow, HealthPosition, HealthType};
 use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of, INDEX_SCALE};
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest, RepayLimit};
@@ -186,7 +186,8 @@ async fn finding_2_the_guardian_cannot_cancel_the_proposal_that_replaces_it() {
     market.env.execute_group_change(&anyone, &replacement).await.unwrap();
     assert_eq!(market.env.group_state().await.guardian, new_guardian.pubkey());
     let sol = market.sol.bank;
-    let cut = BankParams { init_asset_weight_bps: 7_000, ..sol_params(&mut market).await };
+    let base = sol_params(&mut market).await;
+    let cut = BankParams { risk: RiskParams { init_asset_weight_bps: 7_000, ..base.risk }, ..base };
     assert_eq!(market.env.tighten_bank(&guardian, &sol, cut).await, Err(code(MarginError::NotAdminOrGuardian)));
 }
 
@@ -196,7 +197,8 @@ async fn finding_2_a_zero_max_utilization_stops_borrows_not_lenders() {
     market.borrow_usdc(1_100 * USDC).await.unwrap();
     let guardian = market.env.guardian.insecure_clone();
     let usdc = market.usdc;
-    let frozen = BankParams { max_utilization_bps: 0, ..market.env.bank_state(&usdc.bank).await.params() };
+    let base = market.env.bank_state(&usdc.bank).await.params();
+    let frozen = BankParams { risk: RiskParams { max_utilization_bps: 0, ..base.risk }, ..base };
     market.env.tighten_bank(&guardian, &usdc.bank, frozen).await.unwrap();
     assert_eq!(market.borrow_usdc(USDC).await, Err(code(MarginError::UtilizationTooHigh)));
     let (lender, lender_account) = (market.lender.insecure_clone(), market.lender_account);
@@ -213,15 +215,25 @@ async fn finding_2_oracle_limits_cannot_be_tightened_below_the_floors_that_keep_
     let base = sol_params(&mut market).await;
     let floor_age = margin_risk::price::MIN_MAX_AGE_SECONDS;
     let floor_conf = margin_risk::price::MIN_CONF_LIQUIDATION_BPS;
-    let too_young = BankParams { max_age_seconds: floor_age - 1, ..base };
-    let too_narrow = BankParams { max_conf_open_bps: 100, max_conf_liquidation_bps: floor_conf - 1, ..base };
-    let one_second = BankParams { max_age_seconds: 1, ..base };
+    let too_young = BankParams { risk: RiskParams { max_age_seconds: floor_age - 1, ..base.risk }, ..base };
+    let too_narrow = BankParams {
+        risk: RiskParams { max_conf_open_bps: 100, max_conf_liquidation_bps: floor_conf - 1, ..base.risk },
+        ..base
+    };
+    let one_second = BankParams { risk: RiskParams { max_age_seconds: 1, ..base.risk }, ..base };
     for params in [too_young, too_narrow, one_second] {
         let result = market.env.tighten_bank(&guardian, &sol, params).await;
         assert_eq!(result, Err(code(MarginError::InvalidOracleConfig)), "{params:?}");
     }
-    let at_floors =
-        BankParams { max_age_seconds: floor_age, max_conf_open_bps: 100, max_conf_liquidation_bps: floor_conf, ..base };
+    let at_floors = BankParams {
+        risk: RiskParams {
+            max_age_seconds: floor_age,
+            max_conf_open_bps: 100,
+            max_conf_liquidation_bps: floor_conf,
+            ..base.risk
+        },
+        ..base
+    };
     market.env.tighten_bank(&guardian, &sol, at_floors).await.unwrap();
     assert_eq!(sol_params(&mut market).await, at_floors);
 }
@@ -250,15 +262,15 @@ async fn finding_3_the_guardian_cannot_make_a_healthy_account_liquidatable() {
     let sol = market.sol.bank;
     let base = sol_params(&mut market).await;
     for maint_cut in [
-        BankParams { init_asset_weight_bps: 0, maint_asset_weight_bps: 0, ..base },
-        BankParams { conf_multiplier_maint_bps: 20_000, ..base },
-        BankParams { max_conf_discount_bps: 10_000, ..base },
+        BankParams { risk: RiskParams { init_asset_weight_bps: 0, maint_asset_weight_bps: 0, ..base.risk }, ..base },
+        BankParams { risk: RiskParams { conf_multiplier_maint_bps: 20_000, ..base.risk }, ..base },
+        BankParams { risk: RiskParams { max_conf_discount_bps: 10_000, ..base.risk }, ..base },
     ] {
         let result = market.env.tighten_bank(&guardian, &sol, maint_cut).await;
         assert_eq!(result, Err(code(MarginError::NotRiskReducing)), "{maint_cut:?}");
     }
     // What stops new risk still applies at once: the Init weight to 0.
-    let init_cut = BankParams { init_asset_weight_bps: 0, ..base };
+    let init_cut = BankParams { risk: RiskParams { init_asset_weight_bps: 0, ..base.risk }, ..base };
     market.env.tighten_bank(&guardian, &sol, init_cut).await.unwrap();
     assert_eq!(market.borrow_usdc(USDC).await, Err(code(MarginError::InitHealthNegative)));
     let (accomplice, pay, receive) = market.liquidator(1_000 * USDC).await;
@@ -267,9 +279,12 @@ async fn finding_3_the_guardian_cannot_make_a_healthy_account_liquidatable() {
     assert_eq!(attempt, Err(code(MarginError::NotLiquidatable)));
     assert_eq!(market.env.balance(&receive).await, 0);
     // The Maint side moves through the timelock, in bounded steps.
-    let cliff = BankParams { maint_asset_weight_bps: 0, ..init_cut };
+    let cliff = BankParams { risk: RiskParams { maint_asset_weight_bps: 0, ..init_cut.risk }, ..init_cut };
     assert_eq!(market.env.propose_bank_change(&sol, cliff).await, Err(code(MarginError::StepOutOfBounds)));
-    let step = BankParams { maint_asset_weight_bps: base.maint_asset_weight_bps - 500, ..init_cut };
+    let step = BankParams {
+        risk: RiskParams { maint_asset_weight_bps: base.risk.maint_asset_weight_bps - 500, ..init_cut.risk },
+        ..init_cut
+    };
     market.env.propose_bank_change(&sol, step).await.unwrap();
 }
 
@@ -430,7 +445,7 @@ async fn list_at(
         ..PriceUpdate::new([feed_byte; 32], 1, 0, env.now)
     };
     env.set_price_account(&price_account, &update);
-    let config = with_params(stable_config(feed_byte), |params| params.deposit_cap = u64::MAX);
+    let config = with_params(stable_config(feed_byte), |params| params.limits.deposit_cap = u64::MAX);
     env.add_bank_with(mint, price_account, config).await
 }
 
@@ -472,7 +487,7 @@ async fn finding_7_a_dust_deposit_on_an_unpriceable_feed_does_not_block_liquidat
     let mut market = Market::with_sol_collateral().await;
     market.borrow_usdc(1_100 * USDC).await.unwrap();
     // A $10 token whose dust threshold is 0.001 token.
-    let config = with_params(volatile_config(5), |params| params.dust_threshold = 1_000_000);
+    let config = with_params(volatile_config(5), |params| params.limits.dust_threshold = 1_000_000);
     let thin = market.env.add_bank(9, 10_00000000, 1_000_000, config).await.unwrap();
     let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
     let wallet = market.env.funded_token_account(&trader.pubkey(), &thin, SOL).await;

@@ -60,7 +60,7 @@ async fn listed(env: &mut Env) -> Vec<BankKeys> {
         let mint = env.create_mint(token.decimals).await;
         let price_account = Pubkey::new_unique();
         env.set_price_account(&price_account, &update(token, feed_byte, env.now));
-        let config = with_params(volatile_config(feed_byte), |params| params.deposit_cap = u64::MAX);
+        let config = with_params(volatile_config(feed_byte), |params| params.limits.deposit_cap = u64::MAX);
         let bank = env.add_bank_with(mint, price_account, config).await.unwrap();
         let lender = env.funded_keypair().await;
         let account = env.open_account(&lender, 0, 0).await.unwrap();

@@ -8,7 +8,9 @@ use margin::events::{
     ProposalCreated,
 };
 use margin::instructions::GroupChangeArgs;
-use margin::state::{BankParams, BankStatus, GovernanceSettings, ProposalAction, ProposalState};
+use margin::state::{
+    BankParams, BankStatus, GovernanceSettings, LimitParams, ProposalAction, ProposalState, RiskParams,
+};
 use margin_tests::*;
 
 /// Anchor's InstructionDidNotDeserialize.
@@ -26,7 +28,10 @@ async fn sol_params(market: &mut Market) -> BankParams {
 /// The SOL bank's init asset weight raised by `points` bps (0.80 → 0.80 + points).
 async fn raised_weight(market: &mut Market, points: u32) -> BankParams {
     let params = sol_params(market).await;
-    BankParams { init_asset_weight_bps: params.init_asset_weight_bps + points, ..params }
+    BankParams {
+        risk: RiskParams { init_asset_weight_bps: params.risk.init_asset_weight_bps + points, ..params.risk },
+        ..params
+    }
 }
 
 /// A proposal raising SOL's init asset weight by 5 points (0.80 → 0.85, within bounds).
@@ -87,7 +92,7 @@ async fn a_proposal_runs_neither_before_its_eta_nor_after_its_expiry() {
     market.env.advance(1 + LIFETIME);
     let late = market.env.execute_bank_change(&anyone, &proposal, &sol).await;
     assert_eq!(late, Err(code(MarginError::ProposalExpired)));
-    assert_eq!(sol_params(&mut market).await.init_asset_weight_bps, 8_000);
+    assert_eq!(sol_params(&mut market).await.risk.init_asset_weight_bps, 8_000);
 }
 
 #[tokio::test]
@@ -128,7 +133,7 @@ async fn the_guardian_cancels_a_pending_proposal_and_it_never_runs() {
     let (sol, anyone) = (market.sol.bank, market.env.funded_keypair().await);
     let result = market.env.execute_bank_change(&anyone, &proposal, &sol).await;
     assert_eq!(result, Err(code(MarginError::ProposalNotPending)));
-    assert_eq!(sol_params(&mut market).await.init_asset_weight_bps, 8_000);
+    assert_eq!(sol_params(&mut market).await.risk.init_asset_weight_bps, 8_000);
 }
 
 #[tokio::test]
@@ -149,14 +154,20 @@ async fn a_step_beyond_the_bounds_is_refused_at_propose() {
     let base = sol_params(&mut market).await;
     let sol = market.sol.bank;
     let too_far = [
-        BankParams { init_asset_weight_bps: 8_501, ..base },
-        BankParams { maint_liability_weight_bps: 10_499, init_liability_weight_bps: 11_499, ..base },
-        BankParams { deposit_cap: base.deposit_cap * 2 + 1, ..base },
-        BankParams { max_conf_open_bps: 401, ..base },
-        BankParams { max_age_seconds: 121, ..base },
-        BankParams { conf_multiplier_init_bps: 9_999, conf_multiplier_maint_bps: 9_999, ..base },
-        BankParams { curve: [0, 5_000, 400, 8_000, 1_000, 11_001], ..base },
-        BankParams { protocol_fee_bps: 1_501, ..base },
+        BankParams { risk: RiskParams { init_asset_weight_bps: 8_501, ..base.risk }, ..base },
+        BankParams {
+            risk: RiskParams { maint_liability_weight_bps: 10_499, init_liability_weight_bps: 11_499, ..base.risk },
+            ..base
+        },
+        BankParams { limits: LimitParams { deposit_cap: base.limits.deposit_cap * 2 + 1, ..base.limits }, ..base },
+        BankParams { risk: RiskParams { max_conf_open_bps: 401, ..base.risk }, ..base },
+        BankParams { risk: RiskParams { max_age_seconds: 121, ..base.risk }, ..base },
+        BankParams {
+            risk: RiskParams { conf_multiplier_init_bps: 9_999, conf_multiplier_maint_bps: 9_999, ..base.risk },
+            ..base
+        },
+        BankParams { risk: RiskParams { curve: [0, 5_000, 400, 8_000, 1_000, 11_001], ..base.risk }, ..base },
+        BankParams { risk: RiskParams { protocol_fee_bps: 1_501, ..base.risk }, ..base },
     ];
     for params in too_far {
         let result = market.env.propose_bank_change(&sol, params).await;
@@ -164,11 +175,14 @@ async fn a_step_beyond_the_bounds_is_refused_at_propose() {
     }
     // Exactly at the bounds: +5 points, ×2 limits, ÷2 k, +10 points of rate.
     let at_bounds = BankParams {
-        init_asset_weight_bps: 8_500,
-        max_conf_open_bps: 400,
-        max_conf_liquidation_bps: 1_000,
-        max_age_seconds: 120,
-        curve: [0, 5_000, 400, 8_000, 1_000, 11_000],
+        risk: RiskParams {
+            init_asset_weight_bps: 8_500,
+            max_conf_open_bps: 400,
+            max_conf_liquidation_bps: 1_000,
+            max_age_seconds: 120,
+            curve: [0, 5_000, 400, 8_000, 1_000, 11_000],
+            ..base.risk
+        },
         ..base
     };
     market.env.propose_bank_change(&sol, at_bounds).await.unwrap();
@@ -180,14 +194,15 @@ async fn the_bounds_are_checked_again_at_execute_against_the_bank_as_it_stands()
     let proposal = pending_raise(&mut market).await; // 0.80 → 0.85
     let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
-    let cut = BankParams { init_asset_weight_bps: 7_000, ..sol_params(&mut market).await };
+    let base = sol_params(&mut market).await;
+    let cut = BankParams { risk: RiskParams { init_asset_weight_bps: 7_000, ..base.risk }, ..base };
     market.env.tighten_bank(&guardian, &sol, cut).await.unwrap();
     market.env.advance(DELAY);
     let anyone = market.env.funded_keypair().await;
     // From 0.70, 0.85 is 15 points: the guardian's cut is not undone by more than one step.
     let result = market.env.execute_bank_change(&anyone, &proposal, &sol).await;
     assert_eq!(result, Err(code(MarginError::StepOutOfBounds)));
-    assert_eq!(sol_params(&mut market).await.init_asset_weight_bps, 7_000);
+    assert_eq!(sol_params(&mut market).await.risk.init_asset_weight_bps, 7_000);
 }
 
 /// An env whose group has `settings`, with a SOL bank listed at START.
@@ -204,14 +219,14 @@ async fn a_change_sooner_than_the_interval_is_refused_at_propose() {
     let (mut env, sol) = env_with(settings).await;
     let params = env.bank_state(&sol.bank).await.params();
     // Listed at START: an eta of START + 2 days is a day short.
-    let raise = BankParams { init_asset_weight_bps: 8_100, ..params };
+    let raise = BankParams { risk: RiskParams { init_asset_weight_bps: 8_100, ..params.risk }, ..params };
     assert_eq!(env.propose_bank_change(&sol.bank, raise).await, Err(code(MarginError::ChangeTooSoon)));
     env.advance(86_400);
     let proposal = env.propose_bank_change(&sol.bank, raise).await.unwrap();
     env.advance(DELAY);
     let anyone = env.funded_keypair().await;
     env.execute_bank_change(&anyone, &proposal, &sol.bank).await.unwrap();
-    let next = BankParams { init_asset_weight_bps: 8_200, ..raise };
+    let next = BankParams { risk: RiskParams { init_asset_weight_bps: 8_200, ..raise.risk }, ..raise };
     assert_eq!(env.propose_bank_change(&sol.bank, next).await, Err(code(MarginError::ChangeTooSoon)));
 }
 
@@ -221,7 +236,7 @@ async fn the_interval_is_checked_again_at_execute() {
     let first = pending_raise(&mut market).await;
     let sol = market.sol.bank;
     let base = sol_params(&mut market).await;
-    let other = BankParams { deposit_cap: base.deposit_cap * 2, ..base };
+    let other = BankParams { limits: LimitParams { deposit_cap: base.limits.deposit_cap * 2, ..base.limits }, ..base };
     let second = market.env.propose_bank_change(&sol, other).await.unwrap();
     market.env.advance(DELAY);
     let anyone = market.env.funded_keypair().await;
@@ -240,7 +255,10 @@ async fn a_proposal_that_changes_nothing_or_breaks_the_config_is_refused() {
     let params = sol_params(&mut market).await;
     let sol = market.sol.bank;
     assert_eq!(market.env.propose_bank_change(&sol, params).await, Err(code(MarginError::NoChange)));
-    let unordered = BankParams { init_asset_weight_bps: 8_500, maint_asset_weight_bps: 8_400, ..params };
+    let unordered = BankParams {
+        risk: RiskParams { init_asset_weight_bps: 8_500, maint_asset_weight_bps: 8_400, ..params.risk },
+        ..params
+    };
     assert_eq!(market.env.propose_bank_change(&sol, unordered).await, Err(code(MarginError::InvalidRiskWeights)));
     // A status the program does not know does not even deserialize: the last byte of the arguments set to 3.
     let id = market.env.group_state().await.proposal_count;
@@ -265,7 +283,8 @@ async fn a_proposal_names_a_bank_of_its_group_and_runs_only_on_it() {
     let foreign = market.env.add_bank(6, 100_000_000, 10_000, stable_config(2)).await.unwrap();
     let params = market.env.bank_state(&foreign.bank).await.params();
     market.env.group = home;
-    let raise = BankParams { deposit_cap: params.deposit_cap + 1, ..params };
+    let raise =
+        BankParams { limits: LimitParams { deposit_cap: params.limits.deposit_cap + 1, ..params.limits }, ..params };
     assert_eq!(market.env.propose_bank_change(&foreign.bank, raise).await, Err(code(MarginError::WrongGroup)));
     market.env.execute_bank_change(&anyone, &proposal, &sol).await.unwrap();
 }
@@ -277,12 +296,15 @@ async fn the_guardian_tightens_each_kind_of_parameter_at_once() {
     let sol = market.sol.bank;
     let cuts: [fn(BankParams) -> BankParams; 7] = [
         // Only what stops new risk moves at once; the Maint side never does (tests/audit_findings.rs).
-        |p| BankParams { init_asset_weight_bps: 6_000, ..p },
-        |p| BankParams { init_liability_weight_bps: 13_000, ..p },
-        |p| BankParams { deposit_cap: 1_000, borrow_cap: 0, ..p },
-        |p| BankParams { max_conf_open_bps: 100, max_conf_liquidation_bps: 300, max_age_seconds: 20, ..p },
-        |p| BankParams { conf_multiplier_init_bps: 30_000, ..p },
-        |p| BankParams { max_utilization_bps: 5_000, ..p },
+        |p| BankParams { risk: RiskParams { init_asset_weight_bps: 6_000, ..p.risk }, ..p },
+        |p| BankParams { risk: RiskParams { init_liability_weight_bps: 13_000, ..p.risk }, ..p },
+        |p| BankParams { limits: LimitParams { deposit_cap: 1_000, borrow_cap: 0, ..p.limits }, ..p },
+        |p| BankParams {
+            risk: RiskParams { max_conf_open_bps: 100, max_conf_liquidation_bps: 300, max_age_seconds: 20, ..p.risk },
+            ..p
+        },
+        |p| BankParams { risk: RiskParams { conf_multiplier_init_bps: 30_000, ..p.risk }, ..p },
+        |p| BankParams { risk: RiskParams { max_utilization_bps: 5_000, ..p.risk }, ..p },
         |p| BankParams { status: BankStatus::ReduceOnly, ..p },
     ];
     for cut in cuts {
@@ -303,15 +325,19 @@ async fn the_guardian_cannot_loosen_anything() {
     let sol = market.sol.bank;
     let base = sol_params(&mut market).await;
     let loosenings = [
-        BankParams { init_asset_weight_bps: 8_100, ..base },
-        BankParams { borrow_cap: base.borrow_cap + 1, ..base },
-        BankParams { max_age_seconds: 61, ..base },
-        BankParams { conf_multiplier_init_bps: 19_999, ..base },
-        BankParams { init_liability_weight_bps: 11_900, ..base },
-        BankParams { min_bonus_bps: 100, ..base },
-        BankParams { protocol_fee_bps: 2_000, ..base },
+        BankParams { risk: RiskParams { init_asset_weight_bps: 8_100, ..base.risk }, ..base },
+        BankParams { limits: LimitParams { borrow_cap: base.limits.borrow_cap + 1, ..base.limits }, ..base },
+        BankParams { risk: RiskParams { max_age_seconds: 61, ..base.risk }, ..base },
+        BankParams { risk: RiskParams { conf_multiplier_init_bps: 19_999, ..base.risk }, ..base },
+        BankParams { risk: RiskParams { init_liability_weight_bps: 11_900, ..base.risk }, ..base },
+        BankParams { risk: RiskParams { min_bonus_bps: 100, ..base.risk }, ..base },
+        BankParams { risk: RiskParams { protocol_fee_bps: 2_000, ..base.risk }, ..base },
         // A cut with a raise inside is a mixed change: risk-increasing.
-        BankParams { init_asset_weight_bps: 6_000, deposit_cap: base.deposit_cap * 2, ..base },
+        BankParams {
+            risk: RiskParams { init_asset_weight_bps: 6_000, ..base.risk },
+            limits: LimitParams { deposit_cap: base.limits.deposit_cap * 2, ..base.limits },
+            ..base
+        },
     ];
     for params in loosenings {
         let result = market.env.tighten_bank(&guardian, &sol, params).await;
@@ -320,7 +346,11 @@ async fn the_guardian_cannot_loosen_anything() {
     assert_eq!(market.env.tighten_bank(&guardian, &sol, base).await, Err(code(MarginError::NoChange)));
     assert_eq!(sol_params(&mut market).await, base);
     // The mixed change goes through a proposal instead.
-    let mixed = BankParams { init_asset_weight_bps: 6_000, deposit_cap: base.deposit_cap * 2, ..base };
+    let mixed = BankParams {
+        risk: RiskParams { init_asset_weight_bps: 6_000, ..base.risk },
+        limits: LimitParams { deposit_cap: base.limits.deposit_cap * 2, ..base.limits },
+        ..base
+    };
     let proposal = market.env.propose_bank_change(&sol, mixed).await.unwrap();
     market.env.advance(DELAY);
     market.env.execute_bank_change(&guardian, &proposal, &sol).await.unwrap();
@@ -331,7 +361,8 @@ async fn the_guardian_cannot_loosen_anything() {
 async fn the_admin_tightens_at_once_a_stranger_cannot() {
     let mut market = Market::new().await;
     let sol = market.sol.bank;
-    let cut = BankParams { init_asset_weight_bps: 7_500, ..sol_params(&mut market).await };
+    let base = sol_params(&mut market).await;
+    let cut = BankParams { risk: RiskParams { init_asset_weight_bps: 7_500, ..base.risk }, ..base };
     let stranger = market.env.funded_keypair().await;
     assert_eq!(market.env.tighten_bank(&stranger, &sol, cut).await, Err(code(MarginError::NotAdminOrGuardian)));
     let admin = market.env.admin.insecure_clone();
@@ -625,23 +656,23 @@ fn with_parameter(params: BankParams, row: usize, value: u64) -> (BankParams, &'
     let narrow = |value: u64| u32::try_from(value).unwrap();
     let mut p = params;
     let name = match row {
-        0 => (p.max_age_seconds = narrow(value), "max_age_seconds").1,
-        1 => (p.max_conf_open_bps = narrow(value), "max_conf_open_bps").1,
-        2 => (p.max_conf_liquidation_bps = narrow(value), "max_conf_liquidation_bps").1,
-        3 => (p.conf_multiplier_init_bps = narrow(value), "conf_multiplier_init_bps").1,
-        4 => (p.conf_multiplier_maint_bps = narrow(value), "conf_multiplier_maint_bps").1,
-        5 => (p.max_conf_discount_bps = narrow(value), "max_conf_discount_bps").1,
-        6 => (p.init_asset_weight_bps = narrow(value), "init_asset_weight_bps").1,
-        7 => (p.maint_asset_weight_bps = narrow(value), "maint_asset_weight_bps").1,
-        8 => (p.init_liability_weight_bps = narrow(value), "init_liability_weight_bps").1,
-        9 => (p.maint_liability_weight_bps = narrow(value), "maint_liability_weight_bps").1,
-        10 => (p.min_bonus_bps = narrow(value), "min_bonus_bps").1,
-        11 => (p.max_bonus_bps = narrow(value), "max_bonus_bps").1,
-        12 => (p.insurance_fee_bps = narrow(value), "insurance_fee_bps").1,
-        13 => (p.protocol_fee_bps = narrow(value), "protocol_fee_bps").1,
-        14 => (p.max_utilization_bps = narrow(value), "max_utilization_bps").1,
+        0 => (p.risk.max_age_seconds = narrow(value), "max_age_seconds").1,
+        1 => (p.risk.max_conf_open_bps = narrow(value), "max_conf_open_bps").1,
+        2 => (p.risk.max_conf_liquidation_bps = narrow(value), "max_conf_liquidation_bps").1,
+        3 => (p.risk.conf_multiplier_init_bps = narrow(value), "conf_multiplier_init_bps").1,
+        4 => (p.risk.conf_multiplier_maint_bps = narrow(value), "conf_multiplier_maint_bps").1,
+        5 => (p.risk.max_conf_discount_bps = narrow(value), "max_conf_discount_bps").1,
+        6 => (p.risk.init_asset_weight_bps = narrow(value), "init_asset_weight_bps").1,
+        7 => (p.risk.maint_asset_weight_bps = narrow(value), "maint_asset_weight_bps").1,
+        8 => (p.risk.init_liability_weight_bps = narrow(value), "init_liability_weight_bps").1,
+        9 => (p.risk.maint_liability_weight_bps = narrow(value), "maint_liability_weight_bps").1,
+        10 => (p.risk.min_bonus_bps = narrow(value), "min_bonus_bps").1,
+        11 => (p.risk.max_bonus_bps = narrow(value), "max_bonus_bps").1,
+        12 => (p.risk.insurance_fee_bps = narrow(value), "insurance_fee_bps").1,
+        13 => (p.risk.protocol_fee_bps = narrow(value), "protocol_fee_bps").1,
+        14 => (p.risk.max_utilization_bps = narrow(value), "max_utilization_bps").1,
         15..=20 => {
-            p.curve[row - 15] = narrow(value);
+            p.risk.curve[row - 15] = narrow(value);
             [
                 "curve_zero_rate_bps",
                 "curve_kink0_util_bps",
@@ -651,9 +682,9 @@ fn with_parameter(params: BankParams, row: usize, value: u64) -> (BankParams, &'
                 "curve_max_rate_bps",
             ][row - 15]
         }
-        21 => (p.deposit_cap = value, "deposit_cap").1,
-        22 => (p.borrow_cap = value, "borrow_cap").1,
-        23 => (p.dust_threshold = value, "dust_threshold").1,
+        21 => (p.limits.deposit_cap = value, "deposit_cap").1,
+        22 => (p.limits.borrow_cap = value, "borrow_cap").1,
+        23 => (p.limits.dust_threshold = value, "dust_threshold").1,
         24 => {
             p.status = [BankStatus::Active, BankStatus::ReduceOnly, BankStatus::Paused][value as usize];
             "status"

@@ -4,7 +4,7 @@
 
 use margin::errors::MarginError;
 use margin::instructions::GroupChangeArgs;
-use margin::state::{BankParams, ProposalState};
+use margin::state::{BankParams, LimitParams, ProposalState, RiskParams};
 use margin_risk::health::{compute_health, max_borrow, HealthPosition, HealthType};
 use margin_risk::price::{validate_price, PythPrice};
 use margin_tests::*;
@@ -58,7 +58,10 @@ async fn story_a_weight_raised_in_bounded_steps_while_the_guardian_cuts_at_once(
     let guardian = market.env.guardian.insecure_clone();
     let sol = market.sol.bank;
     let keeper = market.env.funded_keypair().await;
-    let weight = |params: BankParams, init_asset_weight_bps: u32| BankParams { init_asset_weight_bps, ..params };
+    let weight = |params: BankParams, init_asset_weight_bps: u32| BankParams {
+        risk: RiskParams { init_asset_weight_bps, ..params.risk },
+        ..params
+    };
 
     // The risk team starts SOL at 0.70: a cut, applied at once.
     let listed = market.env.bank_state(&sol).await.params();
@@ -114,20 +117,32 @@ async fn story_a_compromised_admin_is_stopped_by_the_bounds_and_the_guardian() {
 
     // Weight 1.0 (with maint 1.0) and caps ×100: refused at propose by the bounds.
     let drain = BankParams {
-        init_asset_weight_bps: 10_000,
-        maint_asset_weight_bps: 10_000,
-        max_bonus_bps: 0,
-        min_bonus_bps: 0,
-        insurance_fee_bps: 0,
-        deposit_cap: before.deposit_cap.saturating_mul(100),
-        borrow_cap: before.borrow_cap.saturating_mul(100),
+        risk: RiskParams {
+            init_asset_weight_bps: 10_000,
+            maint_asset_weight_bps: 10_000,
+            max_bonus_bps: 0,
+            min_bonus_bps: 0,
+            insurance_fee_bps: 0,
+            ..before.risk
+        },
+        limits: LimitParams {
+            deposit_cap: before.limits.deposit_cap.saturating_mul(100),
+            borrow_cap: before.limits.borrow_cap.saturating_mul(100),
+            ..before.limits
+        },
         ..before
     };
     assert_eq!(market.env.propose_bank_change(&sol, drain).await, Err(code(MarginError::StepOutOfBounds)));
     // The guardian has cut the caps to 1,000 SOL; a hundredfold raise from there is refused as well.
-    let cut = BankParams { deposit_cap: 1_000 * SOL, borrow_cap: 1_000 * SOL, ..before };
+    let cut = BankParams {
+        limits: LimitParams { deposit_cap: 1_000 * SOL, borrow_cap: 1_000 * SOL, ..before.limits },
+        ..before
+    };
     market.env.tighten_bank(&guardian, &sol, cut).await.unwrap();
-    let hundredfold = BankParams { deposit_cap: 100_000 * SOL, borrow_cap: 100_000 * SOL, ..cut };
+    let hundredfold = BankParams {
+        limits: LimitParams { deposit_cap: 100_000 * SOL, borrow_cap: 100_000 * SOL, ..cut.limits },
+        ..cut
+    };
     assert_eq!(market.env.propose_bank_change(&sol, hundredfold).await, Err(code(MarginError::StepOutOfBounds)));
     // Nor can it cut the delay or make itself the guardian at once: that is a proposal too. The guardian
     // cannot veto its own replacement (else a lost guardian key would be permanent), so this one runs.
@@ -143,7 +158,10 @@ async fn story_a_compromised_admin_is_stopped_by_the_bounds_and_the_guardian() {
     );
 
     // A bounded step (+5 points) is accepted, and seen by the guardian, who cancels it before its eta.
-    let bounded = BankParams { init_asset_weight_bps: before.init_asset_weight_bps + 500, ..cut };
+    let bounded = BankParams {
+        risk: RiskParams { init_asset_weight_bps: before.risk.init_asset_weight_bps + 500, ..cut.risk },
+        ..cut
+    };
     let proposal = market.env.propose_bank_change(&sol, bounded).await.unwrap();
     market.env.advance(DELAY / 2);
     market.env.cancel_proposal(&guardian, &proposal).await.unwrap();
@@ -159,9 +177,13 @@ async fn story_a_compromised_admin_is_stopped_by_the_bounds_and_the_guardian() {
 
     // Holding both roles, it still cannot loosen at once, move the Maint side at once, or step past the bounds.
     let admin = market.env.admin.insecure_clone();
-    let loosen = BankParams { init_asset_weight_bps: before.init_asset_weight_bps + 100, ..cut };
+    let loosen = BankParams {
+        risk: RiskParams { init_asset_weight_bps: before.risk.init_asset_weight_bps + 100, ..cut.risk },
+        ..cut
+    };
     assert_eq!(market.env.tighten_bank(&admin, &sol, loosen).await, Err(code(MarginError::NotRiskReducing)));
-    let maint_cut = BankParams { maint_asset_weight_bps: 0, init_asset_weight_bps: 0, ..cut };
+    let maint_cut =
+        BankParams { risk: RiskParams { maint_asset_weight_bps: 0, init_asset_weight_bps: 0, ..cut.risk }, ..cut };
     assert_eq!(market.env.tighten_bank(&admin, &sol, maint_cut).await, Err(code(MarginError::NotRiskReducing)));
     assert_eq!(market.env.propose_bank_change(&sol, drain).await, Err(code(MarginError::StepOutOfBounds)));
 
@@ -179,18 +201,24 @@ async fn story_a_multisig_pda_is_the_admin_and_signs_every_admin_instruction_thr
     let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(1)).await.unwrap();
     let params = env.bank_state(&sol.bank).await.params();
     // propose_bank_change, then execute by anyone.
-    let raise = BankParams { init_asset_weight_bps: 8_500, ..params };
+    let raise = BankParams { risk: RiskParams { init_asset_weight_bps: 8_500, ..params.risk }, ..params };
     let proposal = env.propose_bank_change(&sol.bank, raise).await.unwrap();
     env.advance(DELAY);
     let keeper = env.funded_keypair().await;
     env.execute_bank_change(&keeper, &proposal, &sol.bank).await.unwrap();
-    assert_eq!(env.bank_state(&sol.bank).await.init_asset_weight_bps, 8_500);
+    assert_eq!(env.bank_state(&sol.bank).await.risk.init_asset_weight_bps, 8_500);
     // tighten_bank and cancel_proposal as the PDA.
     let pda = margin_tests::multisig::admin_pda();
-    let cut = BankParams { init_asset_weight_bps: 7_000, ..raise };
+    let cut = BankParams { risk: RiskParams { init_asset_weight_bps: 7_000, ..raise.risk }, ..raise };
     env.send_as_admin(env.tighten_instruction(&pda, &sol.bank, cut)).await.unwrap();
-    assert_eq!(env.bank_state(&sol.bank).await.init_asset_weight_bps, 7_000);
-    let pending = env.propose_bank_change(&sol.bank, BankParams { init_asset_weight_bps: 7_500, ..cut }).await.unwrap();
+    assert_eq!(env.bank_state(&sol.bank).await.risk.init_asset_weight_bps, 7_000);
+    let pending = env
+        .propose_bank_change(
+            &sol.bank,
+            BankParams { risk: RiskParams { init_asset_weight_bps: 7_500, ..cut.risk }, ..cut },
+        )
+        .await
+        .unwrap();
     let cancel = cancel_instruction(&env, &pda, &pending);
     env.send_as_admin(cancel).await.unwrap();
     assert_eq!(env.proposal_state(&pending).await.state, ProposalState::Cancelled);
@@ -203,7 +231,11 @@ async fn story_a_multisig_pda_is_the_admin_and_signs_every_admin_instruction_thr
     let args = GroupChangeArgs { admin: pda, guardian: guardian.pubkey(), settings: governance_settings() };
     env.propose_group_change(args).await.unwrap();
     // Without the multisig's CPI, the PDA's signature is missing.
-    let direct = env.tighten_instruction(&pda, &sol.bank, BankParams { init_asset_weight_bps: 6_000, ..cut });
+    let direct = env.tighten_instruction(
+        &pda,
+        &sol.bank,
+        BankParams { risk: RiskParams { init_asset_weight_bps: 6_000, ..cut.risk }, ..cut },
+    );
     let mut unsigned = direct.clone();
     unsigned.accounts[0].is_signer = false;
     assert_eq!(env.send(&[unsigned], &[]).await, Err(Failure::Custom(3010)));

@@ -36,7 +36,7 @@ async fn deposit_refuses_zero_a_foreign_vault_and_a_stranger() {
 #[tokio::test]
 async fn deposit_respects_the_cap() {
     let mut env = Env::new().await;
-    let config = with_params(volatile_config(1), |params| params.deposit_cap = 5 * SOL);
+    let config = with_params(volatile_config(1), |params| params.limits.deposit_cap = 5 * SOL);
     let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, config).await.unwrap();
     let trader = env.funded_keypair().await;
     let account = env.open_account(&trader, 0, 0).await.unwrap();
@@ -191,7 +191,7 @@ async fn thirty_days_of_interest_match_the_curve_to_the_unit() {
     market.env.accrue_interest(&usdc).await.unwrap();
     let after = market.env.bank_state(&usdc.bank).await;
     let mut expected = before.totals();
-    let accrual = accrue(&mut expected, &before.interest_curve(), before.protocol_fee_bps, 30 * 86_400).unwrap();
+    let accrual = accrue(&mut expected, &before.interest_curve(), before.risk.protocol_fee_bps, 30 * 86_400).unwrap();
     assert_eq!(after.totals(), expected);
     assert_eq!(after.pending_insurance_fees, accrual.protocol_fee_tokens);
     // 1 % utilization (1,000 of 100,000): 0.08 % APR, over 30 days ≈ 0.0066 % of the debt.
@@ -246,7 +246,7 @@ async fn borrow_refuses_malformed_remaining_accounts() {
 async fn borrow_respects_the_borrow_cap() {
     let mut env = Env::new().await;
     let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(1)).await.unwrap();
-    let capped = with_params(stable_config(2), |params| params.borrow_cap = 50 * USDC);
+    let capped = with_params(stable_config(2), |params| params.limits.borrow_cap = 50 * USDC);
     let usdc = env.add_bank(6, USDC_PRICE, USDC_CONF, capped).await.unwrap();
     let lender = env.funded_keypair().await;
     let lender_account = env.open_account(&lender, 0, 0).await.unwrap();

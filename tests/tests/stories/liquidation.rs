@@ -224,7 +224,7 @@ async fn an_isolated_only_bank_refuses_cross_accounts() {
 async fn dust_left_below_the_threshold_is_closed_in_full() {
     let mut env = Env::new().await;
     let sol = env.add_bank(9, SOL_PRICE, SOL_CONF, volatile_config(1)).await.unwrap();
-    let dusty = with_params(stable_config(2), |params| params.dust_threshold = 5_000 * USDC);
+    let dusty = with_params(stable_config(2), |params| params.limits.dust_threshold = 5_000 * USDC);
     let usdc = env.add_bank(6, USDC_PRICE, USDC_CONF, dusty).await.unwrap();
     let lender = env.funded_keypair().await;
     let lender_account = env.open_account(&lender, 0, 0).await.unwrap();

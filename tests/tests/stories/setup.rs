@@ -76,16 +76,16 @@ async fn add_bank_validates_every_parameter() {
     let mut env = Env::new().await;
     let base = volatile_config(1);
     let cases = [
-        (with_params(base, |params| params.init_asset_weight_bps = 9_500), MarginError::InvalidRiskWeights),
-        (with_params(base, |params| params.init_liability_weight_bps = 10_500), MarginError::InvalidRiskWeights),
-        (with_params(base, |params| params.conf_multiplier_init_bps = 5_000), MarginError::InvalidOracleConfig),
-        (with_params(base, |params| params.max_conf_open_bps = 900), MarginError::InvalidOracleConfig),
+        (with_params(base, |params| params.risk.init_asset_weight_bps = 9_500), MarginError::InvalidRiskWeights),
+        (with_params(base, |params| params.risk.init_liability_weight_bps = 10_500), MarginError::InvalidRiskWeights),
+        (with_params(base, |params| params.risk.conf_multiplier_init_bps = 5_000), MarginError::InvalidOracleConfig),
+        (with_params(base, |params| params.risk.max_conf_open_bps = 900), MarginError::InvalidOracleConfig),
         (
-            with_params(base, |params| params.curve = [0, 8_000, 400, 5_000, 1_000, 10_000]),
+            with_params(base, |params| params.risk.curve = [0, 8_000, 400, 5_000, 1_000, 10_000]),
             MarginError::InvalidInterestCurve,
         ),
-        (with_params(base, |params| params.max_bonus_bps = 2_000), MarginError::InvalidLiquidationConfig),
-        (with_params(base, |params| params.protocol_fee_bps = 10_001), MarginError::InvalidInterestCurve),
+        (with_params(base, |params| params.risk.max_bonus_bps = 2_000), MarginError::InvalidLiquidationConfig),
+        (with_params(base, |params| params.risk.protocol_fee_bps = 10_001), MarginError::InvalidInterestCurve),
     ];
     for (config, error) in cases {
         let result = env.add_bank(9, 150_00000000, 15_000_000, config).await;

@@ -95,7 +95,7 @@ impl<'info> Liquidate<'info> {
                 collateral_position: collateral_index,
                 max_repay_tokens: args.max_repay,
                 being_liquidated: account.being_liquidated == 1,
-                debt_dust_tokens: debt.dust_threshold,
+                debt_dust_tokens: debt.limits.dust_threshold,
                 debt_borrow_index: debt.borrow_index,
             };
             let plan = plan_liquidation(&positions, &request, &collateral.liquidation_config()).risk()?;

@@ -70,7 +70,7 @@ fn burn_forfeit_deposits<'info>(
         require_keys_eq!(bank.group, *group, MarginError::WrongGroup);
         bank.accrue_and_emit(&bank_info.key(), now)?;
         let tokens = deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?;
-        require!(is_forfeit_deposit(tokens, bank.dust_threshold), MarginError::NotBankrupt);
+        require!(is_forfeit_deposit(tokens, bank.limits.dust_threshold), MarginError::NotBankrupt);
         bank.deposit_shares = margin_risk::math::sub(bank.deposit_shares, position.deposit_shares).risk()?;
         forfeits.push(Forfeit { bank: position.bank, shares: position.deposit_shares, tokens });
         position.deposit_shares = 0;

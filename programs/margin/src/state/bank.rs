@@ -22,10 +22,13 @@ pub enum BankStatus {
     Paused,
 }
 
-/// A bank's governable parameters, in `margin_risk::governance::Parameter` order: what a proposal or an
-/// instant tightening sets. Each is classified in `margin_risk::governance::PARAMETER_TABLE`.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BankParams {
+/// A bank's rates, weights, limits and fees (bps, seconds): every governable parameter but the caps and the
+/// status. Stored as is in the zero-copy [`Bank`] and passed as is in proposals (no padding: 21 × u32).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct RiskParams {
     /// Oldest accepted price, seconds.
     pub max_age_seconds: u32,
     /// conf/price limit for actions that add risk, bps.
@@ -58,12 +61,31 @@ pub struct BankParams {
     pub max_utilization_bps: u32,
     /// Interest curve, bps: zero, kink0 utilization and rate, kink1 utilization and rate, max.
     pub curve: [u32; 6],
+}
+
+/// A bank's caps and dust threshold, native units. Stored as is in the zero-copy [`Bank`] (3 × u64).
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq, bytemuck::Pod, bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct LimitParams {
     /// Largest Σ deposits, native units.
     pub deposit_cap: u64,
     /// Largest Σ debts, native units.
     pub borrow_cap: u64,
     /// A debt left below this is closed in full by a liquidation, native units.
     pub dust_threshold: u64,
+}
+
+/// A bank's governable parameters: what a proposal or an instant tightening sets, each classified in
+/// `margin_risk::governance::PARAMETER_TABLE` ([`BankParams::values`] lists them in its order). The bank stores
+/// `risk` and `limits` as they are, and the status as its byte.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BankParams {
+    /// Rates, weights, oracle limits, fees.
+    pub risk: RiskParams,
+    /// Caps and dust threshold.
+    pub limits: LimitParams,
     /// What the bank accepts.
     pub status: BankStatus,
 }
@@ -83,32 +105,32 @@ impl BankStatus {
 impl BankParams {
     /// The values in `margin_risk::governance::Parameter` order.
     pub fn values(&self) -> ParameterValues {
-        let [zero, kink0_util, kink0_rate, kink1_util, kink1_rate, max_rate] = self.curve.map(u64::from);
+        let [zero, kink0_util, kink0_rate, kink1_util, kink1_rate, max_rate] = self.risk.curve.map(u64::from);
         [
-            self.max_age_seconds.into(),
-            self.max_conf_open_bps.into(),
-            self.max_conf_liquidation_bps.into(),
-            self.conf_multiplier_init_bps.into(),
-            self.conf_multiplier_maint_bps.into(),
-            self.max_conf_discount_bps.into(),
-            self.init_asset_weight_bps.into(),
-            self.maint_asset_weight_bps.into(),
-            self.init_liability_weight_bps.into(),
-            self.maint_liability_weight_bps.into(),
-            self.min_bonus_bps.into(),
-            self.max_bonus_bps.into(),
-            self.insurance_fee_bps.into(),
-            self.protocol_fee_bps.into(),
-            self.max_utilization_bps.into(),
+            self.risk.max_age_seconds.into(),
+            self.risk.max_conf_open_bps.into(),
+            self.risk.max_conf_liquidation_bps.into(),
+            self.risk.conf_multiplier_init_bps.into(),
+            self.risk.conf_multiplier_maint_bps.into(),
+            self.risk.max_conf_discount_bps.into(),
+            self.risk.init_asset_weight_bps.into(),
+            self.risk.maint_asset_weight_bps.into(),
+            self.risk.init_liability_weight_bps.into(),
+            self.risk.maint_liability_weight_bps.into(),
+            self.risk.min_bonus_bps.into(),
+            self.risk.max_bonus_bps.into(),
+            self.risk.insurance_fee_bps.into(),
+            self.risk.protocol_fee_bps.into(),
+            self.risk.max_utilization_bps.into(),
             zero,
             kink0_util,
             kink0_rate,
             kink1_util,
             kink1_rate,
             max_rate,
-            self.deposit_cap,
-            self.borrow_cap,
-            self.dust_threshold,
+            self.limits.deposit_cap,
+            self.limits.borrow_cap,
+            self.limits.dust_threshold,
             u64::from(self.status as u8),
         ]
     }
@@ -152,33 +174,14 @@ pub struct Bank {
     pub deposit_index: u64,
     /// Native units per borrow share, scaled likewise.
     pub borrow_index: u64,
-    /// Largest Σ deposits, native units.
-    pub deposit_cap: u64,
-    /// Largest Σ debts, native units.
-    pub borrow_cap: u64,
-    /// Dust threshold of a debt, native units.
-    pub dust_threshold: u64,
+    /// Caps and dust threshold, native units.
+    pub limits: LimitParams,
     /// Protocol fees accrued in the vault, owed to the insurance vault, native units.
     pub pending_insurance_fees: u64,
     /// Unix seconds of the last accrual.
     pub last_accrual: i64,
-    /// Oracle and risk parameters, bps or seconds (see [`BankConfig`]).
-    pub max_age_seconds: u32,
-    pub max_conf_open_bps: u32,
-    pub max_conf_liquidation_bps: u32,
-    pub conf_multiplier_init_bps: u32,
-    pub conf_multiplier_maint_bps: u32,
-    pub max_conf_discount_bps: u32,
-    pub init_asset_weight_bps: u32,
-    pub maint_asset_weight_bps: u32,
-    pub init_liability_weight_bps: u32,
-    pub maint_liability_weight_bps: u32,
-    pub min_bonus_bps: u32,
-    pub max_bonus_bps: u32,
-    pub insurance_fee_bps: u32,
-    pub protocol_fee_bps: u32,
-    pub max_utilization_bps: u32,
-    pub curve: [u32; 6],
+    /// Rates, weights, oracle limits and fees, bps or seconds.
+    pub risk: RiskParams,
     /// Mint decimals.
     pub decimals: u8,
     /// [`BankStatus`] as u8.
@@ -201,52 +204,13 @@ pub struct Bank {
 impl Bank {
     /// Writes parameters (validated by [`Bank::validate_params`] first).
     pub fn apply_params(&mut self, params: &BankParams) {
-        self.max_age_seconds = params.max_age_seconds;
-        self.max_conf_open_bps = params.max_conf_open_bps;
-        self.max_conf_liquidation_bps = params.max_conf_liquidation_bps;
-        self.conf_multiplier_init_bps = params.conf_multiplier_init_bps;
-        self.conf_multiplier_maint_bps = params.conf_multiplier_maint_bps;
-        self.max_conf_discount_bps = params.max_conf_discount_bps;
-        self.init_asset_weight_bps = params.init_asset_weight_bps;
-        self.maint_asset_weight_bps = params.maint_asset_weight_bps;
-        self.init_liability_weight_bps = params.init_liability_weight_bps;
-        self.maint_liability_weight_bps = params.maint_liability_weight_bps;
-        self.min_bonus_bps = params.min_bonus_bps;
-        self.max_bonus_bps = params.max_bonus_bps;
-        self.insurance_fee_bps = params.insurance_fee_bps;
-        self.protocol_fee_bps = params.protocol_fee_bps;
-        self.max_utilization_bps = params.max_utilization_bps;
-        self.curve = params.curve;
-        self.deposit_cap = params.deposit_cap;
-        self.borrow_cap = params.borrow_cap;
-        self.dust_threshold = params.dust_threshold;
-        self.status = params.status as u8;
+        (self.risk, self.limits, self.status) = (params.risk, params.limits, params.status as u8);
     }
 
     /// The bank's governable parameters as they stand (a stored status is always one the program wrote).
     pub fn params(&self) -> BankParams {
-        BankParams {
-            max_age_seconds: self.max_age_seconds,
-            max_conf_open_bps: self.max_conf_open_bps,
-            max_conf_liquidation_bps: self.max_conf_liquidation_bps,
-            conf_multiplier_init_bps: self.conf_multiplier_init_bps,
-            conf_multiplier_maint_bps: self.conf_multiplier_maint_bps,
-            max_conf_discount_bps: self.max_conf_discount_bps,
-            init_asset_weight_bps: self.init_asset_weight_bps,
-            maint_asset_weight_bps: self.maint_asset_weight_bps,
-            init_liability_weight_bps: self.init_liability_weight_bps,
-            maint_liability_weight_bps: self.maint_liability_weight_bps,
-            min_bonus_bps: self.min_bonus_bps,
-            max_bonus_bps: self.max_bonus_bps,
-            insurance_fee_bps: self.insurance_fee_bps,
-            protocol_fee_bps: self.protocol_fee_bps,
-            max_utilization_bps: self.max_utilization_bps,
-            curve: self.curve,
-            deposit_cap: self.deposit_cap,
-            borrow_cap: self.borrow_cap,
-            dust_threshold: self.dust_threshold,
-            status: BankStatus::from_stored(self.status).unwrap_or(BankStatus::Paused),
-        }
+        let status = BankStatus::from_stored(self.status).unwrap_or(BankStatus::Paused);
+        BankParams { risk: self.risk, limits: self.limits, status }
     }
 
     /// Every parameter valid by margin-risk: weights ordered, k_init ≥ k_maint, limits ordered, curve
@@ -257,55 +221,59 @@ impl Bank {
         probe.oracle_config().validate().risk()?;
         probe.weights().validate().risk()?;
         probe.interest_curve().validate().risk()?;
-        probe.liquidation_config().validate(params.maint_asset_weight_bps).risk()?;
-        require!(u64::from(params.protocol_fee_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
-        require!(u64::from(params.max_utilization_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
+        probe.liquidation_config().validate(params.risk.maint_asset_weight_bps).risk()?;
+        require!(u64::from(params.risk.protocol_fee_bps) <= margin_risk::math::BPS, MarginError::InvalidInterestCurve);
+        require!(
+            u64::from(params.risk.max_utilization_bps) <= margin_risk::math::BPS,
+            MarginError::InvalidInterestCurve
+        );
         Ok(())
     }
 
     /// The oracle settings as margin-risk takes them.
     pub fn oracle_config(&self) -> OracleConfig {
         OracleConfig {
-            max_age_seconds: self.max_age_seconds,
-            max_conf_open_bps: self.max_conf_open_bps,
-            max_conf_liquidation_bps: self.max_conf_liquidation_bps,
-            conf_multiplier_init_bps: self.conf_multiplier_init_bps,
-            conf_multiplier_maint_bps: self.conf_multiplier_maint_bps,
-            max_conf_discount_bps: self.max_conf_discount_bps,
+            max_age_seconds: self.risk.max_age_seconds,
+            max_conf_open_bps: self.risk.max_conf_open_bps,
+            max_conf_liquidation_bps: self.risk.max_conf_liquidation_bps,
+            conf_multiplier_init_bps: self.risk.conf_multiplier_init_bps,
+            conf_multiplier_maint_bps: self.risk.conf_multiplier_maint_bps,
+            max_conf_discount_bps: self.risk.max_conf_discount_bps,
         }
     }
 
     /// The risk weights.
     pub fn weights(&self) -> RiskWeights {
         RiskWeights {
-            init_asset_bps: self.init_asset_weight_bps,
-            maint_asset_bps: self.maint_asset_weight_bps,
-            init_liability_bps: self.init_liability_weight_bps,
-            maint_liability_bps: self.maint_liability_weight_bps,
+            init_asset_bps: self.risk.init_asset_weight_bps,
+            maint_asset_bps: self.risk.maint_asset_weight_bps,
+            init_liability_bps: self.risk.init_liability_weight_bps,
+            maint_liability_bps: self.risk.maint_liability_weight_bps,
         }
     }
 
     /// The liquidation bonus and fee of this bank as collateral.
     pub fn liquidation_config(&self) -> LiquidationConfig {
         LiquidationConfig {
-            min_bonus_bps: self.min_bonus_bps,
-            max_bonus_bps: self.max_bonus_bps,
-            insurance_fee_bps: self.insurance_fee_bps,
+            min_bonus_bps: self.risk.min_bonus_bps,
+            max_bonus_bps: self.risk.max_bonus_bps,
+            insurance_fee_bps: self.risk.insurance_fee_bps,
         }
     }
 
     /// The interest curve.
     pub fn interest_curve(&self) -> InterestCurve {
-        let [zero_rate_bps, kink0_util_bps, kink0_rate_bps, kink1_util_bps, kink1_rate_bps, max_rate_bps] = self.curve;
+        let [zero_rate_bps, kink0_util_bps, kink0_rate_bps, kink1_util_bps, kink1_rate_bps, max_rate_bps] =
+            self.risk.curve;
         InterestCurve { zero_rate_bps, kink0_util_bps, kink0_rate_bps, kink1_util_bps, kink1_rate_bps, max_rate_bps }
     }
 
     /// Caps and max utilization.
     pub fn limits(&self) -> BankLimits {
         BankLimits {
-            deposit_cap: self.deposit_cap,
-            borrow_cap: self.borrow_cap,
-            max_utilization_bps: self.max_utilization_bps,
+            deposit_cap: self.limits.deposit_cap,
+            borrow_cap: self.limits.borrow_cap,
+            max_utilization_bps: self.risk.max_utilization_bps,
         }
     }
 
@@ -361,7 +329,7 @@ impl Bank {
         let elapsed = u64::try_from(now.saturating_sub(self.last_accrual)).unwrap_or(0);
         let mut totals = self.totals();
         let accrual =
-            margin_risk::interest::accrue(&mut totals, &self.interest_curve(), self.protocol_fee_bps, elapsed)
+            margin_risk::interest::accrue(&mut totals, &self.interest_curve(), self.risk.protocol_fee_bps, elapsed)
                 .risk()?;
         self.set_totals(&totals);
         self.pending_insurance_fees =
@@ -414,5 +382,29 @@ mod tests {
         }
         assert_eq!((BankStatus::ReduceOnly as u8, BankStatus::Paused as u8), (1, 2));
         assert!(BankStatus::from_stored(3).is_err());
+    }
+
+    /// The bank embeds its parameters as they are: the parameter groups have no padding, so their Borsh
+    /// encoding (instruction arguments, IDL) and their bytes in the zero-copy bank are the same.
+    #[test]
+    fn parameter_groups_encode_the_same_in_borsh_and_in_the_bank() {
+        let params = sample_params();
+        let mut borsh = Vec::new();
+        params.risk.serialize(&mut borsh).unwrap();
+        assert_eq!(borsh, bytemuck::bytes_of(&params.risk));
+        let mut borsh = Vec::new();
+        params.limits.serialize(&mut borsh).unwrap();
+        assert_eq!(borsh, bytemuck::bytes_of(&params.limits));
+        assert_eq!((core::mem::size_of::<RiskParams>(), core::mem::size_of::<LimitParams>()), (84, 24));
+        let mut bank = <Bank as bytemuck::Zeroable>::zeroed();
+        bank.apply_params(&params);
+        assert_eq!(bank.params(), params);
+    }
+
+    fn sample_params() -> BankParams {
+        let mut risk = <RiskParams as bytemuck::Zeroable>::zeroed();
+        (risk.max_age_seconds, risk.init_asset_weight_bps, risk.curve) = (60, 8_000, [1, 2, 3, 4, 5, 6]);
+        let limits = LimitParams { deposit_cap: u64::MAX, borrow_cap: 7, dust_threshold: 9 };
+        BankParams { risk, limits, status: BankStatus::ReduceOnly }
     }
 }
