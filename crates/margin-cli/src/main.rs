@@ -1,12 +1,10 @@
 //! `margin`: the scenario simulator on the real program (and, later, trader and governance commands).
-mod chart;
-mod output;
-mod path;
-mod report;
-mod scenario;
-mod sim;
-
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use margin_cli::{chart, keypair, output, report, scenario, sim, trader};
+use margin_sdk::chain::RpcChain;
+use margin_sdk::instructions::AccountKind;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -36,6 +34,136 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Opens a margin account (cross or isolated) in a group.
+    Open {
+        #[command(flatten)]
+        common: Common,
+        /// The group.
+        #[arg(long)]
+        group: Pubkey,
+        /// The account's index among the owner's accounts.
+        #[arg(long, default_value_t = 0)]
+        index: u16,
+        /// Isolated (one collateral bank, one debt bank) instead of cross.
+        #[arg(long)]
+        isolated: bool,
+    },
+    /// Deposits native units of a bank's mint from a token account.
+    Deposit(TokenArgs),
+    /// Withdraws native units to a token account (Init health must stay ≥ 0 with debt).
+    Withdraw(TokenArgs),
+    /// Borrows native units into a token account (Init health must stay ≥ 0).
+    Borrow(TokenArgs),
+    /// Repays native units from a token account (`--amount all` repays everything).
+    Repay(TokenArgs),
+    /// Closes an empty account.
+    Close {
+        #[command(flatten)]
+        common: Common,
+        /// The margin account.
+        #[arg(long)]
+        account: Pubkey,
+    },
+    /// Prints an account's positions and its Init, LiqEnd and Maint health (the program's own code).
+    Health {
+        #[command(flatten)]
+        common: Common,
+        /// The margin account.
+        #[arg(long)]
+        account: Pubkey,
+    },
+    /// Prints the most the account can borrow from a bank now, native units.
+    MaxBorrow {
+        #[command(flatten)]
+        common: Common,
+        /// The margin account.
+        #[arg(long)]
+        account: Pubkey,
+        /// The bank.
+        #[arg(long)]
+        bank: Pubkey,
+    },
+    /// Prints the most the account can withdraw from a bank now, native units.
+    MaxWithdraw {
+        #[command(flatten)]
+        common: Common,
+        /// The margin account.
+        #[arg(long)]
+        account: Pubkey,
+        /// The bank.
+        #[arg(long)]
+        bank: Pubkey,
+    },
+}
+
+/// What every command against a cluster takes.
+#[derive(Args)]
+struct Common {
+    /// JSON-RPC URL of the cluster.
+    #[arg(long, default_value = "http://127.0.0.1:8899")]
+    url: String,
+    /// The signer's keypair file (Solana CLI format); it pays the fees.
+    #[arg(long, default_value = "~/.config/solana/id.json")]
+    keypair: String,
+    /// Simulate instead of sending.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// A token action's arguments.
+#[derive(Args)]
+struct TokenArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The margin account.
+    #[arg(long)]
+    account: Pubkey,
+    /// The bank.
+    #[arg(long)]
+    bank: Pubkey,
+    /// The owner's token account of the bank's mint.
+    #[arg(long)]
+    token_account: Pubkey,
+    /// Native units (or `all` for a repay).
+    #[arg(long)]
+    amount: String,
+}
+
+impl Common {
+    fn signer(&self) -> Result<solana_sdk::signature::Keypair, String> {
+        let path = match self.keypair.strip_prefix("~/") {
+            Some(rest) => std::path::PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(rest),
+            None => std::path::PathBuf::from(&self.keypair),
+        };
+        keypair::read(&path)
+    }
+}
+
+fn amount(text: &str) -> Result<Option<u64>, String> {
+    if text == "all" {
+        return Ok(None);
+    }
+    text.parse().map(Some).map_err(|_| format!("--amount {text}: native units (a whole number) or `all`"))
+}
+
+async fn token_command(args: TokenArgs, make: fn(Option<u64>) -> Result<trader::Action, String>) -> Result<(), String> {
+    let owner = args.common.signer()?;
+    let mut chain = RpcChain::new(&args.common.url);
+    let action = make(amount(&args.amount)?)?;
+    let outcome = trader::token_action(
+        &mut chain,
+        &owner,
+        (&args.account, &args.bank, &args.token_account),
+        action,
+        args.common.dry_run,
+    )
+    .await?;
+    println!("{}", if outcome.dry_run { "simulated: would succeed" } else { "done" });
+    Ok(())
+}
+
+fn exact(amount: Option<u64>) -> Result<u64, String> {
+    amount.ok_or_else(|| "--amount all: only for repay".to_string())
 }
 
 fn main() -> ExitCode {
@@ -80,6 +208,37 @@ async fn run(cli: Cli) -> Result<(), String> {
             if let Some(path) = chart {
                 chart::write(&report, &path)?;
             }
+            Ok(())
+        }
+        Command::Open { common, group, index, isolated } => {
+            let owner = common.signer()?;
+            let kind = if isolated { AccountKind::Isolated } else { AccountKind::Cross };
+            let mut chain = RpcChain::new(&common.url);
+            let account = trader::open(&mut chain, &owner, (&group, index, kind), common.dry_run).await?;
+            println!("account {account} of {}", owner.pubkey());
+            Ok(())
+        }
+        Command::Deposit(args) => token_command(args, |amount| Ok(trader::Action::Deposit(exact(amount)?))).await,
+        Command::Withdraw(args) => token_command(args, |amount| Ok(trader::Action::Withdraw(exact(amount)?))).await,
+        Command::Borrow(args) => token_command(args, |amount| Ok(trader::Action::Borrow(exact(amount)?))).await,
+        Command::Repay(args) => token_command(args, |amount| Ok(trader::Action::Repay(amount))).await,
+        Command::Close { common, account } => {
+            let owner = common.signer()?;
+            trader::close(&mut RpcChain::new(&common.url), &owner, &account, common.dry_run).await?;
+            println!("closed {account}");
+            Ok(())
+        }
+        Command::Health { common, account } => {
+            let report = trader::health(&mut RpcChain::new(&common.url), &account).await?;
+            println!("{}", report.text());
+            Ok(())
+        }
+        Command::MaxBorrow { common, account, bank } => {
+            println!("{}", trader::max_borrow(&mut RpcChain::new(&common.url), &account, &bank).await?);
+            Ok(())
+        }
+        Command::MaxWithdraw { common, account, bank } => {
+            println!("{}", trader::max_withdraw(&mut RpcChain::new(&common.url), &account, &bank).await?);
             Ok(())
         }
     }

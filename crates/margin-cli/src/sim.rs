@@ -138,6 +138,13 @@ impl Simulation {
         Ok(simulation)
     }
 
+    /// The chain with the group listed and funded (lenders, insurance), its group and its banks: a ready
+    /// market for commands and tests.
+    pub fn into_parts(self) -> (ProgramTestChain, Pubkey, Vec<BankAddresses>) {
+        let banks = self.banks.iter().map(|bank| bank.addresses).collect();
+        (self.chain, self.group, banks)
+    }
+
     fn payer(&self) -> Keypair {
         self.chain.payer()
     }

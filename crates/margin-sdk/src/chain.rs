@@ -30,6 +30,8 @@ pub trait Chain {
     async fn unix_timestamp(&mut self) -> Result<i64, SdkError>;
     /// Sends a signed transaction and waits for its outcome.
     async fn send(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError>;
+    /// Runs a signed transaction without committing it (a dry run): its outcome and logs.
+    async fn simulate(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError>;
 }
 
 /// A snapshot of `banks` (their price accounts too) and `accounts` at the chain's clock.

@@ -158,6 +158,14 @@ impl Chain for ProgramTestChain {
         let logs = outcome.metadata.map(|metadata| metadata.log_messages).unwrap_or_default();
         Ok(Sent { logs, result: outcome.result })
     }
+
+    async fn simulate(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError> {
+        let outcome = self.context.banks_client.simulate_transaction(transaction).await;
+        let outcome = outcome.map_err(|error| SdkError::Chain(error.to_string()))?;
+        let logs = outcome.simulation_details.map(|details| details.logs).unwrap_or_default();
+        let result = outcome.result.unwrap_or(Ok(()));
+        Ok(Sent { logs, result })
+    }
 }
 
 /// program-test's stubs, with `sol_log_data` routed into the transaction log.

@@ -120,6 +120,15 @@ impl Chain for RpcChain {
             },
         }
     }
+
+    async fn simulate(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError> {
+        let simulation = self.client.simulate_transaction(&transaction).await.map_err(chain_error)?.value;
+        let result = match simulation.err {
+            Some(error) => Err(error.into()),
+            None => Ok(()),
+        };
+        Ok(Sent { logs: simulation.logs.unwrap_or_default(), result })
+    }
 }
 
 #[cfg(test)]
