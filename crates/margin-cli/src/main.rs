@@ -1,5 +1,6 @@
 //! `margin`: the scenario simulator on the real program (and, later, trader and governance commands).
 use clap::{Args, Parser, Subcommand};
+use margin_cli::governance::{self as gov, Authority};
 use margin_cli::{chart, keypair, output, report, scenario, sim, trader};
 use margin_sdk::chain::RpcChain;
 use margin_sdk::instructions::AccountKind;
@@ -83,6 +84,9 @@ enum Command {
         #[arg(long)]
         bank: Pubkey,
     },
+    /// Governance: show, propose, tighten, execute, cancel, pause, unpause, what-if.
+    #[command(subcommand)]
+    Gov(Gov),
     /// Prints the most the account can withdraw from a bank now, native units.
     MaxWithdraw {
         #[command(flatten)]
@@ -94,6 +98,95 @@ enum Command {
         #[arg(long)]
         bank: Pubkey,
     },
+}
+
+#[derive(Subcommand)]
+enum Gov {
+    /// The group's roles, settings and pause.
+    ShowGroup {
+        #[arg(long, default_value = "http://127.0.0.1:8899")]
+        url: String,
+        group: Pubkey,
+    },
+    /// A bank's parameters (governance names) and totals.
+    ShowBank {
+        #[arg(long, default_value = "http://127.0.0.1:8899")]
+        url: String,
+        bank: Pubkey,
+    },
+    /// Proposes `name=value` changes to a bank (the admin; timelocked).
+    ProposeBankChange {
+        #[command(flatten)]
+        signer: GovSigner,
+        bank: Pubkey,
+        changes: Vec<String>,
+    },
+    /// Applies risk-reducing `name=value` changes at once (the admin or the guardian).
+    Tighten {
+        #[command(flatten)]
+        signer: GovSigner,
+        bank: Pubkey,
+        changes: Vec<String>,
+    },
+    /// Executes a proposal after its eta (anyone).
+    Execute {
+        #[command(flatten)]
+        signer: GovSigner,
+        proposal: Pubkey,
+    },
+    /// Cancels a pending proposal (the admin or the guardian).
+    Cancel {
+        #[command(flatten)]
+        signer: GovSigner,
+        proposal: Pubkey,
+    },
+    /// Pauses the group (the guardian).
+    Pause {
+        #[command(flatten)]
+        signer: GovSigner,
+        group: Pubkey,
+        seconds: u32,
+    },
+    /// Lifts the group's pause (the admin).
+    Unpause {
+        #[command(flatten)]
+        signer: GovSigner,
+        group: Pubkey,
+    },
+    /// How many accounts, and how much debt, would fall below Init and Maint under `name=value` changes.
+    WhatIf {
+        #[arg(long, default_value = "http://127.0.0.1:8899")]
+        url: String,
+        /// The bank's group.
+        #[arg(long)]
+        group: Pubkey,
+        bank: Pubkey,
+        changes: Vec<String>,
+    },
+}
+
+/// Who signs a governance instruction: a keypair, or a multisig vault (the message is printed instead).
+#[derive(Args)]
+struct GovSigner {
+    #[command(flatten)]
+    common: Common,
+    /// A multisig vault that signs for the admin: print the instruction as a base58 message for a vault
+    /// transaction (Squads) instead of sending it.
+    #[arg(long)]
+    multisig: Option<Pubkey>,
+}
+
+impl GovSigner {
+    fn authority(&self) -> Result<Authority, String> {
+        Ok(match self.multisig {
+            Some(vault) => Authority::Multisig { vault },
+            None => Authority::Key { keypair: self.common.signer()?, dry_run: self.common.dry_run },
+        })
+    }
+
+    fn chain(&self) -> RpcChain {
+        RpcChain::new(&self.common.url)
+    }
 }
 
 /// What every command against a cluster takes.
@@ -237,9 +330,38 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("{}", trader::max_borrow(&mut RpcChain::new(&common.url), &account, &bank).await?);
             Ok(())
         }
+        Command::Gov(command) => governance_command(command).await,
         Command::MaxWithdraw { common, account, bank } => {
             println!("{}", trader::max_withdraw(&mut RpcChain::new(&common.url), &account, &bank).await?);
             Ok(())
         }
     }
+}
+
+async fn governance_command(command: Gov) -> Result<(), String> {
+    let text = match command {
+        Gov::ShowGroup { url, group } => gov::show_group(&mut RpcChain::new(&url), &group).await?,
+        Gov::ShowBank { url, bank } => gov::show_bank(&mut RpcChain::new(&url), &bank).await?,
+        Gov::ProposeBankChange { signer, bank, changes } => {
+            gov::propose_bank_change(&mut signer.chain(), &signer.authority()?, &bank, &changes).await?
+        }
+        Gov::Tighten { signer, bank, changes } => {
+            gov::tighten(&mut signer.chain(), &signer.authority()?, &bank, &changes).await?
+        }
+        Gov::Execute { signer, proposal } => gov::execute(&mut signer.chain(), &signer.authority()?, &proposal).await?,
+        Gov::Cancel { signer, proposal } => gov::cancel(&mut signer.chain(), &signer.authority()?, &proposal).await?,
+        Gov::Pause { signer, group, seconds } => {
+            gov::pause(&mut signer.chain(), &signer.authority()?, &group, seconds).await?
+        }
+        Gov::Unpause { signer, group } => gov::unpause(&mut signer.chain(), &signer.authority()?, &group).await?,
+        Gov::WhatIf { url, group, bank, changes } => {
+            let mut chain = RpcChain::new(&url);
+            let params = gov::changed_params(&mut chain, &bank, &changes).await?;
+            let snapshot = chain.group_snapshot(&group).await.map_err(|error| error.to_string())?;
+            let what_if = gov::what_if(&snapshot, &bank, &params)?;
+            serde_json::to_string_pretty(&what_if).map_err(|error| error.to_string())?
+        }
+    };
+    println!("{text}");
+    Ok(())
 }

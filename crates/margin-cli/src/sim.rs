@@ -52,6 +52,7 @@ pub struct Simulation {
     accounts: Vec<SimAccount>,
     liquidator: Keypair,
     liquidator_wallets: Vec<Pubkey>,
+    guardian: Keypair,
     random: Random,
     now: i64,
     slot: u64,
@@ -129,6 +130,7 @@ impl Simulation {
             accounts: Vec::new(),
             liquidator: Keypair::new(),
             liquidator_wallets: Vec::new(),
+            guardian: Keypair::new(),
             random,
             now: START,
             slot: 10,
@@ -138,11 +140,30 @@ impl Simulation {
         Ok(simulation)
     }
 
+    /// The group's guardian key (the admin is the chain's payer).
+    pub fn guardian(&self) -> Keypair {
+        self.guardian.insecure_clone()
+    }
+
     /// The chain with the group listed and funded (lenders, insurance), its group and its banks: a ready
     /// market for commands and tests.
     pub fn into_parts(self) -> (ProgramTestChain, Pubkey, Vec<BankAddresses>) {
         let banks = self.banks.iter().map(|bank| bank.addresses).collect();
         (self.chain, self.group, banks)
+    }
+
+    /// Runs the first `steps` steps (cohorts open, prices move, liquidators act) and returns the market with
+    /// the accounts opened so far: a populated group for commands and tests.
+    pub async fn populated(
+        mut self,
+        steps: usize,
+    ) -> Result<(ProgramTestChain, Pubkey, Vec<BankAddresses>, Vec<Pubkey>), String> {
+        for step in 0..steps.min(self.scenario.steps) {
+            self.step(step).await?;
+        }
+        let accounts = self.accounts.iter().map(|account| account.address).collect();
+        let (chain, group, banks) = self.into_parts();
+        Ok((chain, group, banks, accounts))
     }
 
     fn payer(&self) -> Keypair {
@@ -183,7 +204,8 @@ impl Simulation {
         let governance = presets::governance_settings();
         let delay = i64::from(governance.timelock_delay_seconds);
         self.set_clock(START - delay);
-        let guardian = Pubkey::new_unique();
+        let guardian = self.guardian.pubkey();
+        self.chain.set_account(&guardian, Account { lamports: 10_000_000_000, ..Account::default() });
         self.send(&[build::init_group(&payer.pubkey(), &payer.pubkey(), 1, &guardian, governance)], &[]).await?;
         for index in 0..self.banks.len() {
             let mint = self.chain.write_mint(self.banks[index].spec.decimals);

@@ -7,6 +7,7 @@
 //!   liquidation plan, computed by the program's own functions (`margin::oracle`, `margin::health_accounts`,
 //!   `margin-risk`), so a client's numbers are the program's;
 //! - [`events`] and [`errors`]: decoded events and error codes;
+//! - [`params`]: bank parameters by their governance-table names (`name=value` changes);
 //! - [`presets`]: reference bank parameters (SOL-like, USDC-like) and governance settings;
 //! - [`pyth`]: `PriceUpdateV2` accounts written as the receiver writes them, and read from captured
 //!   `solana account --output json` files (write them at their pinned address with
@@ -19,6 +20,7 @@ pub mod chain;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod params;
 pub mod presets;
 pub mod pyth;
 pub mod snapshot;

@@ -650,50 +650,6 @@ async fn a_foreign_forged_or_mistyped_proposal_is_refused() {
     assert_eq!(market.env.pause_group(&guardian, u32::MAX).await, Err(code(MarginError::PauseTooLong)));
 }
 
-/// `params` with the parameter of governance-table row `row` set to `value`, and that row's field name. The
-/// names are checked against the table, so the table, `BankParams` and `BankParams::values` agree in order.
-fn with_parameter(params: BankParams, row: usize, value: u64) -> (BankParams, &'static str) {
-    let narrow = |value: u64| u32::try_from(value).unwrap();
-    let mut p = params;
-    let name = match row {
-        0 => (p.risk.max_age_seconds = narrow(value), "max_age_seconds").1,
-        1 => (p.risk.max_conf_open_bps = narrow(value), "max_conf_open_bps").1,
-        2 => (p.risk.max_conf_liquidation_bps = narrow(value), "max_conf_liquidation_bps").1,
-        3 => (p.risk.conf_multiplier_init_bps = narrow(value), "conf_multiplier_init_bps").1,
-        4 => (p.risk.conf_multiplier_maint_bps = narrow(value), "conf_multiplier_maint_bps").1,
-        5 => (p.risk.max_conf_discount_bps = narrow(value), "max_conf_discount_bps").1,
-        6 => (p.risk.init_asset_weight_bps = narrow(value), "init_asset_weight_bps").1,
-        7 => (p.risk.maint_asset_weight_bps = narrow(value), "maint_asset_weight_bps").1,
-        8 => (p.risk.init_liability_weight_bps = narrow(value), "init_liability_weight_bps").1,
-        9 => (p.risk.maint_liability_weight_bps = narrow(value), "maint_liability_weight_bps").1,
-        10 => (p.risk.min_bonus_bps = narrow(value), "min_bonus_bps").1,
-        11 => (p.risk.max_bonus_bps = narrow(value), "max_bonus_bps").1,
-        12 => (p.risk.insurance_fee_bps = narrow(value), "insurance_fee_bps").1,
-        13 => (p.risk.protocol_fee_bps = narrow(value), "protocol_fee_bps").1,
-        14 => (p.risk.max_utilization_bps = narrow(value), "max_utilization_bps").1,
-        15..=20 => {
-            p.risk.curve[row - 15] = narrow(value);
-            [
-                "curve_zero_rate_bps",
-                "curve_kink0_util_bps",
-                "curve_kink0_rate_bps",
-                "curve_kink1_util_bps",
-                "curve_kink1_rate_bps",
-                "curve_max_rate_bps",
-            ][row - 15]
-        }
-        21 => (p.limits.deposit_cap = value, "deposit_cap").1,
-        22 => (p.limits.borrow_cap = value, "borrow_cap").1,
-        23 => (p.limits.dust_threshold = value, "dust_threshold").1,
-        24 => {
-            p.status = [BankStatus::Active, BankStatus::ReduceOnly, BankStatus::Paused][value as usize];
-            "status"
-        }
-        _ => unreachable!("the table has 25 rows"),
-    };
-    (p, name)
-}
-
 /// Each parameter in turn, moved one unit its safer way (the other way for "neither" rows): the guardian's
 /// instant tightening takes it exactly when the governance table says the move is instant and safer; every
 /// other move is refused by name and goes through a proposal, which accepts it.
@@ -709,13 +665,14 @@ async fn every_parameter_moves_as_its_governance_class_says() {
             SaferDirection::Lower => old - 1,
             SaferDirection::Higher | SaferDirection::Neither => old + 1,
         };
-        let (moved, name) = with_parameter(base, row, new);
-        assert_eq!((name, moved.values()[row]), (rule.name, new), "row {row}: table and BankParams disagree");
+        let name = rule.name;
+        let moved = margin_sdk::params::with_parameter(base, name, new).unwrap();
+        assert_eq!(moved.values()[row], new, "row {row}: table and BankParams disagree");
         let instant = rule.instant && rule.safer != SaferDirection::Neither;
         let tightened = market.env.tighten_bank(&guardian, &sol, moved).await;
         if instant {
             assert_eq!(tightened, Ok(()), "{name}: an instant safer move");
-            let (back, _) = with_parameter(moved, row, old);
+            let back = margin_sdk::params::with_parameter(moved, name, old).unwrap();
             let loosened = market.env.tighten_bank(&guardian, &sol, back).await;
             assert_eq!(loosened, Err(code(MarginError::NotRiskReducing)), "{name}: the way back is not instant");
             market = Market::new().await; // the next row starts from the listed parameters again

@@ -1,0 +1,129 @@
+#![allow(deprecated)] // program-test marks its context "unstable" from v4; pinned at 3.1.12
+//! Every governance command on the in-process chain: show, what-if, tighten, propose, execute, cancel, pause,
+//! unpause, and the multisig path that prints a vault message instead of sending.
+use margin_cli::governance::{self, Authority};
+use margin_cli::scenario::Scenario;
+use margin_cli::sim::Simulation;
+use margin_sdk::chain::{load_snapshot, Chain};
+use solana_sdk::message::Message;
+use solana_sdk::pubkey::Pubkey;
+
+const MARKET: &str = r#"
+name = "market"
+description = "SOL at $150 and USDC, 20 SOL longs at 85-95 % of their max borrow"
+steps = 2
+step_seconds = 60
+[[banks]]
+name = "SOL"
+decimals = 9
+conf_bps = 10
+path = { kind = "constant", price = 150.0 }
+[[banks]]
+name = "USDC"
+decimals = 6
+preset = "stable"
+conf_bps = 5
+path = { kind = "constant", price = 1.0 }
+[[cohorts]]
+name = "longs"
+accounts = 20
+collateral = "SOL"
+debt = "USDC"
+leverage = [0.85, 0.95]
+size_usd = [1000.0, 10000.0]
+"#;
+
+fn key(keypair: &solana_sdk::signature::Keypair) -> Authority {
+    Authority::Key { keypair: keypair.insecure_clone(), dry_run: false }
+}
+
+#[tokio::test]
+async fn governance_commands_show_tighten_propose_execute_cancel_pause_and_what_if() {
+    let scenario: Scenario = toml::from_str(MARKET).unwrap();
+    let simulation = Simulation::new(scenario, std::path::Path::new(".")).await.unwrap();
+    let guardian = simulation.guardian();
+    let (mut chain, group, banks, accounts) = simulation.populated(1).await.unwrap();
+    let admin = chain.payer();
+    let sol = banks[0].bank;
+    assert_eq!(accounts.len(), 20);
+
+    let shown = governance::show_group(&mut chain, &group).await.unwrap();
+    assert!(shown.contains(&admin.pubkey_string()) && shown.contains("proposals 2"), "{shown}");
+    assert!(governance::show_bank(&mut chain, &sol).await.unwrap().contains("init_asset_weight_bps = 8000"));
+
+    // What-if: cutting SOL's maint weight to 0.60 puts accounts below Maint that are not there now.
+    let mut snapshot = load_snapshot(&mut chain, &[sol, banks[1].bank], &accounts).await.unwrap();
+    snapshot.now = chain.unix_timestamp().await.unwrap();
+    let cut = governance::changed_params(
+        &mut chain,
+        &sol,
+        &["maint_asset_weight_bps=6000".into(), "init_asset_weight_bps=5000".into()],
+    )
+    .await
+    .unwrap();
+    let what_if = governance::what_if(&snapshot, &sol, &cut).unwrap();
+    assert_eq!(what_if.maint_before.accounts, 0);
+    assert!(what_if.maint_after.accounts >= 10 && what_if.maint_after.debt > 0, "{what_if:?}");
+    assert!(what_if.init_after.accounts >= what_if.maint_after.accounts);
+
+    // Tighten at once (the guardian), not the way back.
+    governance::tighten(&mut chain, &key(&guardian), &sol, &["init_asset_weight_bps=7500".into()]).await.unwrap();
+    assert!(governance::show_bank(&mut chain, &sol).await.unwrap().contains("init_asset_weight_bps = 7500"));
+    let back = governance::tighten(&mut chain, &key(&guardian), &sol, &["init_asset_weight_bps=8000".into()]).await;
+    assert_eq!(back.unwrap_err(), "NotRiskReducing");
+
+    // Propose (the admin), too early to execute, then executed after the timelock.
+    let proposed =
+        governance::propose_bank_change(&mut chain, &key(&admin), &sol, &["maint_asset_weight_bps=8600".into()])
+            .await
+            .unwrap();
+    let proposal: Pubkey = proposed.split_whitespace().nth(1).unwrap().trim_end_matches(':').parse().unwrap();
+    assert_eq!(governance::execute(&mut chain, &key(&admin), &proposal).await.unwrap_err(), "ProposalNotReady");
+    let now = chain.unix_timestamp().await.unwrap();
+    chain.set_clock(now + 2 * 86_400 + 1, 1_000_000);
+    // The same transaction again needs a new blockhash (the refused one was processed).
+    chain.context.get_new_latest_blockhash().await.unwrap();
+    governance::execute(&mut chain, &key(&admin), &proposal).await.unwrap();
+    assert!(governance::show_bank(&mut chain, &sol).await.unwrap().contains("maint_asset_weight_bps = 8600"));
+
+    // Cancel a second proposal; pause (the guardian) and unpause (the admin).
+    let proposed =
+        governance::propose_bank_change(&mut chain, &key(&admin), &sol, &["deposit_cap=1000".into()]).await.unwrap();
+    let second: Pubkey = proposed.split_whitespace().nth(1).unwrap().trim_end_matches(':').parse().unwrap();
+    governance::cancel(&mut chain, &key(&guardian), &second).await.unwrap();
+    assert_eq!(governance::execute(&mut chain, &key(&admin), &second).await.unwrap_err(), "ProposalNotPending");
+    governance::pause(&mut chain, &key(&guardian), &group, 60).await.unwrap();
+    assert_eq!(governance::pause(&mut chain, &key(&admin), &group, 60).await.unwrap_err(), "NotGuardian");
+    governance::unpause(&mut chain, &key(&admin), &group).await.unwrap();
+
+    // A multisig admin: the proposal comes back as a base58 message for the vault to sign, nothing is sent.
+    let vault = Pubkey::new_unique();
+    let printed =
+        governance::propose_bank_change(&mut chain, &Authority::Multisig { vault }, &sol, &["deposit_cap=1000".into()])
+            .await
+            .unwrap();
+    let encoded = printed.split_whitespace().last().unwrap();
+    let message: Message = bincode_message(&bs58::decode(encoded).into_vec().unwrap());
+    assert_eq!(message.account_keys[0], vault, "the vault pays and signs");
+    assert_eq!(message.header.num_required_signatures, 1);
+    assert!(message.account_keys.contains(&margin_sdk::margin::ID));
+}
+
+/// A legacy message from its wire bytes.
+fn bincode_message(bytes: &[u8]) -> Message {
+    let versioned: solana_sdk::message::VersionedMessage = bincode::deserialize(bytes).unwrap();
+    match versioned {
+        solana_sdk::message::VersionedMessage::Legacy(message) => message,
+        other => panic!("a legacy message, got {other:?}"),
+    }
+}
+
+trait PubkeyString {
+    fn pubkey_string(&self) -> String;
+}
+
+impl PubkeyString for solana_sdk::signature::Keypair {
+    fn pubkey_string(&self) -> String {
+        solana_sdk::signature::Signer::pubkey(self).to_string()
+    }
+}
