@@ -76,23 +76,59 @@ impl RpcChain {
     }
 }
 
+/// Attempts of a read before its error is reported (delays 200 ms, 400 ms, 800 ms between them).
+const ATTEMPTS: u32 = 4;
+
+/// Whether a client error is worth retrying: the transport failed (connection, timeout, HTTP middleware) or
+/// the node said it is behind or rate-limited. A refused transaction or a bad answer is not retried.
+fn transient(error: &solana_rpc_client_api::client_error::Error) -> bool {
+    match error.kind() {
+        ErrorKind::Io(_) | ErrorKind::Reqwest(_) | ErrorKind::Middleware(_) => true,
+        ErrorKind::RpcError(RpcError::RpcResponseError { code, .. }) => matches!(code, -32005 | -32004 | 429),
+        _ => false,
+    }
+}
+
+/// Runs `call` until it succeeds, fails for good, or [`ATTEMPTS`] transient failures in a row, with
+/// exponential backoff; the error says what was tried and how often.
+async fn retrying<T, F, Fut>(what: &str, mut call: F) -> Result<T, SdkError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = solana_rpc_client_api::client_error::Result<T>>,
+{
+    let mut delay = std::time::Duration::from_millis(200);
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Ok(value) => return Ok(value),
+            Err(error) if attempt < ATTEMPTS && transient(&error) => {
+                tokio::time::sleep(delay).await;
+                (delay, attempt) = (delay * 2, attempt + 1);
+            }
+            Err(error) => return Err(SdkError::Chain(format!("{what}: {error} (after {attempt} attempts)"))),
+        }
+    }
+}
+
 fn chain_error(error: impl std::fmt::Display) -> SdkError {
     SdkError::Chain(error.to_string())
 }
 
 impl Chain for RpcChain {
     async fn account(&mut self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
-        let response = self.client.get_account_with_commitment(address, self.client.commitment()).await;
-        Ok(response.map_err(chain_error)?.value)
+        let client = &self.client;
+        let what = format!("account {address}");
+        let response = retrying(&what, || client.get_account_with_commitment(address, client.commitment())).await;
+        Ok(response?.value)
     }
 
     async fn latest_blockhash(&mut self) -> Result<Hash, SdkError> {
-        self.client.get_latest_blockhash().await.map_err(chain_error)
+        retrying("latest blockhash", || self.client.get_latest_blockhash()).await
     }
 
     async fn unix_timestamp(&mut self) -> Result<i64, SdkError> {
-        let slot = self.client.get_slot().await.map_err(chain_error)?;
-        self.client.get_block_time(slot).await.map_err(chain_error)
+        let slot = retrying("slot", || self.client.get_slot()).await?;
+        retrying("block time", || self.client.get_block_time(slot)).await
     }
 
     /// Sends with preflight (so a refused transaction comes back with its error and logs, not a signature)
@@ -196,6 +232,14 @@ mod tests {
         assert_eq!(snapshot.banks[&bank_address].price_account, price_account);
         assert_eq!(snapshot.accounts[&account_address].group, group);
         assert_eq!(snapshot.prices[&price_account].data, vec![9, 9]);
+    }
+
+    #[test]
+    fn transport_failures_are_retried_and_answers_are_not() {
+        let io = solana_rpc_client_api::client_error::Error::from(std::io::Error::other("connection reset"));
+        assert!(transient(&io));
+        let answer = solana_rpc_client_api::client_error::Error::from(serde_json::from_str::<u8>("x").unwrap_err());
+        assert!(!transient(&answer));
     }
 
     #[tokio::test]
