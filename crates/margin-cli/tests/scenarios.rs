@@ -107,3 +107,33 @@ fn a_bad_scenario_file_is_named_with_its_line_and_field() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("bad.toml") && stderr.contains("line") && stderr.contains("step_secs"), "{stderr}");
 }
+
+/// Nobody posts a price for six steps in the middle of the crash: the account cannot be valued (no
+/// liquidation, health not computable), then liquidators act on the first fresh price.
+#[test]
+fn a_stale_period_stops_liquidations_until_a_price_is_posted() {
+    let text = std::fs::read_to_string(scenario("sol-crash"))
+        .unwrap()
+        .replace("insurance_usd = 50000\npath = { kind = \"synthetic\"", "insurance_usd = 50000\nstale = [[18, 24]]\npath = { kind = \"synthetic\"");
+    assert!(text.contains("stale = [[18, 24]]"));
+    let folder = std::env::temp_dir().join(format!("margin-stale-{}", std::process::id()));
+    std::fs::create_dir_all(&folder).unwrap();
+    let (file, json) = (folder.join("stale.toml"), folder.join("stale.json"));
+    std::fs::write(&file, text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_margin"))
+        .args(["sim", file.to_str().unwrap(), "--quiet", "--every", "0", "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let steps = report["steps"].as_array().unwrap();
+    for step in &steps[18..24] {
+        assert_eq!(step["liquidations"].as_u64(), Some(0), "step {}", step["step"]);
+        // Every account still holding SOL (all but those liquidated down to nothing) cannot be valued.
+        assert!(step["unpriced"].as_u64().unwrap() >= 190, "step {}: {}", step["step"], step["unpriced"]);
+        assert_eq!(step["liquidatable"].as_u64(), Some(0));
+    }
+    let resumed: u64 = steps[24..30].iter().map(|step| step["liquidations"].as_u64().unwrap()).sum();
+    assert!(resumed > 0, "liquidators act again once prices are posted");
+}
