@@ -119,6 +119,56 @@ pub async fn propose_bank_change(
     Ok(format!("proposal {proposal}: {}", submit(chain, authority, instruction).await?))
 }
 
+/// Proposes listing `mint` on `price_account` (feed `feed_id`) in `group` with `params` (the admin).
+pub async fn propose_listing(
+    chain: &mut impl Chain,
+    authority: &Authority,
+    (group, mint, price_account): (&Pubkey, &Pubkey, &Pubkey),
+    feed_id: [u8; 32],
+    params: BankParams,
+) -> Result<String, String> {
+    let state = accounts::group(&fetch(chain, group, "group").await?).map_err(sdk)?;
+    let admin = authority.key();
+    let config = margin_sdk::margin::state::BankConfig { feed_id, isolated_only: false, params };
+    let instruction =
+        build::propose_listing(&admin, &admin, group, state.proposal_count, (mint, price_account), config);
+    let proposal = addresses::proposal(group, state.proposal_count);
+    Ok(format!("proposal {proposal}: {}", submit(chain, authority, instruction).await?))
+}
+
+/// Proposes a new admin and guardian for `group`, its settings unchanged (the admin).
+pub async fn propose_group_change(
+    chain: &mut impl Chain,
+    authority: &Authority,
+    group: &Pubkey,
+    (new_admin, new_guardian): (&Pubkey, &Pubkey),
+) -> Result<String, String> {
+    let state = accounts::group(&fetch(chain, group, "group").await?).map_err(sdk)?;
+    let admin = authority.key();
+    let args = margin_sdk::margin::instructions::GroupChangeArgs {
+        admin: *new_admin,
+        guardian: *new_guardian,
+        settings: state.governance,
+    };
+    let instruction = build::propose_group_change(&admin, &admin, group, state.proposal_count, args);
+    let proposal = addresses::proposal(group, state.proposal_count);
+    Ok(format!("proposal {proposal}: {}", submit(chain, authority, instruction).await?))
+}
+
+/// Parses a 64-hex-digit Pyth feed id.
+pub fn feed_id(hex: &str) -> Result<[u8; 32], String> {
+    let hex = hex.trim_start_matches("0x");
+    if hex.len() != 64 {
+        return Err(format!("feed id {hex:?}: 64 hex digits"));
+    }
+    let mut bytes = [0u8; 32];
+    for (index, byte) in bytes.iter_mut().enumerate() {
+        *byte =
+            u8::from_str_radix(&hex[2 * index..2 * index + 2], 16).map_err(|_| format!("feed id {hex:?}: not hex"))?;
+    }
+    Ok(bytes)
+}
+
 /// Applies `changes` to `bank` at once (admin or guardian; only risk-reducing changes pass).
 pub async fn tighten(
     chain: &mut impl Chain,

@@ -121,6 +121,34 @@ enum Gov {
         bank: Pubkey,
         changes: Vec<String>,
     },
+    /// Proposes listing a mint with its pinned Pyth price account, from a preset plus `name=value` changes.
+    ProposeListing {
+        #[command(flatten)]
+        signer: GovSigner,
+        #[arg(long)]
+        group: Pubkey,
+        #[arg(long)]
+        mint: Pubkey,
+        #[arg(long)]
+        price_account: Pubkey,
+        /// The Pyth feed id, 64 hex digits.
+        #[arg(long)]
+        feed_id: String,
+        /// `volatile` (SOL-like) or `stable` (USDC-like) reference parameters.
+        #[arg(long, default_value = "volatile")]
+        preset: String,
+        changes: Vec<String>,
+    },
+    /// Proposes a new admin and guardian (settings unchanged).
+    ProposeGroupChange {
+        #[command(flatten)]
+        signer: GovSigner,
+        group: Pubkey,
+        #[arg(long)]
+        new_admin: Pubkey,
+        #[arg(long)]
+        new_guardian: Pubkey,
+    },
     /// Applies risk-reducing `name=value` changes at once (the admin or the guardian).
     Tighten {
         #[command(flatten)]
@@ -344,6 +372,27 @@ async fn governance_command(command: Gov) -> Result<(), String> {
         Gov::ShowBank { url, bank } => gov::show_bank(&mut RpcChain::new(&url), &bank).await?,
         Gov::ProposeBankChange { signer, bank, changes } => {
             gov::propose_bank_change(&mut signer.chain(), &signer.authority()?, &bank, &changes).await?
+        }
+        Gov::ProposeListing { signer, group, mint, price_account, feed_id, preset, changes } => {
+            let base = match preset.as_str() {
+                "volatile" => margin_sdk::presets::volatile_params(),
+                "stable" => margin_sdk::presets::stable_params(),
+                other => return Err(format!("--preset {other}: volatile or stable")),
+            };
+            let params = margin_sdk::params::with_changes(base, &changes)?;
+            let feed = gov::feed_id(&feed_id)?;
+            gov::propose_listing(
+                &mut signer.chain(),
+                &signer.authority()?,
+                (&group, &mint, &price_account),
+                feed,
+                params,
+            )
+            .await?
+        }
+        Gov::ProposeGroupChange { signer, group, new_admin, new_guardian } => {
+            gov::propose_group_change(&mut signer.chain(), &signer.authority()?, &group, (&new_admin, &new_guardian))
+                .await?
         }
         Gov::Tighten { signer, bank, changes } => {
             gov::tighten(&mut signer.chain(), &signer.authority()?, &bank, &changes).await?

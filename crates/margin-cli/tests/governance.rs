@@ -96,6 +96,36 @@ async fn governance_commands_show_tighten_propose_execute_cancel_pause_and_what_
     assert_eq!(governance::pause(&mut chain, &key(&admin), &group, 60).await.unwrap_err(), "NotGuardian");
     governance::unpause(&mut chain, &key(&admin), &group).await.unwrap();
 
+    // A listing proposal and a group change, executed after the delay: a third bank, a new guardian.
+    let mint = chain.write_mint(6);
+    let price_account = Pubkey::new_unique();
+    let now = chain.unix_timestamp().await.unwrap();
+    let update = margin_sdk::pyth::PriceUpdate::new([9; 32], 100_000_000, 10_000, now);
+    chain.set_account(&price_account, update.account(price_account));
+    let feed = governance::feed_id(&"09".repeat(32)).unwrap();
+    let listing = (&group, &mint, &price_account);
+    let listed =
+        governance::propose_listing(&mut chain, &key(&admin), listing, feed, margin_sdk::presets::stable_params())
+            .await
+            .unwrap();
+    let listing_proposal: Pubkey = listed.split_whitespace().nth(1).unwrap().trim_end_matches(':').parse().unwrap();
+    let new_guardian = Pubkey::new_unique();
+    let changed =
+        governance::propose_group_change(&mut chain, &key(&admin), &group, (&admin.pubkey_key(), &new_guardian))
+            .await
+            .unwrap();
+    let group_proposal: Pubkey = changed.split_whitespace().nth(1).unwrap().trim_end_matches(':').parse().unwrap();
+    chain.set_clock(now + 2 * 86_400 + 1, 2_000_000);
+    chain.set_account(
+        &price_account,
+        margin_sdk::pyth::PriceUpdate::new([9; 32], 100_000_000, 10_000, now + 2 * 86_400 + 1).account(price_account),
+    );
+    governance::execute(&mut chain, &key(&admin), &listing_proposal).await.unwrap();
+    governance::execute(&mut chain, &key(&admin), &group_proposal).await.unwrap();
+    let shown = governance::show_group(&mut chain, &group).await.unwrap();
+    assert!(shown.contains("banks 3") && shown.contains(&new_guardian.to_string()), "{shown}");
+    assert!(governance::feed_id("12").is_err());
+
     // A multisig admin: the proposal comes back as a base58 message for the vault to sign, nothing is sent.
     let vault = Pubkey::new_unique();
     let printed =
@@ -120,10 +150,14 @@ fn bincode_message(bytes: &[u8]) -> Message {
 
 trait PubkeyString {
     fn pubkey_string(&self) -> String;
+    fn pubkey_key(&self) -> Pubkey;
 }
 
 impl PubkeyString for solana_sdk::signature::Keypair {
     fn pubkey_string(&self) -> String {
         solana_sdk::signature::Signer::pubkey(self).to_string()
+    }
+    fn pubkey_key(&self) -> Pubkey {
+        solana_sdk::signature::Signer::pubkey(self)
     }
 }

@@ -112,9 +112,10 @@ fn a_bad_scenario_file_is_named_with_its_line_and_field() {
 /// liquidation, health not computable), then liquidators act on the first fresh price.
 #[test]
 fn a_stale_period_stops_liquidations_until_a_price_is_posted() {
-    let text = std::fs::read_to_string(scenario("sol-crash"))
-        .unwrap()
-        .replace("insurance_usd = 50000\npath = { kind = \"synthetic\"", "insurance_usd = 50000\nstale = [[18, 24]]\npath = { kind = \"synthetic\"");
+    let text = std::fs::read_to_string(scenario("sol-crash")).unwrap().replace(
+        "insurance_usd = 50000\npath = { kind = \"synthetic\"",
+        "insurance_usd = 50000\nstale = [[18, 24]]\npath = { kind = \"synthetic\"",
+    );
     assert!(text.contains("stale = [[18, 24]]"));
     let folder = std::env::temp_dir().join(format!("margin-stale-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();
