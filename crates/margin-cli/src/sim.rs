@@ -406,10 +406,12 @@ impl Simulation {
         self.open_cohorts(step, &mut row).await?;
         let accrue: Vec<Instruction> = self.bank_keys().iter().map(build::accrue_interest).collect();
         self.send(&accrue, &[]).await?;
+        let addresses: Vec<Pubkey> = self.accounts.iter().map(|account| account.address).collect();
+        let mut snapshot = self.snapshot_of(&addresses).await?;
         if self.scenario.liquidators {
-            self.liquidate_all(&mut row).await?;
+            self.liquidate_all(&mut snapshot, &mut row).await?;
         }
-        self.measure(&mut row).await?;
+        self.measure(&snapshot, &mut row);
         Ok(row)
     }
 
@@ -424,9 +426,9 @@ impl Simulation {
     }
 
     /// Every liquidatable account, liquidated by the SDK's plan until healthy (or bankrupt, then resolved).
-    async fn liquidate_all(&mut self, row: &mut StepReport) -> Result<(), String> {
+    /// `snapshot` (every account, before) is kept current: each liquidated account and the banks are refreshed.
+    async fn liquidate_all(&mut self, snapshot: &mut Snapshot, row: &mut StepReport) -> Result<(), String> {
         let addresses: Vec<Pubkey> = self.accounts.iter().map(|account| account.address).collect();
-        let mut snapshot = self.snapshot_of(&addresses).await?;
         for address in addresses {
             if snapshot.is_liquidatable(&address) != Ok(true) {
                 continue;
@@ -456,8 +458,10 @@ impl Simulation {
                 *row.liquidated_by_cohort.entry(name).or_default() += 1;
             }
             self.resolve_if_bankrupt(&current, &address, row).await?;
-            // Later accounts are judged with the banks as they now stand.
-            snapshot.banks = self.snapshot_of(&[]).await?.banks;
+            // Later accounts are judged, and the step measured, with this account and the banks as they now stand.
+            let settled = self.snapshot_of(&[address]).await?;
+            snapshot.accounts.insert(address, *settled.account(&address).map_err(sdk)?);
+            snapshot.banks = settled.banks;
         }
         Ok(())
     }
@@ -547,9 +551,7 @@ impl Simulation {
     }
 
     /// Total Maint health and bad debt (debt above collateral at oracle prices) of every account after the step.
-    async fn measure(&mut self, row: &mut StepReport) -> Result<(), String> {
-        let addresses: Vec<Pubkey> = self.accounts.iter().map(|account| account.address).collect();
-        let snapshot = self.snapshot_of(&addresses).await?;
+    fn measure(&self, snapshot: &Snapshot, row: &mut StepReport) {
         for account in &self.accounts {
             let Ok(state) = snapshot.account(&account.address) else { continue };
             let banks: Vec<Pubkey> = state.used_positions().map(|position| position.bank).collect();
@@ -568,6 +570,5 @@ impl Simulation {
                 row.unpriced += 1;
             }
         }
-        Ok(())
     }
 }
