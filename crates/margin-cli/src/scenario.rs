@@ -24,7 +24,8 @@ pub struct Scenario {
     pub liquidators: bool,
     /// The banks; the first is the one charted.
     pub banks: Vec<BankSpec>,
-    /// Groups of accounts opened at a step with a collateral and a debt.
+    /// Groups of accounts opened at a step with a collateral and a debt (none: a bare market).
+    #[serde(default)]
     pub cohorts: Vec<Cohort>,
 }
 

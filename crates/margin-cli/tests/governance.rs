@@ -8,30 +8,12 @@ use margin_sdk::chain::{load_snapshot, Chain};
 use solana_sdk::message::Message;
 use solana_sdk::pubkey::Pubkey;
 
-const MARKET: &str = r#"
-name = "market"
-description = "SOL at $150 and USDC, 20 SOL longs at 85-95 % of their max borrow"
-steps = 2
-step_seconds = 60
-[[banks]]
-name = "SOL"
-decimals = 9
-conf_bps = 10
-path = { kind = "constant", price = 150.0 }
-[[banks]]
-name = "USDC"
-decimals = 6
-preset = "stable"
-conf_bps = 5
-path = { kind = "constant", price = 1.0 }
-[[cohorts]]
-name = "longs"
-accounts = 20
-collateral = "SOL"
-debt = "USDC"
-leverage = [0.85, 0.95]
-size_usd = [1000.0, 10000.0]
-"#;
+/// The market with 20 SOL longs at 85–95 % of their max borrow.
+const MARKET: &str = concat!(
+    include_str!("fixtures/market.toml"),
+    "[[cohorts]]\nname = \"longs\"\naccounts = 20\ncollateral = \"SOL\"\ndebt = \"USDC\"\n",
+    "leverage = [0.85, 0.95]\nsize_usd = [1000.0, 10000.0]\n"
+);
 
 fn key(keypair: &solana_sdk::signature::Keypair) -> Authority {
     Authority::Key { keypair: keypair.insecure_clone(), dry_run: false }

@@ -7,24 +7,7 @@ use margin_sdk::instructions::AccountKind;
 use solana_sdk::account::Account;
 use solana_sdk::signature::{Keypair, Signer};
 
-const MARKET: &str = r#"
-name = "market"
-description = "SOL at $150 and USDC, lenders in both"
-steps = 1
-step_seconds = 60
-cohorts = []
-[[banks]]
-name = "SOL"
-decimals = 9
-conf_bps = 10
-path = { kind = "constant", price = 150.0 }
-[[banks]]
-name = "USDC"
-decimals = 6
-preset = "stable"
-conf_bps = 5
-path = { kind = "constant", price = 1.0 }
-"#;
+const MARKET: &str = include_str!("fixtures/market.toml");
 
 #[tokio::test]
 async fn a_trader_opens_deposits_borrows_the_max_repays_withdraws_and_closes() {
