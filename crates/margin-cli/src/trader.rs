@@ -131,6 +131,9 @@ pub struct PositionLine {
     pub borrow: u64,
     /// Oracle price and confidence as Pyth gives them (mantissa · 10^exponent USD per whole token).
     pub price: String,
+    /// Confidence haircuts: how far below the oracle price the Init and Maint asset prices are, and how far
+    /// above it the liability prices, in bps (rounded for display).
+    pub haircut: String,
     /// Asset and liability weights, Init and Maint (bps).
     pub weights: String,
     /// Init and Maint contribution, quote units (10^-6 USD): assets − liabilities.
@@ -172,11 +175,26 @@ pub async fn health(chain: &mut impl Chain, account: &Pubkey) -> Result<HealthRe
             position_health(view, health_type).map(|h| h.assets as i128 - h.liabilities as i128).unwrap_or(0)
         };
         let w = view.weights;
+        let haircut = match &view.price {
+            Ok(price) if price.oracle > 0 => {
+                let bps = |value: u64| (value as f64 / price.oracle as f64 - 1.0) * 10_000.0;
+                format!(
+                    "asset {:+.1}/{:+.1} liability {:+.1}/{:+.1} bps",
+                    bps(price.init_asset),
+                    bps(price.maint_asset),
+                    bps(price.init_liability),
+                    bps(price.maint_liability)
+                )
+            }
+            Ok(_) => "price 0".into(),
+            Err(error) => format!("price unusable: {error:?}"),
+        };
         lines.push(PositionLine {
             bank: position.bank.to_string(),
             deposit: view.deposit_tokens,
             borrow: view.borrow_tokens,
             price,
+            haircut,
             weights: format!(
                 "asset {}/{} liability {}/{}",
                 w.init_asset_bps, w.maint_asset_bps, w.init_liability_bps, w.maint_liability_bps

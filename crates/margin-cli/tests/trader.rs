@@ -45,6 +45,9 @@ async fn a_trader_opens_deposits_borrows_the_max_repays_withdraws_and_closes() {
     assert!(maint_assets > maint_liabilities);
     assert_eq!(report.liquidatable, Ok(false));
     assert!(report.text().contains("Init: "));
+    // SOL at $150 ± $0.15 (10 bp), k_init 2: the Init asset price is 20 bp under the oracle.
+    let sol_line = report.positions.iter().find(|line| line.deposit > 0).unwrap();
+    assert!(sol_line.haircut.starts_with("asset -20.0/-10.0"), "{}", sol_line.haircut);
     assert_eq!(trader::max_withdraw(&mut chain, &account, &sol.bank).await.unwrap(), 0);
 
     // Repay everything (what is owed now), withdraw everything, close.
