@@ -184,6 +184,8 @@ impl Env {
         tables: &[AddressLookupTableAccount],
         signers: &[&Keypair],
     ) -> Result<(), Failure> {
+        // A fresh blockhash: program-test registers one every slot, so a long test outlives the first.
+        self.chain.latest_blockhash().await.map_err(|error| Failure::Transaction(error.to_string()))?;
         let transaction = self.signed(instructions, tables, signers);
         self.send_versioned(transaction).await
     }

@@ -5,6 +5,7 @@
 mod attacks;
 mod audit_findings;
 mod client_agrees;
+mod fuzz;
 mod governance;
 mod governance_stories;
 mod largest_account;
