@@ -5,6 +5,7 @@
 //! - each bank's share totals equal the sum of its positions over every account;
 //! - an account that showed Maint ≥ 0 (and was not being liquidated) is never liquidated;
 //! - every refusal is a named error: a margin code the IDL names, or the token program's (codes < 100).
+//!
 //! Reproducible: `FUZZ_SEED` picks the sequence (printed on failure), `FUZZ_STEPS` its length (default 2,000).
 use margin_sdk::margin_risk::health::HealthType;
 use margin_tests::*;
