@@ -8,6 +8,7 @@ mod client_agrees;
 mod fuzz;
 mod governance;
 mod governance_stories;
+mod incidents;
 mod largest_account;
 mod lending;
 mod liquidation;
