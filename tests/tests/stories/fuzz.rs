@@ -4,7 +4,9 @@
 //! - invariant 1 on both banks (the harness checks it after every success);
 //! - each bank's share totals equal the sum of its positions over every account;
 //! - an account that showed Maint ≥ 0 (and was not being liquidated) is never liquidated;
-//! - every refusal is a named error: a margin code the IDL names, or the token program's (codes < 100).
+//! - every refusal is a named error: a margin code the IDL names, or the token program's (codes < 100);
+//! - a debt-free lender withdrawing what it holds and the vault can pay is never refused;
+//! - no token is created or lost: per mint, wallets + vault + insurance vault hold what they held at the start.
 //!
 //! Reproducible: `FUZZ_SEED` picks the sequence (printed on failure), `FUZZ_STEPS` its length (default 2,000).
 use margin_sdk::margin_risk::health::HealthType;
@@ -57,6 +59,15 @@ fn assert_named(failure: &Failure, step: usize, seed: u64) {
     }
 }
 
+/// Tokens held by `accounts` (one mint's every token account), native units.
+async fn ledger_total(env: &mut Env, accounts: &[Pubkey]) -> u128 {
+    let mut total = 0u128;
+    for account in accounts {
+        total += u128::from(env.balance(account).await);
+    }
+    total
+}
+
 async fn sum_of_positions(env: &mut Env, accounts: &[Pubkey], bank: &Pubkey) -> (u64, u64) {
     let (mut deposits, mut borrows) = (0u64, 0u64);
     for account in accounts {
@@ -87,12 +98,21 @@ async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account()
     let (liquidator, pay, receive) = market.liquidator(1_000_000 * USDC).await;
     let mut accounts: Vec<Pubkey> = traders.iter().map(|trader| trader.account).collect();
     accounts.extend([market.lender_account, market.trader_account]);
+    let lender = market.lender.insecure_clone();
+    let lender_wallet = market.env.funded_token_account(&lender.pubkey(), &usdc, 0).await;
+    // Every token account of each mint: the ledger that must not change.
+    let mut usdc_accounts = vec![usdc.vault, usdc.insurance_vault, pay, lender_wallet, market.trader_usdc];
+    usdc_accounts.extend(traders.iter().map(|trader| trader.usdc_wallet));
+    let mut sol_accounts = vec![sol.vault, sol.insurance_vault, receive, market.trader_sol];
+    sol_accounts.extend(traders.iter().map(|trader| trader.sol_wallet));
+    let ledger =
+        [ledger_total(&mut market.env, &sol_accounts).await, ledger_total(&mut market.env, &usdc_accounts).await];
     let mut price = SOL_PRICE;
     let (mut landed, mut refused, mut liquidations) = (0, 0, 0);
     for step in 0..steps {
         let trader = &traders[random.below(traders.len() as u64) as usize];
         let (owner, account) = (trader.keypair.insecure_clone(), trader.account);
-        let result = match random.below(10) {
+        let result = match random.below(11) {
             0 => market.env.deposit(&owner, &account, &sol, &trader.sol_wallet, random.amount(10 * SOL)).await,
             1 => market.env.deposit(&owner, &account, &usdc, &trader.usdc_wallet, random.amount(1_000 * USDC)).await,
             2 => market.env.borrow(&owner, &account, &usdc, &trader.usdc_wallet, random.amount(500 * USDC)).await,
@@ -137,6 +157,23 @@ async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account()
                 }
                 outcome
             }
+            10 => {
+                // The lender holds no debt: withdrawing what it holds and the vault can pay must go through.
+                let snapshot = market.env.snapshot(&market.lender_account, &[]).await;
+                let held =
+                    snapshot.health_positions(&market.lender_account).unwrap().first().map_or(0, |p| p.deposit_tokens);
+                let state = market.env.bank_state(&usdc.bank).await;
+                let free = market.env.balance(&usdc.vault).await.saturating_sub(state.pending_insurance_fees);
+                let amount = (1 + random.below(20_000 * USDC)).min(held).min(free);
+                if amount == 0 {
+                    Ok(())
+                } else {
+                    let account = market.lender_account;
+                    let outcome = market.env.withdraw(&lender, &account, &usdc, &lender_wallet, amount).await;
+                    assert_eq!(outcome, Ok(()), "seed {seed} step {step}: a debt-free lender was refused {amount}");
+                    outcome
+                }
+            }
             _ => market.env.accrue_interest(if random.below(2) == 0 { &sol } else { &usdc }).await,
         };
         match &result {
@@ -146,6 +183,9 @@ async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account()
                 assert_named(failure, step, seed);
             }
         }
+        let now =
+            [ledger_total(&mut market.env, &sol_accounts).await, ledger_total(&mut market.env, &usdc_accounts).await];
+        assert_eq!(now, ledger, "seed {seed} step {step}: tokens created or lost");
         for bank in [&sol, &usdc] {
             let state = market.env.bank_state(&bank.bank).await;
             let (deposits, borrows) = sum_of_positions(&mut market.env, &accounts, &bank.bank).await;
