@@ -131,10 +131,15 @@ async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account()
                     .await
             }
             5 | 6 => {
-                // SOL moves −15 % to +9 % with a confidence that widens with the move.
-                let change = random.below(2_400) as i64 - 1_500;
-                price = (price + price * change / 10_000).clamp(20_00000000, 400_00000000);
-                let conf = (price as u64 / 1_000) * (1 + change.unsigned_abs() / 300);
+                // SOL moves ±12 % with a confidence that widens with the move; one move in ten is a −25 % crash
+                // (accounts near their limit become liquidatable) and one a +25 % rally, around $60–$300.
+                let change = match random.below(10) {
+                    0 => -2_500,
+                    1 => 2_500,
+                    _ => random.below(2_400) as i64 - 1_200,
+                };
+                price = (price + price * change / 10_000).clamp(60_00000000, 300_00000000);
+                let conf = (price as u64 / 1_000) * (1 + change.unsigned_abs() / 600);
                 market.set_prices(price, conf);
                 market.env.advance(random.below(120) as i64);
                 market.set_prices(price, conf);
