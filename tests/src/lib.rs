@@ -9,10 +9,13 @@ pub mod governance;
 pub mod lookup;
 pub mod market;
 pub mod multisig;
+pub mod random;
 pub mod tokens;
 
 pub use margin_sdk::pyth;
 
 pub use env::*;
 pub use fixtures::*;
+pub use lookup::size_and_locks;
 pub use market::*;
+pub use random::Random;

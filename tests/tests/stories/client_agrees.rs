@@ -23,22 +23,6 @@ const TOKENS: [Token; 4] = [
     Token { decimals: 18, price: 99_870_000, exponent: -8 },  // an 18-decimal unit near $1
 ];
 
-/// Deterministic pseudo-random numbers (xorshift64), so a failure names its seed.
-struct Random(u64);
-
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-}
-
 fn update(token: &Token, feed_byte: u8, now: i64) -> PriceUpdate {
     let conf = token.price as u64 / 1_000;
     PriceUpdate {
@@ -84,7 +68,7 @@ async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_
         for (i, (bank, token)) in banks.iter().zip(&TOKENS).enumerate() {
             env.set_price_account(&bank.price_account, &update(token, 40 + i as u8, env.now));
         }
-        let mut random = Random(0x9E37_79B9_7F4A_7C15 ^ seed);
+        let mut random = Random::new(0x9E37_79B9_7F4A_7C15 ^ seed);
         let trader = env.funded_keypair().await;
         let account = env.open_account(&trader, 0, 0).await.unwrap();
         // A borrow from one of the three deep banks; collateral in two of the other three, $1 to $100,000 each.

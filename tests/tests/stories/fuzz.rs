@@ -14,22 +14,12 @@ use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
-/// Deterministic pseudo-random numbers (xorshift64).
-struct Random(u64);
+/// Amounts for hostile sequences: boundary values as often as ordinary ones.
+trait Amounts {
+    fn amount(&mut self, typical: u64) -> u64;
+}
 
-impl Random {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, bound: u64) -> u64 {
-        self.next() % bound
-    }
-
-    /// An amount: boundary values and hostile ones as often as ordinary ones.
+impl Amounts for Random {
     fn amount(&mut self, typical: u64) -> u64 {
         match self.below(8) {
             0 => 0,
@@ -84,7 +74,7 @@ async fn sum_of_positions(env: &mut Env, accounts: &[Pubkey], bank: &Pubkey) -> 
 async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account() {
     let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|text| text.parse().ok()).unwrap_or(0x5EED_F00D);
     let steps: usize = std::env::var("FUZZ_STEPS").ok().and_then(|text| text.parse().ok()).unwrap_or(2_000);
-    let mut random = Random(seed | 1);
+    let mut random = Random::new(seed);
     let mut market = Market::new().await;
     let (sol, usdc) = (market.sol, market.usdc);
     let mut traders = Vec::new();

@@ -4,7 +4,6 @@
 //! 1,232 bytes and 64 account locks.
 use margin_sdk::margin_risk::health::{position_health, HealthType};
 use margin_tests::*;
-use solana_sdk::message::AddressLookupTableAccount;
 use solana_sdk::signature::Signer;
 
 #[tokio::test]
@@ -42,9 +41,7 @@ async fn a_sixteen_position_whale_crashing_at_once_is_liquidated_to_health_in_bo
         user_token_account: &to,
     };
     let borrow = margin_sdk::instructions::borrow(&accounts, most * 97 / 100, borrow_accounts);
-    let table_addresses = lookup_addresses(&borrow);
-    let table = market.env.create_lookup_table(&table_addresses);
-    let lookup = AddressLookupTableAccount { key: table, addresses: table_addresses };
+    let lookup = market.env.lookup_table_for(&borrow);
     market.env.send_with_tables(&[borrow], &[lookup], &[&whale]).await.unwrap();
     assert_eq!(market.env.account_state(&account).await.used_positions().count(), 16);
 
@@ -74,19 +71,9 @@ async fn a_sixteen_position_whale_crashing_at_once_is_liquidated_to_health_in_bo
             .env
             .liquidate_instruction(&liquidator.pubkey(), &account, (&usdc, &collateral), &pay, &receive, u64::MAX)
             .await;
-        let table_addresses = lookup_addresses(&liquidate);
-        let table = market.env.create_lookup_table(&table_addresses);
-        let lookup = AddressLookupTableAccount { key: table, addresses: table_addresses };
+        let lookup = market.env.lookup_table_for(&liquidate);
         let transaction = market.env.signed(&[liquidate], &[lookup], &[&liquidator]);
-        let size = bincode::serialize(&transaction).unwrap().len();
-        let message = &transaction.message;
-        let locks = message.static_account_keys().len()
-            + message
-                .address_table_lookups()
-                .unwrap()
-                .iter()
-                .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
-                .sum::<usize>();
+        let (size, locks) = size_and_locks(&transaction);
         assert!(size <= 1_232 && locks <= 64, "transaction {transactions}: {size} bytes, {locks} locks");
         market.env.send_versioned(transaction).await.unwrap();
         transactions += 1;
@@ -99,13 +86,4 @@ async fn a_sixteen_position_whale_crashing_at_once_is_liquidated_to_health_in_bo
     // The account keeps collateral: liquidation restored it without writing anything off.
     assert!(after.health_positions(&account).unwrap().iter().any(|position| position.deposit_tokens > 0));
     market.assert_vaults().await;
-}
-
-/// Every non-signer account of `instruction`, for a lookup table (signers and the program stay in the message).
-fn lookup_addresses(instruction: &solana_sdk::instruction::Instruction) -> Vec<solana_sdk::pubkey::Pubkey> {
-    let mut addresses: Vec<_> =
-        instruction.accounts.iter().filter(|meta| !meta.is_signer).map(|meta| meta.pubkey).collect();
-    addresses.sort();
-    addresses.dedup();
-    addresses
 }

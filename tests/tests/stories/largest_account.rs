@@ -3,7 +3,6 @@
 
 use margin_risk::health::{compute_health, HealthType};
 use margin_tests::*;
-use solana_sdk::message::AddressLookupTableAccount;
 use solana_sdk::signature::Signer;
 
 #[tokio::test]
@@ -37,23 +36,10 @@ async fn a_sixteen_position_account_is_liquidated_in_one_transaction() {
     let metas = liquidate.accounts.clone();
 
     // Every non-signer account goes into the table; signers and invoked programs stay in the message.
-    let mut table_addresses: Vec<_> = metas.iter().filter(|meta| !meta.is_signer).map(|meta| meta.pubkey).collect();
-    table_addresses.sort();
-    table_addresses.dedup();
-    let table = market.env.create_lookup_table(&table_addresses);
-    let lookup = AddressLookupTableAccount { key: table, addresses: table_addresses.clone() };
+    let lookup = market.env.lookup_table_for(&liquidate);
     let transaction = market.env.signed(&[liquidate], &[lookup], &[&liquidator]);
-
-    let size = bincode::serialize(&transaction).unwrap().len();
+    let (size, locks) = size_and_locks(&transaction);
     assert!(size <= 1_232, "{size} bytes");
-    let message = &transaction.message;
-    let locks = message.static_account_keys().len()
-        + message
-            .address_table_lookups()
-            .unwrap()
-            .iter()
-            .map(|l| l.writable_indexes.len() + l.readonly_indexes.len())
-            .sum::<usize>();
     assert!(locks <= 64, "{locks} account locks");
     println!("16-position liquidation: {size} bytes, {locks} account locks, {} remaining accounts", metas.len() - 13);
 
