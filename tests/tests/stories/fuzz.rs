@@ -1,14 +1,16 @@
-//! Stateful fuzzing of the program, a first step (issue 13): traders, a lender and a liquidator send random
+//! Stateful fuzzing of the program, a first step (issue 13): traders, a lender, a liquidator and the guardian send random
 //! instructions with random, boundary and hostile amounts (0, 1, a share's worth, everything, u64::MAX) while
 //! SOL's price walks with confidence spikes and the clock advances. After every step:
 //! - invariant 1 on both banks (the harness checks it after every success);
 //! - each bank's share totals equal the sum of its positions over every account;
 //! - an account that showed Maint ≥ 0 (and was not being liquidated) is never liquidated;
 //! - every refusal is a named error: a margin code the IDL names, or the token program's (codes < 100);
-//! - a debt-free lender withdrawing what it holds and the vault can pay is never refused;
+//! - a debt-free lender withdrawing what it holds and the vault can pay is refused only during a bank pause,
+//!   which the guardian can set for at most the group's max pause (group pauses never hold it);
 //! - no token is created or lost: per mint, wallets + vault + insurance vault hold what they held at the start.
 //!
 //! Reproducible: `FUZZ_SEED` picks the sequence (printed on failure), `FUZZ_STEPS` its length (default 2,000).
+use margin::state::{BankParams, BankStatus};
 use margin_sdk::margin_risk::health::HealthType;
 use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
@@ -102,7 +104,7 @@ async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account()
     for step in 0..steps {
         let trader = &traders[random.below(traders.len() as u64) as usize];
         let (owner, account) = (trader.keypair.insecure_clone(), trader.account);
-        let result = match random.below(11) {
+        let result = match random.below(12) {
             0 => market.env.deposit(&owner, &account, &sol, &trader.sol_wallet, random.amount(10 * SOL)).await,
             1 => market.env.deposit(&owner, &account, &usdc, &trader.usdc_wallet, random.amount(1_000 * USDC)).await,
             2 => market.env.borrow(&owner, &account, &usdc, &trader.usdc_wallet, random.amount(500 * USDC)).await,
@@ -157,7 +159,8 @@ async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account()
                 let snapshot = market.env.snapshot(&market.lender_account, &[]).await;
                 let held =
                     snapshot.health_positions(&market.lender_account).unwrap().first().map_or(0, |p| p.deposit_tokens);
-                let state = market.env.bank_state(&usdc.bank).await;
+                // What the vault can pay once the withdraw has accrued the bank (the fees it owes grow with it).
+                let state = market.env.bank_state(&usdc.bank).await.accrued_to(market.env.now).unwrap();
                 let free = market.env.balance(&usdc.vault).await.saturating_sub(state.pending_insurance_fees);
                 let amount = (1 + random.below(20_000 * USDC)).min(held).min(free);
                 if amount == 0 {
@@ -165,8 +168,29 @@ async fn random_sequences_keep_the_books_and_never_liquidate_a_healthy_account()
                 } else {
                     let account = market.lender_account;
                     let outcome = market.env.withdraw(&lender, &account, &usdc, &lender_wallet, amount).await;
-                    assert_eq!(outcome, Ok(()), "seed {seed} step {step}: a debt-free lender was refused {amount}");
+                    // Only a bank pause, which lasts at most the group's max pause, may hold a debt-free lender.
+                    let paused = state.is_paused(market.env.now);
+                    if !(paused && outcome == Err(code(margin::errors::MarginError::BankNotActive))) {
+                        assert_eq!(outcome, Ok(()), "seed {seed} step {step}: a debt-free lender was refused {amount}");
+                    }
                     outcome
+                }
+            }
+            11 => {
+                // The guardian: pause the group (any duration, 0 and beyond the limit included), or tighten the
+                // USDC bank to paused or reduce-only; or a stranger tries to lift the pause.
+                // A bank stays reduce-only once tightened (only a proposal reopens it), so tightening waits for
+                // the last quarter of the sequence: the first three keep borrowers and liquidators busy.
+                let guardian = market.env.guardian.insecure_clone();
+                let late = step >= steps * 3 / 4;
+                match random.below(4) {
+                    0 => market.env.pause_group(&guardian, random.amount(3_600) as u32).await,
+                    1 | 2 if late => {
+                        let params = market.env.bank_state(&usdc.bank).await.params();
+                        let status = if random.below(2) == 0 { BankStatus::Paused } else { BankStatus::ReduceOnly };
+                        market.env.tighten_bank(&guardian, &usdc.bank, BankParams { status, ..params }).await
+                    }
+                    _ => market.env.unpause_group_as(&owner).await,
                 }
             }
             _ => market.env.accrue_interest(if random.below(2) == 0 { &sol } else { &usdc }).await,
