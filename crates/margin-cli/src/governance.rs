@@ -103,6 +103,18 @@ pub async fn changed_params(chain: &mut impl Chain, bank: &Pubkey, changes: &[St
     margin_sdk::params::with_changes(state.params(), changes)
 }
 
+/// Sends (or prints) the proposal `make` builds with the group's next proposal id; names its address.
+async fn propose(
+    chain: &mut impl Chain,
+    authority: &Authority,
+    group: &Pubkey,
+    make: impl FnOnce(u64) -> Instruction,
+) -> Result<String, String> {
+    let id = accounts::group(&fetch(chain, group, "group").await?).map_err(sdk)?.proposal_count;
+    let proposal = addresses::proposal(group, id);
+    Ok(format!("proposal {proposal}: {}", submit(chain, authority, make(id)).await?))
+}
+
 /// Proposes `changes` to `bank` (the admin; timelocked).
 pub async fn propose_bank_change(
     chain: &mut impl Chain,
@@ -111,12 +123,12 @@ pub async fn propose_bank_change(
     changes: &[String],
 ) -> Result<String, String> {
     let state = accounts::bank(&fetch(chain, bank, "bank").await?).map_err(sdk)?;
-    let group = accounts::group(&fetch(chain, &state.group, "group").await?).map_err(sdk)?;
     let params = margin_sdk::params::with_changes(state.params(), changes)?;
     let admin = authority.key();
-    let instruction = build::propose_bank_change(&admin, &admin, &state.group, group.proposal_count, bank, params);
-    let proposal = addresses::proposal(&state.group, group.proposal_count);
-    Ok(format!("proposal {proposal}: {}", submit(chain, authority, instruction).await?))
+    propose(chain, authority, &state.group, |id| {
+        build::propose_bank_change(&admin, &admin, &state.group, id, bank, params)
+    })
+    .await
 }
 
 /// Proposes listing `mint` on `price_account` (feed `feed_id`) in `group` with `params` (the admin).
@@ -150,9 +162,7 @@ pub async fn propose_group_change(
         guardian: *new_guardian,
         settings: state.governance,
     };
-    let instruction = build::propose_group_change(&admin, &admin, group, state.proposal_count, args);
-    let proposal = addresses::proposal(group, state.proposal_count);
-    Ok(format!("proposal {proposal}: {}", submit(chain, authority, instruction).await?))
+    propose(chain, authority, group, |id| build::propose_group_change(&admin, &admin, group, id, args)).await
 }
 
 /// Parses a 64-hex-digit Pyth feed id.
