@@ -10,6 +10,7 @@ pub mod lookup;
 pub mod market;
 pub mod multisig;
 pub mod random;
+pub mod shrink;
 pub mod tokens;
 
 pub use margin_sdk::pyth;
