@@ -140,6 +140,17 @@ impl Simulation {
         Ok(simulation)
     }
 
+    /// The chain, for a caller acting on it between steps.
+    pub fn chain(&mut self) -> &mut ProgramTestChain {
+        &mut self.chain
+    }
+
+    /// The group, its banks, and the margin accounts opened so far.
+    pub fn market(&self) -> (Pubkey, Vec<BankAddresses>, Vec<Pubkey>) {
+        let banks = self.banks.iter().map(|bank| bank.addresses).collect();
+        (self.group, banks, self.accounts.iter().map(|account| account.address).collect())
+    }
+
     /// The group's guardian key (the admin is the chain's payer).
     pub fn guardian(&self) -> Keypair {
         self.guardian.insecure_clone()
@@ -393,7 +404,9 @@ impl Simulation {
         Ok(report)
     }
 
-    async fn step(&mut self, step: usize) -> Result<StepReport, String> {
+    /// Runs step `step` alone (clock, prices, cohorts, accrual, liquidators if on): for a caller driving the
+    /// chain between steps, such as the liquidator bot's tests.
+    pub async fn step(&mut self, step: usize) -> Result<StepReport, String> {
         self.set_clock(START + step as i64 * self.scenario.step_seconds);
         for index in 0..self.banks.len() {
             let stale = self.banks[index].spec.stale.iter().any(|[from, to]| (*from..*to).contains(&step));

@@ -383,6 +383,26 @@ fn seize(repay: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices)
     Ok((available - to_insurance, to_insurance, RepayLimit::Collateral))
 }
 
+/// What a liquidation earns the liquidator, in quote units, with the price risk of holding the seized
+/// collateral and the debt bought back taken at Maint prices (the oracle price less, and plus, the confidence
+/// haircut): value of `plan.seized_to_liquidator` at `collateral`'s Maint asset price (rounded down) − value
+/// of `plan.repay_tokens` at `debt`'s Maint liability price (rounded up) − `fee_quote` (the transaction's fees,
+/// quote units). Negative when the bonus does not cover the haircuts and fees.
+///
+/// Errors: [`RiskError::MathOverflow`] when a value exceeds i64.
+pub fn liquidator_profit(
+    plan: &LiquidationPlan,
+    (debt, collateral): (&OraclePrice, &OraclePrice),
+    fee_quote: u64,
+) -> RiskResult<i64> {
+    let seized =
+        crate::price::token_value(plan.seized_to_liquidator, collateral.maint_asset, collateral.scale, Rounding::Down)?;
+    let repaid = crate::price::token_value(plan.repay_tokens, debt.maint_liability, debt.scale, Rounding::Up)?;
+    let signed = |value: u64| i64::try_from(value).map_err(|_| RiskError::MathOverflow);
+    let gain = signed(seized)?.checked_sub(signed(repaid)?).ok_or(RiskError::MathOverflow)?;
+    gain.checked_sub(signed(fee_quote)?).ok_or(RiskError::MathOverflow)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -394,6 +414,35 @@ mod tests {
     };
     use proptest::prelude::*;
     use std::vec::Vec;
+
+    /// The liquidator's profit: seized collateral at the Maint asset price (down), repay at the Maint liability
+    /// price (up), less fees; negative when the haircuts and fees exceed the bonus.
+    #[test]
+    fn liquidator_profit_takes_price_risk_and_fees() {
+        let health = Health::default();
+        let plan = LiquidationPlan {
+            repay_tokens: 100_001,
+            debt_cleared_tokens: 100_000,
+            seized_to_liquidator: 1_000,
+            insurance_fee_tokens: 0,
+            bonus_bps: 500,
+            limit: RepayLimit::Target,
+            maint_before: health,
+            maint_after: health,
+            liq_end_before: health,
+            liq_end_after: health,
+            being_liquidated_after: false,
+        };
+        // Debt at 1.01 quote units per native unit (scale 2), collateral at 147.5 (scale 1).
+        let debt = OraclePrice { maint_liability: 101, scale: 2, ..OraclePrice::default() };
+        let collateral = OraclePrice { maint_asset: 1_475, scale: 1, ..OraclePrice::default() };
+        // 147,500 − ceil(101,001.01) − 5.
+        assert_eq!(liquidator_profit(&plan, (&debt, &collateral), 5), Ok(147_500 - 101_002 - 5));
+        let thin = LiquidationPlan { seized_to_liquidator: 600, ..plan };
+        assert_eq!(liquidator_profit(&thin, (&debt, &collateral), 5), Ok(88_500 - 101_002 - 5));
+        let huge = OraclePrice { maint_asset: u64::MAX, scale: 0, ..OraclePrice::default() };
+        assert_eq!(liquidator_profit(&plan, (&debt, &huge), 0), Err(RiskError::MathOverflow));
+    }
 
     const SOL: u64 = 1_000_000_000;
     const USDC: u64 = 1_000_000;

@@ -17,6 +17,8 @@ pub struct Sent {
     pub logs: Vec<String>,
     /// Success, or the error the transaction failed with.
     pub result: Result<(), TransactionError>,
+    /// Compute units the transaction used, when the chain reports them (simulations always do).
+    pub units_consumed: Option<u64>,
 }
 
 /// Where the program runs.
@@ -28,6 +30,8 @@ pub trait Chain {
     async fn latest_blockhash(&mut self) -> Result<Hash, SdkError>;
     /// The cluster clock, unix seconds.
     async fn unix_timestamp(&mut self) -> Result<i64, SdkError>;
+    /// The current slot.
+    async fn slot(&mut self) -> Result<u64, SdkError>;
     /// Sends a signed transaction and waits for its outcome.
     async fn send(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError>;
     /// Runs a signed transaction without committing it (a dry run): its outcome and logs.

@@ -152,19 +152,27 @@ impl Chain for ProgramTestChain {
         Ok(clock.unix_timestamp)
     }
 
+    async fn slot(&mut self) -> Result<u64, SdkError> {
+        let clock: Clock =
+            self.context.banks_client.get_sysvar().await.map_err(|error| SdkError::Chain(error.to_string()))?;
+        Ok(clock.slot)
+    }
+
     async fn send(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError> {
         let outcome = self.context.banks_client.process_transaction_with_metadata(transaction).await;
         let outcome = outcome.map_err(|error| SdkError::Chain(error.to_string()))?;
+        let units_consumed = outcome.metadata.as_ref().map(|metadata| metadata.compute_units_consumed);
         let logs = outcome.metadata.map(|metadata| metadata.log_messages).unwrap_or_default();
-        Ok(Sent { logs, result: outcome.result })
+        Ok(Sent { logs, result: outcome.result, units_consumed })
     }
 
     async fn simulate(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError> {
         let outcome = self.context.banks_client.simulate_transaction(transaction).await;
         let outcome = outcome.map_err(|error| SdkError::Chain(error.to_string()))?;
+        let units_consumed = outcome.simulation_details.as_ref().map(|details| details.units_consumed);
         let logs = outcome.simulation_details.map(|details| details.logs).unwrap_or_default();
         let result = outcome.result.unwrap_or(Ok(()));
-        Ok(Sent { logs, result })
+        Ok(Sent { logs, result, units_consumed })
     }
 }
 

@@ -131,17 +131,22 @@ impl Chain for RpcChain {
         retrying("block time", || self.client.get_block_time(slot)).await
     }
 
+    async fn slot(&mut self) -> Result<u64, SdkError> {
+        retrying("slot", || self.client.get_slot()).await
+    }
+
     /// Sends with preflight (so a refused transaction comes back with its error and logs, not a signature)
     /// and waits for confirmation.
     async fn send(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError> {
         match self.client.send_and_confirm_transaction(&transaction).await {
-            Ok(_) => Ok(Sent { logs: Vec::new(), result: Ok(()) }),
+            Ok(_) => Ok(Sent { logs: Vec::new(), result: Ok(()), units_consumed: None }),
             Err(error) => match error.kind() {
                 ErrorKind::RpcError(RpcError::RpcResponseError {
                     data: RpcResponseErrorData::SendTransactionPreflightFailure(simulation),
                     ..
                 }) => Ok(Sent {
                     logs: simulation.logs.clone().unwrap_or_default(),
+                    units_consumed: simulation.units_consumed,
                     result: Err(simulation.err.clone().map(Into::into).unwrap_or(
                         solana_sdk::transaction::TransactionError::InstructionError(
                             0,
@@ -150,7 +155,7 @@ impl Chain for RpcChain {
                     )),
                 }),
                 ErrorKind::TransactionError(transaction_error) => {
-                    Ok(Sent { logs: Vec::new(), result: Err(transaction_error.clone()) })
+                    Ok(Sent { logs: Vec::new(), result: Err(transaction_error.clone()), units_consumed: None })
                 }
                 _ => Err(chain_error(error)),
             },
@@ -163,7 +168,7 @@ impl Chain for RpcChain {
             Some(error) => Err(error.into()),
             None => Ok(()),
         };
-        Ok(Sent { logs: simulation.logs.unwrap_or_default(), result })
+        Ok(Sent { logs: simulation.logs.unwrap_or_default(), result, units_consumed: simulation.units_consumed })
     }
 }
 
