@@ -72,6 +72,16 @@ impl Failure {
     }
 }
 
+/// Appends a refusal's code to the file `MARGIN_ERRORS_SEEN` names, when it is set: `tests/coverage.sh` checks
+/// that the tests reach every error variant.
+fn record_refusal(code: u32) {
+    use std::io::Write;
+    if let Some(path) = std::env::var_os("MARGIN_ERRORS_SEEN") {
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        writeln!(file, "{code}").unwrap();
+    }
+}
+
 pub struct Env {
     /// The in-process chain (program-test's context inside).
     pub chain: ProgramTestChain,
@@ -212,7 +222,11 @@ impl Env {
     pub async fn send_versioned(&mut self, transaction: VersionedTransaction) -> Result<(), Failure> {
         let sent = self.chain.send(transaction).await.map_err(|error| Failure::Transaction(error.to_string()))?;
         self.last_logs = sent.logs;
-        sent.result.map_err(Failure::of)
+        let result = sent.result.map_err(Failure::of);
+        if let Err(Failure::Custom(code)) = &result {
+            record_refusal(*code);
+        }
+        result
     }
 
     /// The events of type `E` the last transaction emitted.

@@ -304,3 +304,55 @@ async fn resolve_bankruptcy_refuses_bad_bank_lists_and_burns_a_dust_deposit() {
     assert_eq!(market.env.account_state(&account).await.used_positions().count(), 0);
     market.env.assert_vault_covers(&usdt).await;
 }
+
+#[tokio::test]
+async fn a_mint_with_more_than_eighteen_decimals_cannot_be_listed() {
+    let mut env = Env::new().await;
+    assert_eq!(
+        env.add_bank(19, 100_000_000, 10_000, stable_config(9)).await.err(),
+        Some(code(MarginError::DecimalsOutOfRange))
+    );
+    // Eighteen is the most: listed.
+    assert!(env.add_bank(18, 100_000_000, 10_000, stable_config(10)).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_borrow_is_refused_while_the_debt_price_is_too_wide_to_open() {
+    let mut market = Market::with_sol_collateral().await;
+    let (sol, usdc) = (market.sol, market.usdc);
+    // USDC ± 3 %: beyond the 2 % open limit, within the 5 % liquidation limit.
+    market.env.set_price(&sol, SOL_PRICE, SOL_CONF);
+    market.env.set_price(&usdc, USDC_PRICE, 3_000_000);
+    assert_eq!(market.borrow_usdc(10 * USDC).await, Err(code(MarginError::ConfidenceTooWideToOpen)));
+    // Calm again: the same borrow goes through.
+    market.env.set_price(&usdc, USDC_PRICE, USDC_CONF);
+    assert_eq!(market.borrow_usdc(10 * USDC).await, Ok(()));
+}
+
+/// Anchor refuses the same bank passed twice as mutable (ConstraintDuplicateMutableAccount) before the
+/// program's own InvalidLiquidationPair check could.
+const DUPLICATE_MUTABLE_ACCOUNT: Failure = Failure::Custom(2040);
+
+#[tokio::test]
+async fn liquidating_a_bank_against_itself_is_refused() {
+    let mut market = Market::with_sol_collateral().await;
+    market.borrow_usdc(900 * USDC).await.unwrap();
+    let (liquidator, pay, _) = market.liquidator(10_000 * USDC).await;
+    let (account, usdc) = (market.trader_account, market.usdc);
+    assert_eq!(
+        market.env.liquidate(&liquidator, &account, &usdc, &usdc, &pay, &pay, 100 * USDC).await,
+        Err(DUPLICATE_MUTABLE_ACCOUNT)
+    );
+}
+
+#[tokio::test]
+async fn a_bank_named_with_another_mint_is_refused() {
+    let mut market = Market::new().await;
+    let (trader, account, sol, usdc, wallet) =
+        (market.trader.insecure_clone(), market.trader_account, market.sol, market.usdc, market.trader_sol);
+    // The SOL bank, its vault and price, but the USDC mint.
+    let addresses = margin_sdk::addresses::BankAddresses { mint: usdc.mint, ..sol.addresses() };
+    let owner = trader.pubkey();
+    let ix = margin_sdk::instructions::deposit(&market.env.token_action(&owner, &account, &addresses, &wallet), SOL);
+    assert_eq!(market.env.send(&[ix], &[&trader]).await, Err(code(MarginError::WrongMint)));
+}
