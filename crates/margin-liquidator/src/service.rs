@@ -36,6 +36,9 @@ pub struct Settings {
 pub struct Pass {
     pub survey: Survey,
     pub outcomes: Vec<(Action, Outcome)>,
+    /// From the price update that made the pass decide to its first transaction's outcome (None without a
+    /// price update or without a send).
+    pub first_send_after_price: Option<Duration>,
 }
 
 pub struct Service<F> {
@@ -192,7 +195,7 @@ impl<F: Feed> Service<F> {
         let fresh: Vec<Action> =
             actions.into_iter().filter(|action| self.sent.insert((action.account(), slot))).collect();
         let started = self.price_changed_at.take();
-        let mut outcomes = Vec::new();
+        let (mut outcomes, mut first_send_after_price) = (Vec::new(), None);
         for batch in fresh.chunks(chains.len()) {
             let attempts =
                 batch.iter().zip(chains.iter_mut()).map(|(action, chain)| act(chain, &self.wallet, action, &economics));
@@ -201,6 +204,7 @@ impl<F: Feed> Service<F> {
                 self.metrics.outcome(&outcome, liquidation);
                 if let (Some(started), Outcome::Landed { .. } | Outcome::Failed(_)) = (started, &outcome) {
                     self.metrics.price_to_send(started.elapsed());
+                    first_send_after_price.get_or_insert(started.elapsed());
                 }
                 tracing::info!(account = %action.account(), ?outcome, "attempt");
                 outcomes.push((*action, outcome));
@@ -208,7 +212,7 @@ impl<F: Feed> Service<F> {
         }
         self.sent.retain(|(_, sent_slot)| *sent_slot + 150 >= slot);
         self.refresh_acted(&mut chains[0], &outcomes).await;
-        Pass { survey, outcomes }
+        Pass { survey, outcomes, first_send_after_price }
     }
 
     /// Reads back the accounts just acted on (and their banks), so the next pass judges them as they are.
