@@ -72,6 +72,10 @@ pub enum Action {
         target: usize,
         amount: u64,
     },
+    /// The liquidator tries the indebted account whose Maint assets cover its liabilities least, as a bot would.
+    LiquidateWeakest {
+        amount: u64,
+    },
     ResolveBankruptcy {
         target: usize,
     },
@@ -154,8 +158,8 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
         4..=6 => Action::Borrow { trader, amount: amount(random, 500 * USDC) },
         7..=9 => Action::BorrowNearLimit { trader, percent: 90 + random.below(11) },
         10..=12 => Action::Withdraw { trader, sol, amount: amount(random, if sol { 5 * SOL } else { 500 * USDC }) },
-        13..=15 => Action::Repay { trader, amount: amount(random, 500 * USDC), all: random.below(2) == 0 },
-        16..=21 => {
+        13..=14 => Action::Repay { trader, amount: amount(random, 500 * USDC), all: random.below(4) == 0 },
+        15..=21 => {
             let change_bps = match random.below(10) {
                 0 => -2_500,
                 1 => 2_500,
@@ -165,11 +169,12 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
         }
         22 => Action::ConfidenceSpike { conf_bps: 10 + random.below(1_500) },
         23 => Action::Stale { seconds: 30 + random.below(600) as i64 },
-        24..=26 => Action::Liquidate { target: random.below(targets) as usize, amount: amount(random, 2_000 * USDC) },
+        24 => Action::Liquidate { target: random.below(targets) as usize, amount: amount(random, 2_000 * USDC) },
+        25..=26 | 37 => Action::LiquidateWeakest { amount: amount(random, 2_000 * USDC) },
         27 => Action::ResolveBankruptcy { target: random.below(targets) as usize },
         28..=29 => Action::LenderWithdraw { amount: 1 + random.below(20_000 * USDC) },
         30 => match random.below(3) {
-            0 => Action::Pause { seconds: amount(random, 3_600) as u32 },
+            0 => Action::Pause { seconds: amount(random, 600) as u32 },
             1 if late => Action::Tighten { paused: random.below(2) == 0 },
             _ => Action::StrangerUnpause { trader },
         },

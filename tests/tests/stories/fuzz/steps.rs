@@ -29,6 +29,16 @@ impl World {
                 Ok(Ok(()))
             }
             Action::Liquidate { target, amount } => self.liquidate(self.accounts[target], amount).await,
+            Action::LiquidateWeakest { amount } => {
+                // The account with debt whose Maint assets cover its liabilities least (a bot's first pick).
+                let snapshot = self.snapshot().await;
+                let coverage = |account: &&Pubkey| match health_of(&snapshot, account, HealthType::Maint) {
+                    Some(h) if h.liabilities > 0 => u128::from(h.assets) * 1_000_000 / u128::from(h.liabilities),
+                    _ => u128::MAX,
+                };
+                let weakest = *self.accounts.iter().min_by_key(coverage).expect("accounts");
+                self.liquidate(weakest, amount).await
+            }
             Action::ResolveBankruptcy { target } => self.resolve_bankruptcy(self.accounts[target]).await,
             Action::LenderWithdraw { amount } => self.lender_withdraw(amount).await,
             Action::Pause { .. } | Action::Tighten { .. } | Action::StrangerUnpause { .. } => {
@@ -99,10 +109,12 @@ impl World {
         Ok(outcome)
     }
 
-    /// SOL moves by `change_bps` (kept within $60–$300); the confidence widens with the move; the EMA lags,
+    /// SOL moves by `change_bps` plus a pull of a twentieth of the way back to $150 (kept within $60–$300), so
+    /// that crashes keep meeting accounts near their limit; the confidence widens with the move; the EMA lags,
     /// following a quarter of the gap.
     fn move_price(&mut self, change_bps: i64, seconds: i64) -> Result<(), Failure> {
-        self.price = (self.price + self.price * change_bps / 10_000).clamp(60_00000000, 300_00000000);
+        let pull_bps = (SOL_PRICE - self.price) * 500 / self.price;
+        self.price = (self.price + self.price * (change_bps + pull_bps) / 10_000).clamp(60_00000000, 300_00000000);
         self.conf = (self.price as u64 / 1_000) * (1 + change_bps.unsigned_abs() / 600);
         self.ema += (self.price - self.ema) / 4;
         self.market.env.advance(seconds);
