@@ -6,6 +6,7 @@ pub mod keypair;
 pub mod output;
 pub mod path;
 pub mod report;
+pub mod risk;
 pub mod scenario;
 pub mod sim;
 pub mod trader;

@@ -1,7 +1,7 @@
 //! `margin`: the scenario simulator on the real program (and, later, trader and governance commands).
 use clap::{Args, Parser, Subcommand};
 use margin_cli::governance::{self as gov, Authority};
-use margin_cli::{chart, keypair, output, report, scenario, sim, trader};
+use margin_cli::{chart, keypair, output, report, risk, scenario, sim, trader};
 use margin_sdk::chain::RpcChain;
 use margin_sdk::instructions::AccountKind;
 use solana_sdk::pubkey::Pubkey;
@@ -87,6 +87,9 @@ enum Command {
     /// Governance: show, propose, tighten, execute, cancel, pause, unpause, what-if.
     #[command(subcommand)]
     Gov(Gov),
+    /// Risk calibration from price history: calibrate, backtest, propose (docs/RISK.md).
+    #[command(subcommand)]
+    Risk(Risk),
     /// Prints the most the account can withdraw from a bank now, native units.
     MaxWithdraw {
         #[command(flatten)]
@@ -359,9 +362,87 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Gov(command) => governance_command(command).await,
+        Command::Risk(command) => {
+            println!("{}", risk_command(command)?);
+            Ok(())
+        }
         Command::MaxWithdraw { common, account, bank } => {
             println!("{}", trader::max_withdraw(&mut RpcChain::new(&common.url), &account, &bank).await?);
             Ok(())
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Risk {
+    /// Historical and filtered VaR/ES of the worst move within the liquidation horizon; recommends weights,
+    /// confidence multipliers and bonus bounds, with the reasoning and (with --chart) the distribution.
+    Calibrate {
+        #[command(flatten)]
+        inputs: RiskInputs,
+        /// Also write a PNG of the distribution of worst falls with the chosen haircuts.
+        #[arg(long)]
+        chart: Option<PathBuf>,
+    },
+    /// Backtests the current and the recommended parameters on the history: breaches at the Maint limit
+    /// (Kupiec's test), accounts opened at maximum Init leverage, liquidated, and the bad debt left.
+    Backtest {
+        #[command(flatten)]
+        inputs: RiskInputs,
+        /// Open an account every N bars (default: every liquidation horizon).
+        #[arg(long)]
+        stride: Option<usize>,
+    },
+    /// The bounded sequence of governance proposals from the current parameters to the recommended ones.
+    Propose {
+        #[command(flatten)]
+        inputs: RiskInputs,
+    },
+}
+
+#[derive(Args)]
+struct RiskInputs {
+    /// Price history (CSV: Binance klines or a Yahoo export), e.g. ../shared/data/binance-solusdt-1h.csv.
+    #[arg(long)]
+    prices: PathBuf,
+    /// The liquidation horizon: how long a liquidation may take to complete (30m, 1h, 4h, 1d, ...).
+    #[arg(long, default_value = "1h")]
+    horizon: String,
+    /// Maint/Init confidence levels.
+    #[arg(long, default_value = "0.99/0.999")]
+    confidence: String,
+    /// The parameters in force now: the volatile or the stable preset.
+    #[arg(long, default_value = "volatile")]
+    preset: String,
+}
+
+impl RiskInputs {
+    fn load(&self) -> Result<risk::Inputs, String> {
+        risk::Inputs::load(&self.prices, &self.horizon, &self.confidence, &self.preset)
+    }
+}
+
+fn risk_command(command: Risk) -> Result<String, String> {
+    match command {
+        Risk::Calibrate { inputs, chart } => {
+            let inputs = inputs.load()?;
+            let calibration = inputs.calibration()?;
+            if let Some(path) = chart {
+                risk::chart::write(&calibration, &path)?;
+            }
+            Ok(risk::calibration_text(&calibration, &inputs.current))
+        }
+        Risk::Backtest { inputs, stride } => {
+            let inputs = inputs.load()?;
+            let calibration = inputs.calibration()?;
+            let (current, recommended) = inputs.backtests(&calibration, stride.unwrap_or(calibration.horizon_bars));
+            Ok(risk::backtest_text(&current, &recommended))
+        }
+        Risk::Propose { inputs } => {
+            let inputs = inputs.load()?;
+            let target = inputs.calibration()?.apply(inputs.current);
+            let steps = risk::propose::plan(inputs.current, target, &margin_sdk::presets::governance_settings())?;
+            Ok(risk::proposals_text(&steps))
         }
     }
 }

@@ -32,7 +32,8 @@ impl History {
     /// Parses CSV text with a header row; the columns are found by name (timestamp/Date, High, Low, Close).
     pub fn parse(name: &str, text: &str) -> Result<History, String> {
         let mut lines = text.lines();
-        let header: Vec<String> = lines.next().ok_or("empty file")?.split(',').map(|h| h.trim().to_lowercase()).collect();
+        let header: Vec<String> =
+            lines.next().ok_or("empty file")?.split(',').map(|h| h.trim().to_lowercase()).collect();
         let column = |names: &[&str]| {
             header.iter().position(|h| names.contains(&h.as_str())).ok_or(format!("no {} column", names[0]))
         };
@@ -45,7 +46,10 @@ impl History {
             }
             let fields: Vec<&str> = line.split(',').collect();
             let value = |index: usize| {
-                fields.get(index).and_then(|field| field.trim().parse::<f64>().ok()).filter(|v| *v > 0.0 && v.is_finite())
+                fields
+                    .get(index)
+                    .and_then(|field| field.trim().parse::<f64>().ok())
+                    .filter(|v| *v > 0.0 && v.is_finite())
             };
             match (fields.get(time), value(high), value(low), value(close)) {
                 (Some(stamp), Some(high), Some(low), Some(close)) if low <= close && close <= high => {
@@ -124,7 +128,8 @@ mod tests {
 
     #[test]
     fn bad_rows_are_named_by_line() {
-        let text = "timestamp,open,high,low,close,volume\n2020-08-11 06:00:00,1,2,1,1.5,1\n2020-08-11 07:00:00,1,2,1,x,1\n";
+        let text =
+            "timestamp,open,high,low,close,volume\n2020-08-11 06:00:00,1,2,1,1.5,1\n2020-08-11 07:00:00,1,2,1,x,1\n";
         assert_eq!(History::parse("x", text).unwrap_err(), "line 3: expected a time and positive high ≥ close ≥ low");
         assert!(History::parse("x", "date,close\n").unwrap_err().contains("no high column"));
     }

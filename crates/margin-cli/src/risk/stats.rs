@@ -3,15 +3,17 @@
 //! an offline tool for a risk team, not protocol arithmetic (which stays in margin-risk, in integers).
 use super::history::Bar;
 
-/// For each start bar t (with a full horizon after it): the worst fall, min(low over t+1..=t+h) / close_t − 1
-/// (≤ 0), and the worst rise, max(high over t+1..=t+h) / close_t − 1 (≥ 0). What a position opened at t loses
-/// at worst before a liquidation `h` bars later completes.
+/// For each start bar t (with a full horizon after it): the worst fall, min(close over t+1..=t+h) / close_t − 1
+/// (≤ 0), and the worst rise, max(close over t+1..=t+h) / close_t − 1 (≥ 0). What a position opened at t loses
+/// at worst before a liquidation `h` bars later completes. Closes, not wicks: the oracle aggregates many
+/// venues, so one venue's wick (or a bad tick, such as Yahoo's USDC high of 2.35 on 2021-11-16) is not a price
+/// the program would have seen.
 pub fn worst_moves(bars: &[Bar], horizon: usize) -> (Vec<f64>, Vec<f64>) {
     let (mut falls, mut rises) = (Vec::new(), Vec::new());
     for start in 0..bars.len().saturating_sub(horizon) {
         let window = &bars[start + 1..=start + horizon];
-        let low = window.iter().map(|bar| bar.low).fold(f64::INFINITY, f64::min);
-        let high = window.iter().map(|bar| bar.high).fold(0.0, f64::max);
+        let low = window.iter().map(|bar| bar.close).fold(f64::INFINITY, f64::min);
+        let high = window.iter().map(|bar| bar.close).fold(0.0, f64::max);
         falls.push((low / bars[start].close - 1.0).min(0.0));
         rises.push((high / bars[start].close - 1.0).max(0.0));
     }
@@ -54,8 +56,7 @@ pub fn ewma_volatility(closes: &[f64], half_life_bars: f64) -> Vec<f64> {
 /// losses' VaR and ES at `confidence`, scaled back by `stress_volatility`. Says what the history's shapes of
 /// moves would cost if they happened at the stressed volatility.
 pub fn filtered_var_es(losses: &[f64], volatility: &[f64], stress_volatility: f64, confidence: f64) -> (f64, f64) {
-    let standardised: Vec<f64> =
-        losses.iter().zip(volatility).map(|(loss, sigma)| loss / sigma.max(1e-9)).collect();
+    let standardised: Vec<f64> = losses.iter().zip(volatility).map(|(loss, sigma)| loss / sigma.max(1e-9)).collect();
     let (var, es) = var_es(&standardised, confidence);
     ((var * stress_volatility).min(1.0), (es * stress_volatility).min(1.0))
 }
@@ -84,12 +85,13 @@ mod tests {
     }
 
     #[test]
-    fn worst_moves_take_the_extremes_inside_the_horizon() {
-        let bars = [bar(99.0, 100.0, 101.0), bar(90.0, 95.0, 104.0), bar(94.0, 98.0, 120.0), bar(50.0, 60.0, 61.0)];
+    fn worst_moves_take_the_extreme_closes_inside_the_horizon() {
+        let bars = [bar(99.0, 100.0, 101.0), bar(90.0, 95.0, 104.0), bar(94.0, 120.0, 130.0), bar(50.0, 60.0, 61.0)];
         let (falls, rises) = worst_moves(&bars, 2);
         assert_eq!(falls.len(), 2);
-        assert!((falls[0] - -0.10).abs() < 1e-12 && (rises[0] - 0.20).abs() < 1e-12);
-        assert!((falls[1] - (50.0 / 95.0 - 1.0)).abs() < 1e-12);
+        // Closes only: the wicks (90, 130) do not count.
+        assert!((falls[0] - -0.05).abs() < 1e-12 && (rises[0] - 0.20).abs() < 1e-12);
+        assert!((falls[1] - (60.0 / 95.0 - 1.0)).abs() < 1e-12);
     }
 
     #[test]

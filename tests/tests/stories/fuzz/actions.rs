@@ -178,7 +178,10 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
             1 if late => Action::Tighten { paused: random.below(2) == 0 },
             _ => Action::StrangerUnpause { trader },
         },
-        31 => Action::Propose { sol, row: random.below(25) as usize, step_bps: proposal_step(random) },
+        31 if late => Action::Propose { sol, row: random.below(25) as usize, step_bps: proposal_step(random) },
+        // Before the last quarter, mild moves of any row but the status (±5 % of the value): an executed freeze
+        // (an asset weight to 0, a paused bank) would stop borrowing, and liquidations, for the rest of the run.
+        31 => Action::Propose { sol, row: random.below(24) as usize, step_bps: random.below(1_000) as i64 - 500 },
         32 => Action::ExecuteLatest { by_stranger: random.below(2) == 0 },
         33 => Action::CancelLatest { by_stranger: random.below(3) == 0 },
         34 => Action::WaitTimelock,
