@@ -113,19 +113,26 @@ mod tests {
     use margin_sdk::presets::{governance_settings, volatile_params};
 
     #[test]
-    fn loosening_takes_bounded_steps_and_tightening_one() {
+    fn each_move_follows_its_governance_class() {
         let current = volatile_params();
         let mut target = current;
-        target.risk.init_asset_weight_bps = 7_000; // tighter: one step
+        // A lower Init asset weight only reduces risk: at once. A lower Maint asset weight makes accounts
+        // liquidatable sooner, which governance bounds like a loosening: 5 points a step.
+        target.risk.init_asset_weight_bps = 7_000;
         target.risk.maint_asset_weight_bps = 8_000;
         let steps = plan(current, target, &governance_settings()).unwrap();
-        assert_eq!(steps.len(), 1);
-        assert_eq!(steps[0].class, ChangeClass::RiskReducing);
-        assert_eq!(steps[0].params, target);
+        let weights: Vec<(u32, u32)> =
+            steps.iter().map(|s| (s.params.risk.init_asset_weight_bps, s.params.risk.maint_asset_weight_bps)).collect();
+        assert_eq!(weights, vec![(7_000, 8_500), (7_000, 8_000)]);
+        assert_eq!(steps.last().unwrap().params, target);
+        let mut tighter = current;
+        tighter.risk.init_liability_weight_bps = 14_000;
+        let steps = plan(current, tighter, &governance_settings()).unwrap();
+        assert_eq!((steps.len(), steps[0].class), (1, ChangeClass::RiskReducing));
         // Looser by 9 points of Init weight at ±5 points a step: two steps, the timelock (2 days) apart.
         let mut looser = current;
         looser.risk.init_asset_weight_bps = 8_900;
-        looser.risk.maint_asset_weight_bps = 9_300;
+        looser.risk.maint_asset_weight_bps = 9_100; // (1 + 8 % bonus + 1 % fee) · 0.91 ≤ 1
         let steps = plan(current, looser, &governance_settings()).unwrap();
         let init: Vec<u32> = steps.iter().map(|step| step.params.risk.init_asset_weight_bps).collect();
         assert_eq!(init, vec![8_500, 8_900]);
@@ -138,7 +145,8 @@ mod tests {
     fn an_invalid_intermediate_set_is_named() {
         let current = volatile_params();
         let mut target = current;
-        target.risk.init_asset_weight_bps = 9_500; // above the maint weight: never valid
+        // 0.93 leaves no room for the 8 % bonus and 1 % fee: (1.09 · 0.93 > 1).
+        target.risk.maint_asset_weight_bps = 9_300;
         assert!(plan(current, target, &governance_settings()).unwrap_err().contains("not valid"));
     }
 }

@@ -80,6 +80,10 @@ pub enum Action {
         target: usize,
     },
     /// The debt-free lender withdraws up to `amount` USDC.
+    /// The lender deposits back up to `amount` USDC from its wallet (what it withdrew), so liquidity comes and goes.
+    LenderDeposit {
+        amount: u64,
+    },
     LenderWithdraw {
         amount: u64,
     },
@@ -172,7 +176,8 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
         24 => Action::Liquidate { target: random.below(targets) as usize, amount: amount(random, 2_000 * USDC) },
         25..=26 | 37 => Action::LiquidateWeakest { amount: amount(random, 2_000 * USDC) },
         27 => Action::ResolveBankruptcy { target: random.below(targets) as usize },
-        28..=29 => Action::LenderWithdraw { amount: 1 + random.below(20_000 * USDC) },
+        28 => Action::LenderWithdraw { amount: 1 + random.below(20_000 * USDC) },
+        29 => Action::LenderDeposit { amount: 1 + random.below(40_000 * USDC) },
         30 => match random.below(3) {
             0 => Action::Pause { seconds: amount(random, 600) as u32 },
             1 if late => Action::Tighten { paused: random.below(2) == 0 },

@@ -41,6 +41,15 @@ impl World {
             }
             Action::ResolveBankruptcy { target } => self.resolve_bankruptcy(self.accounts[target]).await,
             Action::LenderWithdraw { amount } => self.lender_withdraw(amount).await,
+            Action::LenderDeposit { amount } => {
+                let (lender, account, usdc, wallet) =
+                    (self.lender.insecure_clone(), self.market.lender_account, self.market.usdc, self.lender_wallet);
+                let amount = amount.min(self.market.env.balance(&wallet).await);
+                if amount == 0 {
+                    return Ok(Ok(()));
+                }
+                Ok(self.market.env.deposit(&lender, &account, &usdc, &wallet, amount).await)
+            }
             Action::Pause { .. } | Action::Tighten { .. } | Action::StrangerUnpause { .. } => {
                 Ok(self.guardian(action).await)
             }
