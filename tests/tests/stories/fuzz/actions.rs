@@ -44,10 +44,12 @@ pub enum Action {
         trader: usize,
         percent: u64,
     },
+    /// Withdraws `amount`, or everything the position holds when `all`.
     Withdraw {
         trader: usize,
         sol: bool,
         amount: u64,
+        all: bool,
     },
     Repay {
         trader: usize,
@@ -156,12 +158,16 @@ pub fn generate(seed: u64, steps: usize, traders: usize, targets: usize) -> Vec<
 
 fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
     let trader = random.below(traders) as usize;
-    let sol = random.below(2) == 0;
+    // Mostly SOL: a trader holding a USDC deposit cannot borrow USDC (DepositAndDebtInOneBank).
+    let sol = random.below(5) != 0;
     match random.below(40) {
         0..=3 => Action::Deposit { trader, sol, amount: amount(random, if sol { 10 * SOL } else { 1_000 * USDC }) },
         4..=6 => Action::Borrow { trader, amount: amount(random, 500 * USDC) },
         7..=9 => Action::BorrowNearLimit { trader, percent: 90 + random.below(11) },
-        10..=12 => Action::Withdraw { trader, sol, amount: amount(random, if sol { 5 * SOL } else { 500 * USDC }) },
+        10..=12 => {
+            let typical = if sol { 5 * SOL } else { 500 * USDC };
+            Action::Withdraw { trader, sol, amount: amount(random, typical), all: random.below(4) == 0 }
+        }
         13..=14 => Action::Repay { trader, amount: amount(random, 500 * USDC), all: random.below(4) == 0 },
         15..=21 => {
             let change_bps = match random.below(10) {

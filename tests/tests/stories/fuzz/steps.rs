@@ -87,10 +87,14 @@ impl World {
         let wallet =
             if bank.bank == sol.bank { self.traders[trader].sol_wallet } else { self.traders[trader].usdc_wallet };
         let before = self.net_tokens(&account, &bank, &wallet).await;
+        let held = self.deposit_tokens(&account, &bank).await;
         let env = &mut self.market.env;
         let outcome = match *action {
             Action::Deposit { amount, .. } => env.deposit(&owner, &account, &bank, &wallet, amount).await,
-            Action::Withdraw { amount, .. } => env.withdraw(&owner, &account, &bank, &wallet, amount).await,
+            Action::Withdraw { amount, all, .. } => {
+                let amount = if all { held } else { amount };
+                env.withdraw(&owner, &account, &bank, &wallet, amount).await
+            }
             Action::Borrow { amount, .. } => env.borrow(&owner, &account, &bank, &wallet, amount).await,
             Action::BorrowNearLimit { percent, .. } => {
                 let most = env.snapshot(&account, &[bank.bank]).await.max_borrow(&account, &bank.bank).unwrap_or(0);

@@ -170,6 +170,14 @@ impl World {
         i128::from(env.balance(wallet).await) + i128::from(deposit) - i128::from(debt)
     }
 
+    /// What `account` holds in `bank`, native units, with the bank accrued to now (rounded down).
+    pub async fn deposit_tokens(&mut self, account: &Pubkey, bank: &BankKeys) -> u64 {
+        let env = &mut self.market.env;
+        let state = env.bank_state(&bank.bank).await.accrued_to(env.now).unwrap();
+        let position = env.account_state(account).await.used_positions().find(|p| p.bank == bank.bank).copied();
+        position.map_or(0, |position| deposit_tokens_of(position.deposit_shares, state.deposit_index).unwrap())
+    }
+
     /// The checks after every step: no token created or lost, share totals, invariants 1 and 3.
     pub async fn check(&mut self) -> Result<(), Violation> {
         let totals = self.ledger_totals().await;
