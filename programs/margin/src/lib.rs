@@ -12,6 +12,10 @@ pub mod seeds;
 pub mod state;
 pub mod token;
 
+/// The sbpf-linker route's builtins (memcpy on syscalls, 128-bit arithmetic): see tests/sbf/build.sh.
+#[cfg(margin_sbpf_linker)]
+use solana_compiler_builtins as _;
+
 use instructions::*;
 use state::{BankConfig, BankParams};
 
