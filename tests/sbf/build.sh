@@ -17,6 +17,14 @@ pinned_date="2026-10-29"
 mkdir -p "$cache"
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal --component rust-src
+# A machine may come with an older nightly (this kind ships 1.97.0-nightly of 2026-05-19, LLVM 22, on which the
+# link fails): update it when it predates the pinned one or its LLVM is older than 23.
+llvm_major="$(rustc +nightly -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
+current_date="$(rustc +nightly -vV | sed -n 's/^commit-date: //p')"
+if [ "${llvm_major:-0}" -lt 23 ] || [[ "$current_date" < "$pinned_date" ]]; then
+    echo "updating rustup's nightly ($current_date, LLVM $llvm_major): the route needs $pinned_date, LLVM 23" >&2
+    rustup update nightly >&2
+fi
 nightly="$(rustup +nightly which rustc | xargs dirname | xargs dirname)"
 [ -d "$nightly/lib/rustlib/src/rust/library" ] || rustup component add rust-src --toolchain nightly
 date="$(rustc +nightly -vV | sed -n 's/^commit-date: //p')"

@@ -12,6 +12,7 @@ use solana_signer::Signer;
 use solana_transaction::versioned::VersionedTransaction;
 
 pub const TOKEN_PROGRAM: &str = "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA";
+pub const TOKEN_2022_PROGRAM: &str = "TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb";
 const LOOKUP_TABLE_PROGRAM: &str = "AddressLookupTab1e1111111111111111111111111";
 
 pub fn address(pubkey: &Pubkey) -> Address {
@@ -99,15 +100,15 @@ impl Svm {
         keypair
     }
 
-    /// An SPL Token mint with `decimals` (authority: none needed, supply written with the accounts).
-    pub fn write_mint(&mut self, mint: &Pubkey, decimals: u8) {
+    /// A mint of `token_program` (SPL Token or Token-2022, no extensions) with `decimals`.
+    pub fn write_mint(&mut self, mint: &Pubkey, decimals: u8, token_program: &str) {
         let mut data = vec![0u8; 82];
         data[44] = decimals;
         data[45] = 1; // initialized
-        self.set_account(mint, &TOKEN_PROGRAM.parse().unwrap(), data);
+        self.set_account(mint, &token_program.parse().unwrap(), data);
     }
 
-    /// An SPL Token account of `mint` owned by `owner` holding `amount`, at a new address.
+    /// A token account of `mint` owned by `owner` holding `amount`, at a new address, under the mint's program.
     pub fn write_token_account(&mut self, owner: &Pubkey, mint: &Pubkey, amount: u64) -> Pubkey {
         let at = Pubkey::new_unique();
         let mut data = vec![0u8; 165];
@@ -115,8 +116,22 @@ impl Svm {
         data[32..64].copy_from_slice(owner.as_ref());
         data[64..72].copy_from_slice(&amount.to_le_bytes());
         data[108] = 1; // initialized
-        self.set_account(&at, &TOKEN_PROGRAM.parse().unwrap(), data);
+        let token_program = self.svm.get_account(&address(mint)).expect("the mint exists").owner;
+        self.set_account(&at, &token_program, data);
         at
+    }
+
+    /// A captured `PriceUpdateV2` account (`solana account --output json`) at its own address, its publish
+    /// times moved to the clock (price, confidence, EMA, feed, owner and verification as captured).
+    pub fn write_captured_price(&mut self, json: &str) -> (Pubkey, [u8; 32]) {
+        let (at, account) = margin_sdk::pyth::cli_account(json).expect("a captured account");
+        let mut data = account.data;
+        // discriminator 8 | write authority 32 | Full 1 | feed id 32 | price 8 | conf 8 | exponent 4 | publish time
+        let feed: [u8; 32] = data[41..73].try_into().unwrap();
+        data[93..101].copy_from_slice(&self.now.to_le_bytes());
+        data[101..109].copy_from_slice(&self.now.to_le_bytes());
+        self.set_account(&at, &address(&account.owner), data);
+        (at, feed)
     }
 
     pub fn token_balance(&self, at: &Pubkey) -> u64 {

@@ -14,7 +14,11 @@ use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
 use solana_signer::Signer;
 
-use crate::svm::{pubkey, Outcome, Svm, TOKEN_PROGRAM};
+use crate::svm::{pubkey, Outcome, Svm, TOKEN_2022_PROGRAM, TOKEN_PROGRAM};
+
+/// Mainnet's SOL/USD `PriceUpdateV2` (Full), captured 2025-01-04 at $215.68 ± $0.20 (../shared/data, copied with
+/// attribution into margin-sdk's test fixtures).
+const CAPTURED_SOL: &str = include_str!("../../../../crates/margin-sdk/tests/fixtures/pyth-v2-sol-usd-full-2025.json");
 
 /// One instruction measured: CU of its success path, and the refusal checked.
 #[derive(Clone, Debug)]
@@ -110,10 +114,15 @@ impl World {
         self.banks[index].0
     }
 
-    /// Rewrites every bank's price at the clock (after the clock moves: max age 60 s).
+    /// Rewrites every bank's price at the clock (after the clock moves: max age 60 s); a captured account
+    /// (price 0) is rewritten from its capture.
     fn refresh_prices(&mut self) {
         for (bank, feed, price, conf) in self.banks.clone() {
-            self.svm.write_price(&bank.price_account, feed, price, conf);
+            if price == 0 {
+                self.svm.write_captured_price(CAPTURED_SOL);
+            } else {
+                self.svm.write_price(&bank.price_account, feed, price, conf);
+            }
         }
     }
 
@@ -163,6 +172,7 @@ impl World {
         self.setup_group()?;
         let (lender, lender_account) = self.lender()?;
         let (trader, trader_account, trader_sol, trader_usdc) = self.trader()?;
+        self.captured_price_and_token_2022()?;
         let (whale_account, table) = self.whale()?;
         self.crash_and_liquidate(&whale_account, &table, (&trader_account, trader_sol, trader_usdc))?;
         self.bankruptcy()?;
@@ -197,12 +207,25 @@ impl World {
 
     /// Lists a mint: proposed one timelock ago, executed now.
     fn list(&mut self, index: u8, decimals: u8, price: i64, params: BankParams) -> Result<(), String> {
-        let (mint, price_account, feed) = (Pubkey::new_unique(), Pubkey::new_unique(), [index + 1; 32]);
-        self.svm.write_mint(&mint, decimals);
+        let (price_account, feed) = (Pubkey::new_unique(), [index + 1; 32]);
+        self.list_with(index, (decimals, TOKEN_PROGRAM), Some((price_account, feed, price)), params)
+    }
+
+    /// Lists a mint of `token_program` priced by `price` (a written account), or by the captured mainnet SOL
+    /// account when None.
+    fn list_with(
+        &mut self,
+        index: u8,
+        (decimals, token_program): (u8, &str),
+        price: Option<(Pubkey, [u8; 32], i64)>,
+        params: BankParams,
+    ) -> Result<(), String> {
+        let mint = Pubkey::new_unique();
+        self.svm.write_mint(&mint, decimals, token_program);
         let now = self.svm.now;
         let delay = i64::from(margin_sdk::presets::governance_settings().timelock_delay_seconds);
         self.svm.set_clock(now - delay);
-        self.svm.write_price(&price_account, feed, price, price as u64 / 1_000);
+        let (price_account, feed, price) = self.write_listing_price(price);
         let config = BankConfig { feed_id: feed, isolated_only: false, params };
         let (payer, admin, group, id) = (self.svm.payer(), self.admin(), self.group, self.proposals);
         let propose = build::propose_listing(&payer, &admin, &group, id, (&mint, &price_account), config);
@@ -214,7 +237,7 @@ impl World {
         }
         self.ok("propose_listing", 0, vec![propose], &[], &[])?;
         self.proposals += 1;
-        let token_program: Pubkey = TOKEN_PROGRAM.parse().unwrap();
+        let token_program: Pubkey = token_program.parse().unwrap();
         let bank = BankAddresses::derive(&group, &mint, &token_program, &price_account);
         let proposal = margin_sdk::addresses::proposal(&group, id);
         if index == 0 {
@@ -227,11 +250,26 @@ impl World {
             )?;
         }
         self.svm.set_clock(now);
-        self.svm.write_price(&price_account, feed, price, price as u64 / 1_000);
+        self.write_listing_price(Some((price_account, feed, price)).filter(|_| price != 0));
         self.ok("add_bank", 0, vec![build::add_bank(&payer, &group, &proposal, &bank)], &[], &[])?;
         self.banks.push((bank, feed, price, price as u64 / 1_000));
         self.refresh_prices();
         Ok(())
+    }
+
+    /// Writes a listing's price account at the clock: `price` (address, feed, 10^-8 USD) or the captured
+    /// account (price 0 stands for it in `banks`, which then rewrites it from the capture).
+    fn write_listing_price(&mut self, price: Option<(Pubkey, [u8; 32], i64)>) -> (Pubkey, [u8; 32], i64) {
+        match price {
+            Some((at, feed, price)) => {
+                self.svm.write_price(&at, feed, price, price as u64 / 1_000);
+                (at, feed, price)
+            }
+            None => {
+                let (at, feed) = self.svm.write_captured_price(CAPTURED_SOL);
+                (at, feed, 0)
+            }
+        }
     }
 
     fn open(&mut self, owner: &Keypair, index: u16) -> Result<Pubkey, String> {
@@ -308,6 +346,33 @@ impl World {
         let not_a_bank = vec![build::accrue_interest(&account)];
         self.refused_with("accrue_interest", (not_a_bank, &[], &[]), 3002, "Anchor: AccountDiscriminatorMismatch")?;
         Ok((trader, account, sol, usdc))
+    }
+
+    /// A bank priced by the captured mainnet SOL account (at its pinned address, owner and feed) and a Token-2022
+    /// bank: a trader deposits into both and borrows USDC against them.
+    fn captured_price_and_token_2022(&mut self) -> Result<(), String> {
+        self.list_with(16, (9, TOKEN_PROGRAM), None, margin_sdk::presets::volatile_params())?;
+        let price = (Pubkey::new_unique(), [18; 32], 100_000_000);
+        self.list_with(17, (6, TOKEN_2022_PROGRAM), Some(price), margin_sdk::presets::stable_params())?;
+        let trader = self.svm.keypair();
+        let account = self.open(&trader, 0)?;
+        let key = pubkey(&trader.pubkey());
+        let sol = self.svm.write_token_account(&key, &self.bank(16).mint, 10 * SOL);
+        let deposit = self.token_ix(&trader, &account, 16, &sol, |a| build::deposit(a, 10 * SOL));
+        self.ok("deposit (captured SOL price)", 1, vec![deposit], &[&trader], &[])?;
+        let stable = self.svm.write_token_account(&key, &self.bank(17).mint, 1_000 * USDC);
+        let deposit = self.token_ix(&trader, &account, 17, &stable, |a| build::deposit(a, 1_000 * USDC));
+        self.ok("deposit (Token-2022)", 2, vec![deposit], &[&trader], &[])?;
+        let most = self.snapshot(&[account]).max_borrow(&account, &self.bank(15).bank).map_err(|e| e.to_string())?;
+        // 10 SOL at $215.68 (Init: × 0.8 less the confidence) plus 1,000 (× 0.95) against USDC at 1.05.
+        if !(2_000 * USDC..2_600 * USDC).contains(&most) {
+            return Err(format!("max borrow against the captured price: {most}"));
+        }
+        let usdc = self.svm.write_token_account(&key, &self.bank(15).mint, 0);
+        let health = self.health_accounts(&account, Some(15));
+        let borrow = self.token_ix(&trader, &account, 15, &usdc, |a| build::borrow(a, most, health));
+        self.ok("borrow", 3, vec![borrow], &[&trader], &[])?;
+        Ok(())
     }
 
     /// A whale with $10,000 in each of the 15 volatile banks borrows 97 % of its USDC limit (16 positions).
