@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
 # Rebuilds the program's IDL offline and fails if idl/margin.json is not current. With --write, updates it.
-# Installs anchor-cli 1.2.2 from crates.io when missing (about 9 minutes, once per machine).
+# The IDL is built by idl/builder (crate margin-idl): anchor-lang-idl's IdlBuilder with Anchor.toml's settings,
+# the same code and output as `anchor idl build -p margin` of anchor-cli 1.2.2, without installing anchor-cli.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! anchor --version 2>/dev/null | grep -q "1.2.2"; then
-    echo "== installing anchor-cli 1.2.2"
-    cargo install anchor-cli --version 1.2.2 --locked
-fi
 built="$(mktemp)"
-anchor idl build -p margin -o "$built" >/dev/null
+cargo run --locked -q -p margin-idl -- "$built"
 if [ "${1:-}" = "--write" ]; then
     mv "$built" idl/margin.json
     echo "idl/margin.json written"
