@@ -50,10 +50,16 @@ sed "s#ROUTE_DIR#$here#g; s#NIGHTLY_RUSTC#$nightly/bin/rustc#g" "$here/sbf-confi
 export LD_LIBRARY_PATH="$cache/llvm23" RUSTC_BOOTSTRAP_SYNTHETIC_TARGET=1 \
     CARGO_TARGET_DIR="$cache/target" __CARGO_TESTS_ONLY_SRC_ROOT="$library"
 cd "$root"
-"$nightly/bin/cargo" --config "$cache/config.toml" build --release -p margin 2>&1 | tee "$cache/build.log" \
-    | grep -E "^(error|warning: unused)|ERROR|Error" | head -60 || true
 built="$cache/target/bpfel-unknown-solana/release/libmargin.so"
-[ -f "$built" ] || { echo "no .so: see $cache/build.log" >&2; exit 1; }
+# A failed link leaves the previous .so in place: remove it, and fail on cargo's own status.
+rm -f "$built"
+build_status=0
+"$nightly/bin/cargo" --config "$cache/config.toml" build --release -p margin >"$cache/build.log" 2>&1 || build_status=$?
+if [ "$build_status" -ne 0 ] || [ ! -f "$built" ]; then
+    grep -E "^error|ERROR|Error" "$cache/build.log" | sort | uniq -c | sort -rn | head -20 >&2 || true
+    echo "no .so (cargo exit $build_status): see $cache/build.log" >&2
+    exit 1
+fi
 # program-test loads `<name>.so` from SBF_OUT_DIR (see crates/margin-sdk's margin_program_test).
 cp "$built" "$cache/margin.so"
 echo "$cache/margin.so"

@@ -31,10 +31,14 @@ fn run(program: &str, budgets: &str, table: Option<&String>) -> Result<(), Strin
     let mut world = World::new(&bytes)?;
     let measures = world.scenario()?;
     let mut text = table_text(&measures);
+    let stack = stack_depths(&bytes).ok_or("the ELF has no executable segment")?;
     text.push_str(&format!(
-        "\n\nDeepest stack use: {} bytes below a frame pointer (frames are 4,096 bytes; LLVM fails the link \
-         beyond). Heap: the entrypoint's 32 KiB bump allocator, enough for every instruction above. Program: {} bytes.",
-        deepest_stack_offset(&bytes).map_or("unknown".to_string(), |depth| depth.to_string()),
+        "\n\nStack: the deepest local is {} bytes below a frame pointer, of 4,096-byte frames (LLVM fails the link \
+         beyond -bpf-stack-size); the deepest read is {} bytes (arguments 6 and on, left by callers at the bottom of \
+         the frame). Heap: the entrypoint's 32 KiB bump allocator, enough for every instruction above. Program: {} \
+         bytes.",
+        stack.deepest_local,
+        stack.deepest_read,
         bytes.len()
     ));
     println!("{text}");
@@ -44,10 +48,18 @@ fn run(program: &str, budgets: &str, table: Option<&String>) -> Result<(), Strin
     check_budgets(&measures, &std::fs::read_to_string(budgets).map_err(|error| format!("{budgets}: {error}"))?)
 }
 
-/// How deep into its 4 KiB stack frame the program reaches: the largest negative offset from the frame pointer
-/// r10 of any load or store, or of an address computed as `mov rX, r10; add64 rX, -n`, in the ELF's executable
-/// segment (SBPF v3 gives every call a fixed frame; v3 ELFs carry program headers only).
-fn deepest_stack_offset(elf: &[u8]) -> Option<u64> {
+/// How deep into their 4 KiB stack frames the program's functions reach, from the ELF's executable segment
+/// (SBPF v3 gives every call a fixed frame below the frame pointer r10; v3 ELFs carry program headers only).
+struct StackDepths {
+    /// Deepest byte a function writes or takes the address of below r10 (its locals): the figure LLVM's
+    /// `-bpf-stack-size` check bounds, and the link fails beyond it.
+    deepest_local: u64,
+    /// Deepest load below r10: deeper than any local only where a function reads its arguments 6 and on, which
+    /// callers leave at the bottom of the callee's frame (near 4,096 bytes whatever the frame's use).
+    deepest_read: u64,
+}
+
+fn stack_depths(elf: &[u8]) -> Option<StackDepths> {
     let read = |at: usize, size: usize| -> Option<u64> {
         let bytes = elf.get(at..at + size)?;
         Some(bytes.iter().rev().fold(0u64, |value, byte| value << 8 | u64::from(*byte)))
@@ -58,22 +70,23 @@ fn deepest_stack_offset(elf: &[u8]) -> Option<u64> {
         .find(|&at| read(at + 4, 4).is_some_and(|f| f & 1 == 1))?;
     let (offset, size) = (read(executable + 0x08, 8)? as usize, read(executable + 0x20, 8)? as usize);
     let code = elf.get(offset..offset + size)?;
-    let (mut deepest, mut copy_of_frame_pointer) = (0u64, None);
+    let (mut deepest_local, mut deepest_load, mut copy_of_frame_pointer) = (0u64, 0u64, None);
     for instruction in code.chunks_exact(8) {
         let (opcode, destination, source) = (instruction[0], instruction[1] & 0x0f, instruction[1] >> 4);
         let offset = i16::from_le_bytes([instruction[2], instruction[3]]);
         let immediate = i32::from_le_bytes(instruction[4..8].try_into().unwrap());
-        let class = opcode & 7;
-        let frame_access = (matches!(class, 2 | 3) && destination == 10) || (class == 1 && source == 10);
-        if frame_access && offset < 0 {
-            deepest = deepest.max(u64::from(offset.unsigned_abs()));
+        let depth = u64::from(offset.unsigned_abs());
+        match opcode & 7 {
+            2 | 3 if destination == 10 && offset < 0 => deepest_local = deepest_local.max(depth),
+            1 if source == 10 && offset < 0 => deepest_load = deepest_load.max(depth),
+            _ => {}
         }
         if opcode == 0x07 && copy_of_frame_pointer == Some(destination) && immediate < 0 {
-            deepest = deepest.max(u64::from(immediate.unsigned_abs()));
+            deepest_local = deepest_local.max(u64::from(immediate.unsigned_abs()));
         }
         copy_of_frame_pointer = (opcode == 0xbf && source == 10).then_some(destination);
     }
-    Some(deepest)
+    Some(StackDepths { deepest_local, deepest_read: deepest_load.max(deepest_local) })
 }
 
 fn table_text(measures: &[Measure]) -> String {
