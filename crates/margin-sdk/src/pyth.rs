@@ -1,6 +1,6 @@
 //! Pyth `PriceUpdateV2` accounts: written as the receiver program writes them (for the in-process chain, the
 //! simulator and tests), and read from `solana account --output json` files (captured mainnet accounts).
-use anchor_lang::AccountSerialize;
+use anchor_lang::{AccountDeserialize, AccountSerialize};
 use base64::Engine;
 use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
 use solana_sdk::account::Account;
@@ -45,6 +45,28 @@ impl PriceUpdate {
             verification: VerificationLevel::Full,
             owner: pyth_solana_receiver_sdk::ID,
         }
+    }
+
+    /// The update an existing `PriceUpdateV2` account holds (e.g. a captured one, to be republished at another
+    /// time with `PriceUpdate { publish_time, ..from_account(..)? }`): feed, price, confidence, exponent, EMA,
+    /// verification and owner as they are; the write authority and posted slot are not kept.
+    ///
+    /// Errors: [`SdkError::WrongAccountType`] when the data is not a `PriceUpdateV2`.
+    pub fn from_account(account: &Account) -> Result<Self, SdkError> {
+        let update =
+            PriceUpdateV2::try_deserialize(&mut account.data.as_slice()).map_err(|_| SdkError::WrongAccountType)?;
+        let message = update.price_message;
+        Ok(PriceUpdate {
+            feed_id: message.feed_id,
+            price: message.price,
+            conf: message.conf,
+            exponent: message.exponent,
+            publish_time: message.publish_time,
+            ema_price: message.ema_price,
+            ema_conf: message.ema_conf,
+            verification: update.verification_level,
+            owner: account.owner,
+        })
     }
 
     /// The account bytes (8-byte discriminator + Borsh), owned by the Pyth receiver unless set otherwise.

@@ -15,7 +15,7 @@ async fn a_captured_price_account_is_served_at_its_pinned_address() {
     assert_eq!((served.owner, &served.data), (account.owner, &account.data));
     let mut bank: Bank = bytemuck::Zeroable::zeroed();
     bank.price_account = address;
-    bank.feed_id = served.data[41..73].try_into().unwrap();
+    bank.feed_id = pyth::PriceUpdate::from_account(&served).unwrap().feed_id;
     let price = margin::oracle::pyth_price_from(&address, &served.owner, &served.data, &bank).unwrap();
     assert_eq!((price.price, price.exponent), (21_568_137_069, -8));
 }

@@ -5,6 +5,7 @@ use anchor_lang::prelude::Pubkey;
 use margin::errors::MarginError;
 use margin::state::Bank;
 use margin_sdk::{errors, pyth, SdkError};
+use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 
 fn bank_pinned_to(price_account: Pubkey, feed_id: [u8; 32]) -> Bank {
     let mut bank: Bank = bytemuck::Zeroable::zeroed();
@@ -44,6 +45,24 @@ fn the_sol_2025_account_reads_as_215_68137069_plus_minus_0_20134469() {
     assert_eq!(read(&address, &account.owner, &account.data, &other_address), refused(MarginError::WrongPriceAccount));
     let stranger = Pubkey::new_unique();
     assert_eq!(read(&address, &stranger, &account.data, &bank), refused(MarginError::PriceAccountNotPyth));
+}
+
+#[test]
+fn a_captured_account_republished_later_reads_as_the_same_price_at_the_new_time() {
+    let (address, account) = pyth::cli_account(include_str!("fixtures/pyth-v2-sol-usd-full-2025.json")).unwrap();
+    let captured = pyth::PriceUpdate::from_account(&account).unwrap();
+    assert_eq!(captured.feed_id, feed(SOL_FEED));
+    assert_eq!((captured.owner, captured.verification), (account.owner, VerificationLevel::Full));
+    let later = pyth::PriceUpdate { publish_time: 1_800_000_000, ..captured }.account(address);
+    let bank = bank_pinned_to(address, feed(SOL_FEED));
+    let before = read(&address, &account.owner, &account.data, &bank).unwrap();
+    let after = read(&address, &later.owner, &later.data, &bank).unwrap();
+    assert_eq!(after, margin_risk::price::PythPrice { publish_time: 1_800_000_000, ..before });
+    assert_ne!(before.publish_time, after.publish_time);
+    // Not a price update: refused by name.
+    let mut truncated = account.clone();
+    truncated.data.truncate(40);
+    assert_eq!(pyth::PriceUpdate::from_account(&truncated).unwrap_err(), SdkError::WrongAccountType);
 }
 
 #[test]

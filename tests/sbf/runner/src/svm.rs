@@ -121,17 +121,14 @@ impl Svm {
         at
     }
 
-    /// A captured `PriceUpdateV2` account (`solana account --output json`) at its own address, its publish
-    /// times moved to the clock (price, confidence, EMA, feed, owner and verification as captured).
+    /// A captured `PriceUpdateV2` account (`solana account --output json`) at its own address, published now
+    /// (price, confidence, EMA, feed, owner and verification as captured); returns its address and feed.
     pub fn write_captured_price(&mut self, json: &str) -> (Pubkey, [u8; 32]) {
         let (at, account) = margin_sdk::pyth::cli_account(json).expect("a captured account");
-        let mut data = account.data;
-        // discriminator 8 | write authority 32 | Full 1 | feed id 32 | price 8 | conf 8 | exponent 4 | publish time
-        let feed: [u8; 32] = data[41..73].try_into().unwrap();
-        data[93..101].copy_from_slice(&self.now.to_le_bytes());
-        data[101..109].copy_from_slice(&self.now.to_le_bytes());
-        self.set_account(&at, &address(&account.owner), data);
-        (at, feed)
+        let captured = margin_sdk::pyth::PriceUpdate::from_account(&account).expect("a PriceUpdateV2");
+        let now = margin_sdk::pyth::PriceUpdate { publish_time: self.now, ..captured }.account(at);
+        self.set_account(&at, &address(&now.owner), now.data);
+        (at, captured.feed_id)
     }
 
     pub fn token_balance(&self, at: &Pubkey) -> u64 {

@@ -34,7 +34,7 @@ pub struct World {
     guardian: Keypair,
     stranger: Keypair,
     group: Pubkey,
-    banks: Vec<(BankAddresses, [u8; 32], i64, u64)>,
+    banks: Vec<Listed>,
     measures: Vec<Measure>,
     /// The refusal checked for each instruction (attached to its first measure at the end).
     refusals: BTreeMap<&'static str, String>,
@@ -42,6 +42,22 @@ pub struct World {
 }
 
 type Ix = anchor_lang::solana_program::instruction::Instruction;
+
+/// How a bank's price account is written (again after each move of the clock: max age 60 s).
+#[derive(Clone, Copy, Debug)]
+enum Pricing {
+    /// Written by the runner at `at`: `price` · 10^-8 USD ± 0.1 %.
+    Written { at: Pubkey, feed: [u8; 32], price: i64 },
+    /// Mainnet's captured SOL/USD account at its own address, republished at the clock.
+    Captured,
+}
+
+/// A listed bank and how its price is written.
+#[derive(Clone, Copy, Debug)]
+struct Listed {
+    addresses: BankAddresses,
+    pricing: Pricing,
+}
 
 const SOL: u64 = 1_000_000_000;
 const USDC: u64 = 1_000_000;
@@ -111,32 +127,42 @@ impl World {
     }
 
     fn bank(&self, index: usize) -> BankAddresses {
-        self.banks[index].0
+        self.banks[index].addresses
     }
 
-    /// Rewrites every bank's price at the clock (after the clock moves: max age 60 s); a captured account
-    /// (price 0) is rewritten from its capture.
-    fn refresh_prices(&mut self) {
-        for (bank, feed, price, conf) in self.banks.clone() {
-            if price == 0 {
-                self.svm.write_captured_price(CAPTURED_SOL);
-            } else {
-                self.svm.write_price(&bank.price_account, feed, price, conf);
+    fn all_banks(&self) -> Vec<BankAddresses> {
+        self.banks.iter().map(|listed| listed.addresses).collect()
+    }
+
+    /// Writes a price account at the clock; returns its address and feed.
+    fn write_pricing(&mut self, pricing: Pricing) -> (Pubkey, [u8; 32]) {
+        match pricing {
+            Pricing::Written { at, feed, price } => {
+                self.svm.write_price(&at, feed, price, price as u64 / 1_000);
+                (at, feed)
             }
+            Pricing::Captured => self.svm.write_captured_price(CAPTURED_SOL),
         }
     }
 
+    /// Rewrites every bank's price at the clock (after the clock moves).
+    fn refresh_prices(&mut self) {
+        for listed in self.banks.clone() {
+            self.write_pricing(listed.pricing);
+        }
+    }
+
+    /// Moves a written bank's price to `price` (10^-8 USD).
     fn set_price(&mut self, index: usize, price: i64) {
-        self.banks[index].2 = price;
-        self.banks[index].3 = price as u64 / 1_000;
-        let (bank, feed, price, conf) = self.banks[index];
-        self.svm.write_price(&bank.price_account, feed, price, conf);
+        let Pricing::Written { at, feed, .. } = self.banks[index].pricing else { panic!("bank {index} is captured") };
+        self.banks[index].pricing = Pricing::Written { at, feed, price };
+        self.write_pricing(self.banks[index].pricing);
     }
 
     /// The SDK's snapshot of `accounts` and every bank, read from litesvm.
     fn snapshot(&self, accounts: &[Pubkey]) -> Snapshot {
         let mut snapshot = Snapshot { now: self.svm.now, ..Snapshot::default() };
-        for (bank, ..) in &self.banks {
+        for bank in self.all_banks() {
             snapshot.banks.insert(bank.bank, margin_sdk::accounts::bank(&self.svm.data(&bank.bank)).unwrap());
             let price = self.svm.svm.get_account(&crate::svm::address(&bank.price_account)).unwrap();
             snapshot.prices.insert(bank.price_account, RawAccount { owner: pubkey(&price.owner), data: price.data });
@@ -153,7 +179,8 @@ impl World {
         more: Option<usize>,
     ) -> Vec<anchor_lang::solana_program::instruction::AccountMeta> {
         let state = margin_sdk::accounts::margin_account(&self.svm.data(account)).unwrap();
-        let known: BTreeMap<Pubkey, BankAddresses> = self.banks.iter().map(|(bank, ..)| (bank.bank, *bank)).collect();
+        let known: BTreeMap<Pubkey, BankAddresses> =
+            self.all_banks().into_iter().map(|bank| (bank.bank, bank)).collect();
         match more {
             Some(index) => {
                 margin_sdk::accounts::health_accounts_after(&state, &self.bank(index), |key| known.get(key).copied())
@@ -171,14 +198,13 @@ impl World {
     pub fn scenario(&mut self) -> Result<Vec<Measure>, String> {
         self.setup_group()?;
         let (lender, lender_account) = self.lender()?;
-        let (trader, trader_account, trader_sol, trader_usdc) = self.trader()?;
+        let (trader_account, trader_sol, trader_usdc) = self.trader()?;
         self.captured_price_and_token_2022()?;
         let (whale_account, table) = self.whale()?;
         self.crash_and_liquidate(&whale_account, &table, (&trader_account, trader_sol, trader_usdc))?;
         self.bankruptcy()?;
         self.governance()?;
         self.close(&lender, &lender_account)?;
-        let _ = trader;
         let mut measures = self.measures.clone();
         for (name, refusal) in &self.refusals {
             if let Some(measure) = measures.iter_mut().find(|measure| measure.name == *name) {
@@ -207,17 +233,16 @@ impl World {
 
     /// Lists a mint: proposed one timelock ago, executed now.
     fn list(&mut self, index: u8, decimals: u8, price: i64, params: BankParams) -> Result<(), String> {
-        let (price_account, feed) = (Pubkey::new_unique(), [index + 1; 32]);
-        self.list_with(index, (decimals, TOKEN_PROGRAM), Some((price_account, feed, price)), params)
+        let pricing = Pricing::Written { at: Pubkey::new_unique(), feed: [index + 1; 32], price };
+        self.list_with(index, (decimals, TOKEN_PROGRAM), pricing, params)
     }
 
-    /// Lists a mint of `token_program` priced by `price` (a written account), or by the captured mainnet SOL
-    /// account when None.
+    /// Lists a mint of `token_program` priced as `pricing` says.
     fn list_with(
         &mut self,
         index: u8,
         (decimals, token_program): (u8, &str),
-        price: Option<(Pubkey, [u8; 32], i64)>,
+        pricing: Pricing,
         params: BankParams,
     ) -> Result<(), String> {
         let mint = Pubkey::new_unique();
@@ -225,7 +250,7 @@ impl World {
         let now = self.svm.now;
         let delay = i64::from(margin_sdk::presets::governance_settings().timelock_delay_seconds);
         self.svm.set_clock(now - delay);
-        let (price_account, feed, price) = self.write_listing_price(price);
+        let (price_account, feed) = self.write_pricing(pricing);
         let config = BankConfig { feed_id: feed, isolated_only: false, params };
         let (payer, admin, group, id) = (self.svm.payer(), self.admin(), self.group, self.proposals);
         let propose = build::propose_listing(&payer, &admin, &group, id, (&mint, &price_account), config);
@@ -250,26 +275,11 @@ impl World {
             )?;
         }
         self.svm.set_clock(now);
-        self.write_listing_price(Some((price_account, feed, price)).filter(|_| price != 0));
+        self.write_pricing(pricing);
         self.ok("add_bank", 0, vec![build::add_bank(&payer, &group, &proposal, &bank)], &[], &[])?;
-        self.banks.push((bank, feed, price, price as u64 / 1_000));
+        self.banks.push(Listed { addresses: bank, pricing });
         self.refresh_prices();
         Ok(())
-    }
-
-    /// Writes a listing's price account at the clock: `price` (address, feed, 10^-8 USD) or the captured
-    /// account (price 0 stands for it in `banks`, which then rewrites it from the capture).
-    fn write_listing_price(&mut self, price: Option<(Pubkey, [u8; 32], i64)>) -> (Pubkey, [u8; 32], i64) {
-        match price {
-            Some((at, feed, price)) => {
-                self.svm.write_price(&at, feed, price, price as u64 / 1_000);
-                (at, feed, price)
-            }
-            None => {
-                let (at, feed) = self.svm.write_captured_price(CAPTURED_SOL);
-                (at, feed, 0)
-            }
-        }
     }
 
     fn open(&mut self, owner: &Keypair, index: u16) -> Result<Pubkey, String> {
@@ -317,7 +327,7 @@ impl World {
         Ok((lender, account))
     }
 
-    fn trader(&mut self) -> Result<(Keypair, Pubkey, Pubkey, Pubkey), String> {
+    fn trader(&mut self) -> Result<(Pubkey, Pubkey, Pubkey), String> {
         let trader = self.svm.keypair();
         let account = self.open(&trader, 0)?;
         let key = pubkey(&trader.pubkey());
@@ -345,15 +355,15 @@ impl World {
         self.ok("accrue_interest", 0, vec![build::accrue_interest(&self.bank(15).bank)], &[], &[])?;
         let not_a_bank = vec![build::accrue_interest(&account)];
         self.refused_with("accrue_interest", (not_a_bank, &[], &[]), 3002, "Anchor: AccountDiscriminatorMismatch")?;
-        Ok((trader, account, sol, usdc))
+        Ok((account, sol, usdc))
     }
 
     /// A bank priced by the captured mainnet SOL account (at its pinned address, owner and feed) and a Token-2022
     /// bank: a trader deposits into both and borrows USDC against them.
     fn captured_price_and_token_2022(&mut self) -> Result<(), String> {
-        self.list_with(16, (9, TOKEN_PROGRAM), None, margin_sdk::presets::volatile_params())?;
-        let price = (Pubkey::new_unique(), [18; 32], 100_000_000);
-        self.list_with(17, (6, TOKEN_2022_PROGRAM), Some(price), margin_sdk::presets::stable_params())?;
+        self.list_with(16, (9, TOKEN_PROGRAM), Pricing::Captured, margin_sdk::presets::volatile_params())?;
+        let stable = Pricing::Written { at: Pubkey::new_unique(), feed: [18; 32], price: 100_000_000 };
+        self.list_with(17, (6, TOKEN_2022_PROGRAM), stable, margin_sdk::presets::stable_params())?;
         let trader = self.svm.keypair();
         let account = self.open(&trader, 0)?;
         let key = pubkey(&trader.pubkey());
@@ -386,7 +396,7 @@ impl World {
             let deposit = self.token_ix(&whale, &account, index, &wallet, |a| build::deposit(a, amount));
             self.ok("deposit", 1, vec![deposit], &[&whale], &[])?;
         }
-        let banks: Vec<BankAddresses> = self.banks.iter().map(|(bank, ..)| *bank).collect();
+        let banks = self.all_banks();
         let mut addresses = margin_sdk::transaction::lookup_table_addresses(&self.group, &banks);
         addresses.push(account);
         let table = self.svm.write_lookup_table(&addresses);
