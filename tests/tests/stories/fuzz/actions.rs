@@ -81,11 +81,11 @@ pub enum Action {
     ResolveBankruptcy {
         target: usize,
     },
-    /// The debt-free lender withdraws up to `amount` USDC.
     /// The lender deposits back up to `amount` USDC from its wallet (what it withdrew), so liquidity comes and goes.
     LenderDeposit {
         amount: u64,
     },
+    /// The debt-free lender withdraws up to `amount` USDC.
     LenderWithdraw {
         amount: u64,
     },

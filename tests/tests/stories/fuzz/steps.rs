@@ -87,7 +87,7 @@ impl World {
         let wallet =
             if bank.bank == sol.bank { self.traders[trader].sol_wallet } else { self.traders[trader].usdc_wallet };
         let before = self.net_tokens(&account, &bank, &wallet).await;
-        let held = self.deposit_tokens(&account, &bank).await;
+        let (held, _) = self.position_tokens(&account, &bank).await;
         let env = &mut self.market.env;
         let outcome = match *action {
             Action::Deposit { amount, .. } => env.deposit(&owner, &account, &bank, &wallet, amount).await,

@@ -158,24 +158,22 @@ impl World {
     /// What `wallet` and `account`'s position in `bank` are worth in `bank`'s tokens, with the bank accrued to
     /// now: wallet + deposit (rounded down) − debt (rounded up). No action may raise it (invariant 6).
     pub async fn net_tokens(&mut self, account: &Pubkey, bank: &BankKeys, wallet: &Pubkey) -> i128 {
+        let (deposit, debt) = self.position_tokens(account, bank).await;
+        i128::from(self.market.env.balance(wallet).await) + i128::from(deposit) - i128::from(debt)
+    }
+
+    /// `account`'s deposit (rounded down) and debt (rounded up) in `bank`, native units, with the bank accrued
+    /// to now; (0, 0) without a position.
+    pub async fn position_tokens(&mut self, account: &Pubkey, bank: &BankKeys) -> (u64, u64) {
         let env = &mut self.market.env;
         let state = env.bank_state(&bank.bank).await.accrued_to(env.now).unwrap();
         let position = env.account_state(account).await.used_positions().find(|p| p.bank == bank.bank).copied();
-        let (deposit, debt) = position.map_or((0, 0), |position| {
+        position.map_or((0, 0), |position| {
             (
                 deposit_tokens_of(position.deposit_shares, state.deposit_index).unwrap(),
                 borrow_tokens_of(position.borrow_shares, state.borrow_index).unwrap(),
             )
-        });
-        i128::from(env.balance(wallet).await) + i128::from(deposit) - i128::from(debt)
-    }
-
-    /// What `account` holds in `bank`, native units, with the bank accrued to now (rounded down).
-    pub async fn deposit_tokens(&mut self, account: &Pubkey, bank: &BankKeys) -> u64 {
-        let env = &mut self.market.env;
-        let state = env.bank_state(&bank.bank).await.accrued_to(env.now).unwrap();
-        let position = env.account_state(account).await.used_positions().find(|p| p.bank == bank.bank).copied();
-        position.map_or(0, |position| deposit_tokens_of(position.deposit_shares, state.deposit_index).unwrap())
+        })
     }
 
     /// The checks after every step: no token created or lost, share totals, invariants 1 and 3.
