@@ -47,9 +47,13 @@ impl Env {
             .unwrap()
     }
 
-    /// Remaining accounts of `resolve_bankruptcy` (the SDK's): every used position's bank, in order, writable.
+    /// Remaining accounts of `resolve_bankruptcy` (the SDK's): per used position its bank, writable, then its
+    /// price account.
     pub async fn position_banks(&mut self, account: &Pubkey) -> Vec<AccountMeta> {
-        margin_sdk::accounts::bankruptcy_accounts(&self.account_state(account).await)
+        let state = self.account_state(account).await;
+        let banks = self.position_bank_addresses(&state).await;
+        margin_sdk::accounts::bankruptcy_accounts(&state, |key| banks.iter().find(|bank| bank.bank == *key).copied())
+            .unwrap()
     }
 
     /// Moves a bank's protocol fees to its insurance vault (`sweep_fees`, permissionless), then checks
@@ -158,6 +162,7 @@ impl Env {
         receive_to: &Pubkey,
         max_repay: u64,
     ) -> Instruction {
+        let receive_account = self.receive_account;
         let health = self.health_accounts(account).await;
         let (debt, collateral) = (debt.addresses(), collateral.addresses());
         let accounts = LiquidateAccounts {
@@ -168,6 +173,7 @@ impl Env {
             collateral: &collateral,
             pay_from,
             receive_to,
+            receive_account: receive_account.as_ref(),
         };
         build::liquidate(&accounts, max_repay, health)
     }

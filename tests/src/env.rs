@@ -94,6 +94,9 @@ pub struct Env {
     pub now: i64,
     /// The log of the last transaction sent (events included, see [`crate::events`]).
     pub last_logs: Vec<String>,
+    /// The margin account liquidations built by the harness pass to receive collateral as a deposit when
+    /// the vault is short (`None`: pass none).
+    pub receive_account: Option<Pubkey>,
     nonce: u64,
 }
 
@@ -117,6 +120,7 @@ impl Env {
             now: START,
             last_logs: Vec::new(),
             nonce: 0,
+            receive_account: None,
         };
         env.set_clock(START);
         env.group = env.init_group(1).await.unwrap();

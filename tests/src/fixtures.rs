@@ -21,17 +21,21 @@ impl Env {
         self.set_price_account(&bank.price_account, &update);
     }
 
-    /// Lists a new mint with `decimals` at `dollars_e8 ± conf_e8`, with `config`'s parameters.
+    /// Lists a new mint with `decimals` at `dollars_e8 ± conf_e8`, with `config`'s parameters, on its feed's
+    /// Pyth push-oracle account; a dust threshold worth less than two cents at that price is raised to two
+    /// cents (a bank's must be worth a cent, `InvalidDustThreshold`).
     pub async fn add_bank(
         &mut self,
         decimals: u8,
         dollars_e8: i64,
         conf_e8: u64,
-        config: BankConfig,
+        mut config: BankConfig,
     ) -> Result<BankKeys, Failure> {
         let mint = self.create_mint(decimals).await;
-        let price_account = Pubkey::new_unique();
+        let price_account = margin::oracle::push_feed_address(&config.feed_id);
         let feed_id = config.feed_id;
+        let dust = &mut config.params.limits.dust_threshold;
+        *dust = (*dust).max(margin_sdk::presets::two_cent_dust_threshold(decimals, dollars_e8, -8));
         self.set_price_account(&price_account, &PriceUpdate::new(feed_id, dollars_e8, conf_e8, self.now));
         self.add_bank_with(mint, price_account, config).await
     }
@@ -46,14 +50,21 @@ impl Env {
         self.add_bank_for_program(mint, price_account, config, spl_token::ID).await
     }
 
-    /// `add_bank` for a mint of `token_program` (SPL Token or Token-2022).
+    /// `add_bank` for a mint of `token_program` (SPL Token or Token-2022). A dust threshold worth less than
+    /// two cents at the price the price account holds (when it holds one) is raised to two cents.
     pub async fn add_bank_for_program(
         &mut self,
         mint: Pubkey,
         price_account: Pubkey,
-        config: BankConfig,
+        mut config: BankConfig,
         token_program: Pubkey,
     ) -> Result<BankKeys, Failure> {
+        let price = self.account(&price_account).await.and_then(|account| PriceUpdate::from_account(&account).ok());
+        let decimals = self.account(&mint).await.and_then(|account| mint_decimals(&account.data));
+        if let (Some(price), Some(decimals)) = (price, decimals) {
+            let dust = &mut config.params.limits.dust_threshold;
+            *dust = (*dust).max(margin_sdk::presets::two_cent_dust_threshold(decimals, price.price, price.exponent));
+        }
         let BankAddresses { bank, vault, insurance_vault, .. } =
             BankAddresses::derive(&self.group, &mint, &token_program, &price_account);
         // Proposed one timelock delay ago, so that the listing executes now and the clock stays put.
@@ -63,13 +74,7 @@ impl Env {
         let proposal = self.propose_listing(mint, price_account, config).await;
         self.set_clock(now);
         self.execute_listing(&proposal?, mint, price_account, token_program).await?;
-        let mint_data = self.account(&mint).await.unwrap().data;
-        let decimals = anchor_spl::token_2022::spl_token_2022::extension::StateWithExtensions::<
-            anchor_spl::token_2022::spl_token_2022::state::Mint,
-        >::unpack(&mint_data)
-        .unwrap()
-        .base
-        .decimals;
+        let decimals = mint_decimals(&self.account(&mint).await.unwrap().data).unwrap();
         Ok(BankKeys {
             bank,
             mint,
@@ -81,6 +86,12 @@ impl Env {
             token_program,
         })
     }
+}
+
+/// The decimals of an SPL Token or Token-2022 mint's data.
+fn mint_decimals(data: &[u8]) -> Option<u8> {
+    use anchor_spl::token_2022::spl_token_2022::{extension::StateWithExtensions, state::Mint};
+    StateWithExtensions::<Mint>::unpack(data).ok().map(|mint| mint.base.decimals)
 }
 
 pub use margin_sdk::presets::{governance_settings, stable_params, volatile_params};

@@ -52,6 +52,8 @@ pub struct Simulation {
     accounts: Vec<SimAccount>,
     liquidator: Keypair,
     liquidator_wallets: Vec<Pubkey>,
+    /// The liquidator's margin account: receives collateral a short vault cannot pay out.
+    liquidator_account: Pubkey,
     guardian: Keypair,
     random: Random,
     now: i64,
@@ -93,12 +95,15 @@ fn native_units(usd: f64, price: f64, decimals: u8, what: &str) -> Result<u64, S
     Ok(units as u64)
 }
 
-/// A bank's parameters: its preset, weights overridden when given.
-fn params_of(spec: &BankSpec) -> BankParams {
+/// A bank's parameters: its preset, weights overridden when given, the dust threshold worth two cents at the
+/// first price (`first_price`, USD per whole token).
+fn params_of(spec: &BankSpec, first_price: f64) -> BankParams {
     let mut params = match spec.preset {
         Preset::Volatile => presets::volatile_params(),
         Preset::Stable => presets::stable_params(),
     };
+    let mantissa = (first_price * 1e8).round() as i64;
+    params.limits.dust_threshold = presets::two_cent_dust_threshold(spec.decimals, mantissa, EXPONENT);
     if let Some([init_asset, maint_asset, init_liability, maint_liability]) = spec.weights {
         params.risk.init_asset_weight_bps = init_asset;
         params.risk.maint_asset_weight_bps = maint_asset;
@@ -130,6 +135,7 @@ impl Simulation {
             accounts: Vec::new(),
             liquidator: Keypair::new(),
             liquidator_wallets: Vec::new(),
+            liquidator_account: Pubkey::default(),
             guardian: Keypair::new(),
             random,
             now: START,
@@ -220,11 +226,13 @@ impl Simulation {
         self.send(&[build::init_group(&payer.pubkey(), &payer.pubkey(), 1, &guardian, governance)], &[]).await?;
         for index in 0..self.banks.len() {
             let mint = self.chain.write_mint(self.banks[index].spec.decimals);
-            let price_account = Pubkey::new_unique();
+            // Banks pin their feed's Pyth push-oracle account.
+            let price_account = addresses::push_feed(&self.banks[index].feed_id);
             self.banks[index].addresses = BankAddresses::derive(&self.group, &mint, &spl_token::ID, &price_account);
             self.post_price(index, 0);
+            let bank = &self.banks[index];
             let (feed_id, name, params) =
-                (self.banks[index].feed_id, self.banks[index].spec.name.clone(), params_of(&self.banks[index].spec));
+                (bank.feed_id, bank.spec.name.clone(), params_of(&bank.spec, bank.quotes[0].price));
             let config = BankConfig { feed_id, isolated_only: false, params };
             let propose = build::propose_listing(
                 &payer.pubkey(),
@@ -274,6 +282,10 @@ impl Simulation {
         }
         let liquidator = self.liquidator.pubkey();
         self.chain.set_account(&liquidator, Account { lamports: 1_000_000_000_000, ..Account::default() });
+        self.liquidator_account = addresses::margin_account(&self.group, &liquidator, 0);
+        let open = build::open_account(&liquidator, &self.group, 0, AccountKind::Cross);
+        let signer = self.liquidator.insecure_clone();
+        self.send(&[open], &[&signer]).await?;
         Ok(())
     }
 
@@ -512,6 +524,7 @@ impl Simulation {
             collateral: &collateral_bank,
             pay_from: &self.liquidator_wallets[debt_index],
             receive_to: &self.liquidator_wallets[collateral_index],
+            receive_account: Some(&self.liquidator_account),
         };
         let ix = build::liquidate(&accounts, u64::MAX, health);
         let liquidator = self.liquidator.insecure_clone();
@@ -524,7 +537,7 @@ impl Simulation {
             row.repaid_usd += self.usd(debt_index, event.repaid, step);
             row.seized_usd += seized;
             row.bonus_usd += seized - cleared;
-            row.fees_usd += self.usd(collateral_index, event.insurance_fee, step);
+            row.fees_usd += self.usd(debt_index, event.insurance_fee, step);
         }
         Ok(true)
     }
@@ -547,7 +560,7 @@ impl Simulation {
             let index = self.index_of_bank(&position.bank);
             let bank = self.banks[index].addresses;
             let latest = self.snapshot_of(&[*address]).await?;
-            let remaining = margin_sdk::accounts::bankruptcy_accounts(latest.account(address).map_err(sdk)?);
+            let remaining = latest.bankruptcy_accounts(address).map_err(sdk)?;
             let ix = build::resolve_bankruptcy(address, &self.group, &bank, remaining);
             match self.send(&[ix], &[]).await {
                 Ok(sent) => {

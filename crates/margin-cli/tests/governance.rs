@@ -80,7 +80,7 @@ async fn governance_commands_show_tighten_propose_execute_cancel_pause_and_what_
 
     // A listing proposal and a group change, executed after the delay: a third bank, a new guardian.
     let mint = chain.write_mint(6);
-    let price_account = Pubkey::new_unique();
+    let price_account = margin_sdk::addresses::push_feed(&[9; 32]);
     let now = chain.unix_timestamp().await.unwrap();
     let update = margin_sdk::pyth::PriceUpdate::new([9; 32], 100_000_000, 10_000, now);
     chain.set_account(&price_account, update.account(price_account));

@@ -101,7 +101,7 @@ async fn bench() {
         token_accounts.insert(bank.mint, chain.write_token_account(&keypair.pubkey(), &bank.mint, u64::MAX / 4));
     }
     let inventory = banks.iter().map(|bank| (bank.mint, u64::MAX / 8)).collect();
-    let wallet = Wallet { keypair, group, token_accounts, lookup_table: None, cu_price: 1_000 };
+    let wallet = Wallet { keypair, group, token_accounts, lookup_table: None, cu_price: 1_000, margin_account: None };
     let settings = Settings {
         inventory,
         fee_quote: 10_000,

@@ -23,6 +23,8 @@ pub struct Wallet {
     pub lookup_table: Option<AddressLookupTableAccount>,
     /// Priority fee, micro-lamports per compute unit.
     pub cu_price: u64,
+    /// The bot's margin account, credited with collateral a short vault cannot pay out.
+    pub margin_account: Option<Pubkey>,
 }
 
 /// How an attempt ended.
@@ -84,7 +86,6 @@ fn has_wallets(wallet: &Wallet, snapshot: &Snapshot, action: &Action) -> bool {
 fn instruction(snapshot: &Snapshot, wallet: &Wallet, action: &Action) -> Result<Instruction, String> {
     let addresses = |bank: &Pubkey| snapshot.bank_addresses(bank).ok_or("unknown bank");
     let account = action.account();
-    let state = snapshot.account(&account).map_err(|error| error.to_string())?;
     match *action {
         Action::Liquidate { debt_bank, collateral_bank, max_repay, .. } => {
             let (debt, collateral): (BankAddresses, BankAddresses) =
@@ -99,12 +100,13 @@ fn instruction(snapshot: &Snapshot, wallet: &Wallet, action: &Action) -> Result<
                 collateral: &collateral,
                 pay_from: &wallet_of(&debt)?,
                 receive_to: &wallet_of(&collateral)?,
+                receive_account: wallet.margin_account.as_ref(),
             };
             let health = snapshot.health_accounts(&account).map_err(|error| error.to_string())?;
             Ok(build::liquidate(&accounts, max_repay, health))
         }
         Action::ResolveBankruptcy { bank, .. } => {
-            let remaining = margin_sdk::accounts::bankruptcy_accounts(state);
+            let remaining = snapshot.bankruptcy_accounts(&account).map_err(|error| error.to_string())?;
             Ok(build::resolve_bankruptcy(&account, &wallet.group, &addresses(&bank)?, remaining))
         }
     }

@@ -41,6 +41,11 @@ pub struct Config {
     /// Address lookup table used for large accounts (v0 transactions); legacy transactions without one.
     #[serde(default, with = "optional_pubkey_text")]
     pub lookup_table: Option<Pubkey>,
+    /// The bot's own margin account in the group: when a collateral vault cannot pay a seizure out (borrowed
+    /// out in a crash), the collateral is credited to it as a deposit, so such accounts are liquidated too.
+    /// Without one they are left (`CollateralVaultShort`).
+    #[serde(default, with = "optional_pubkey_text")]
+    pub margin_account: Option<Pubkey>,
     /// Where `/metrics` and `/healthz` are served.
     #[serde(default = "defaults::metrics_address")]
     pub metrics_address: String,

@@ -49,7 +49,14 @@ async fn start(flags: Flags) -> Result<(), String> {
         refresh_every: Duration::from_secs(config.refresh_seconds),
         degraded_refresh_every: Duration::from_secs(2),
     };
-    let wallet = Wallet { keypair, group: config.group, token_accounts, lookup_table, cu_price: config.max_cu_price };
+    let wallet = Wallet {
+        keypair,
+        group: config.group,
+        token_accounts,
+        lookup_table,
+        cu_price: config.max_cu_price,
+        margin_account: config.margin_account,
+    };
     let metrics = Arc::new(Metrics::default());
     let feed = WebsocketFeed { url: config.ws_url.clone(), group: config.group };
     let mut service = Service::new(settings, wallet, feed, metrics.clone());

@@ -158,7 +158,7 @@ async fn the_bot_liquidates_the_sol_crash_and_reports_it() {
         token_accounts.insert(bank.mint, chain.write_token_account(&keypair.pubkey(), &bank.mint, u64::MAX / 4));
         inventory.insert(bank.mint, 1_000_000_000_000_000);
     }
-    let wallet = Wallet { keypair, group, token_accounts, lookup_table: None, cu_price: 1_000 };
+    let wallet = Wallet { keypair, group, token_accounts, lookup_table: None, cu_price: 1_000, margin_account: None };
     let settings = Settings {
         inventory,
         fee_quote: 10_000,

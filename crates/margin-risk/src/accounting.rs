@@ -106,8 +106,9 @@ pub struct Side<'a> {
 }
 
 /// Settles a liquidation `plan`: the debt's shares for the repay (every share when the repay covers the debt,
-/// else rounded down, at most the position), the collateral's shares for the seized tokens and the insurance
-/// fee (rounded up, all when the rest is worth nothing). Returns (debt shares cleared, collateral shares
+/// else rounded down, at most the position), the collateral's shares for the seized and forfeit tokens
+/// (rounded up, all when the rest is worth nothing). The insurance fee is paid in the debt token on top of
+/// the repay and moves no share. Returns (debt shares cleared, collateral shares
 /// burned). Both sides are checked before either is written.
 pub fn settle_liquidation(debt: Side, collateral: Side, plan: &LiquidationPlan) -> RiskResult<(u64, u64)> {
     let owed = borrow_tokens_of(*debt.position_shares, debt.totals.borrow_index)?;
@@ -116,7 +117,7 @@ pub fn settle_liquidation(debt: Side, collateral: Side, plan: &LiquidationPlan) 
     } else {
         repay_shares_for(plan.repay_tokens, debt.totals.borrow_index)?.min(*debt.position_shares)
     };
-    let seized = add(plan.seized_to_liquidator, plan.insurance_fee_tokens)?;
+    let seized = add(plan.seized_to_liquidator, plan.collateral_forfeit_tokens)?;
     let held = *collateral.position_shares;
     let collateral_shares = withdraw_shares_burned(seized, held, collateral.totals.deposit_index)?;
     // Check all four subtractions first.

@@ -22,6 +22,21 @@ pub fn is_bankrupt(positions: &[HealthPosition]) -> bool {
         && positions.iter().any(|position| position.borrow_tokens > 0)
 }
 
+/// Whether the account's dust deposits (worth a native unit or more, below their banks' dust thresholds) may
+/// be forfeit in a bankruptcy: only when the account is under water, Maint health < 0 at its prices (issue
+/// 21, finding 6: a Maint-healthy account holding 0.90 USDT against 0.40 USDC of debt was resolved by a
+/// stranger, its deposit burned). `positions` as health sees them (an unpriceable dust deposit counts 0).
+///
+/// Errors: any price error of a position that Maint needs.
+pub fn dust_may_be_forfeit(positions: &[HealthPosition]) -> RiskResult<bool> {
+    Ok(!crate::health::compute_health(positions, crate::health::HealthType::Maint)?.is_nonnegative())
+}
+
+/// Lowest deposit index a socialised loss leaves, scaled by [`INDEX_SCALE`]: 10^-6 native units per share.
+/// The index stays positive so that the bank still prices shares (a deposit after the loss gets 10^6 shares
+/// per native unit); a loss beyond what takes the index there is recorded, not socialised.
+pub const MIN_DEPOSIT_INDEX: u64 = INDEX_SCALE / 1_000_000;
+
 /// How a written-off debt is covered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BankruptcySplit {
@@ -29,32 +44,48 @@ pub struct BankruptcySplit {
     pub debt_tokens: u64,
     /// Part paid from the insurance vault into the token vault: min(debt, insurance balance).
     pub insurance_tokens: u64,
-    /// Part lost by the bank's depositors: debt − insurance.
+    /// Part lost by the bank's depositors through the deposit index.
     pub socialized_tokens: u64,
+    /// Part nobody covers: what is left once the deposit index reached [`MIN_DEPOSIT_INDEX`] (a loss larger
+    /// than the deposits). The bank records it; its vault is short by this much.
+    pub unbooked_tokens: u64,
     /// The deposit index after the loss (its cut rounded up, so depositors bear at least the loss).
     pub new_deposit_index: u64,
 }
 
-/// Splits `debt_tokens` between the insurance vault's `insurance_balance` and the depositors of `totals`.
+/// Splits `debt_tokens` between the insurance vault's `insurance_balance`, the depositors of `totals` (as far
+/// as the deposit index can fall, to [`MIN_DEPOSIT_INDEX`]) and the unbooked rest. Never refuses a loss for
+/// its size (issue 21, finding 3: a loss larger than the deposits used to block its own write-off while
+/// lenders withdrew ahead of it): insurance + socialised + unbooked = debt, exactly.
 ///
-/// Errors: [`RiskError::ZeroAmount`] for no debt; [`RiskError::LossExceedsDeposits`] when the loss would
-/// take the deposit index to zero or below (or there are no depositors to bear it).
+/// Errors: [`RiskError::ZeroAmount`] for no debt.
 pub fn split_bankruptcy(debt_tokens: u64, insurance_balance: u64, totals: &BankTotals) -> RiskResult<BankruptcySplit> {
     if debt_tokens == 0 {
         return Err(RiskError::ZeroAmount);
     }
     let insurance_tokens = debt_tokens.min(insurance_balance);
-    let socialized_tokens = debt_tokens - insurance_tokens;
-    let new_deposit_index = if socialized_tokens == 0 {
-        totals.deposit_index
+    let rest = debt_tokens - insurance_tokens;
+    let index = totals.deposit_index;
+    let room = index.saturating_sub(MIN_DEPOSIT_INDEX);
+    // What the depositors can bear at most: their shares' value over the room, rounded down.
+    let bearable =
+        if totals.deposit_shares == 0 { 0 } else { mul_div(totals.deposit_shares, room, INDEX_SCALE, Rounding::Down)? };
+    let (socialized_tokens, new_deposit_index) = if rest == 0 || totals.deposit_shares == 0 {
+        (0, index)
+    } else if rest <= bearable {
+        // rest ≤ ⌊shares·room / S⌋, so the cut, ⌈rest·S / shares⌉, is at most the room.
+        let cut = mul_div(rest, INDEX_SCALE, totals.deposit_shares, Rounding::Up)?;
+        (rest, sub(index, cut)?)
     } else {
-        if totals.deposit_shares == 0 {
-            return Err(RiskError::LossExceedsDeposits);
-        }
-        let cut = mul_div(socialized_tokens, INDEX_SCALE, totals.deposit_shares, Rounding::Up)?;
-        sub(totals.deposit_index, cut).ok().filter(|index| *index > 0).ok_or(RiskError::LossExceedsDeposits)?
+        (bearable, index - room)
     };
-    Ok(BankruptcySplit { debt_tokens, insurance_tokens, socialized_tokens, new_deposit_index })
+    Ok(BankruptcySplit {
+        debt_tokens,
+        insurance_tokens,
+        socialized_tokens,
+        unbooked_tokens: rest - socialized_tokens,
+        new_deposit_index,
+    })
 }
 
 #[cfg(test)]
@@ -111,35 +142,51 @@ mod tests {
     }
 
     #[test]
-    fn impossible_losses_are_named_errors() {
+    fn a_loss_larger_than_the_deposits_is_booked_as_far_as_it_goes_and_the_rest_recorded() {
         assert_eq!(split_bankruptcy(0, 10, &bank(1, INDEX_SCALE)), Err(RiskError::ZeroAmount));
-        assert_eq!(split_bankruptcy(5, 0, &bank(0, INDEX_SCALE)), Err(RiskError::LossExceedsDeposits));
-        assert_eq!(split_bankruptcy(100, 0, &bank(100, INDEX_SCALE)), Err(RiskError::LossExceedsDeposits));
-        assert_eq!(split_bankruptcy(101, 0, &bank(100, INDEX_SCALE)), Err(RiskError::LossExceedsDeposits));
+        // No depositors: all of it unbooked.
+        let nobody = split_bankruptcy(5, 0, &bank(0, INDEX_SCALE)).unwrap();
+        assert_eq!((nobody.socialized_tokens, nobody.unbooked_tokens, nobody.new_deposit_index), (0, 5, INDEX_SCALE));
+        // 100 shares at 1.0 bear 100 − 100·10^-6 rounded down = 99 units; the index stops at its floor.
+        let whole = split_bankruptcy(100, 0, &bank(100, INDEX_SCALE)).unwrap();
+        assert_eq!((whole.socialized_tokens, whole.unbooked_tokens), (99, 1));
+        assert_eq!(whole.new_deposit_index, MIN_DEPOSIT_INDEX);
+        let larger = split_bankruptcy(1_000, 10, &bank(100, INDEX_SCALE)).unwrap();
+        assert_eq!((larger.insurance_tokens, larger.socialized_tokens, larger.unbooked_tokens), (10, 99, 891));
+        // At the floor, depositors bear nothing more.
+        let floor = split_bankruptcy(7, 0, &bank(1_000, MIN_DEPOSIT_INDEX)).unwrap();
+        assert_eq!(
+            (floor.socialized_tokens, floor.unbooked_tokens, floor.new_deposit_index),
+            (0, 7, MIN_DEPOSIT_INDEX)
+        );
         // Insurance alone does not need depositors.
-        assert!(split_bankruptcy(5, 5, &bank(0, INDEX_SCALE)).is_ok());
+        assert_eq!(split_bankruptcy(5, 5, &bank(0, INDEX_SCALE)).unwrap().unbooked_tokens, 0);
+    }
+
+    #[test]
+    fn dust_is_forfeit_only_under_water() {
+        // 0.90 USDT against 0.40 USDC of debt is Maint-healthy: its dust is not forfeit; against 5 USDC it is.
+        let (dust, small_debt, big_debt) = (usdc(900_000, 0), usdc(0, 400_000), usdc(0, 5 * USDC));
+        assert_eq!(dust_may_be_forfeit(&[dust, small_debt]), Ok(false));
+        assert_eq!(dust_may_be_forfeit(&[dust, big_debt]), Ok(true));
     }
 
     proptest! {
-        /// Invariant 7: insurance + socialised loss = the debt written off, exactly; depositors lose at least
-        /// the socialised part and at most one index unit per share more.
+        /// Invariant 7: insurance + socialised loss + the unbooked rest = the debt written off, exactly;
+        /// depositors lose at least the socialised part and at most one index unit per share more.
         #[test]
         fn bankruptcy_split_adds_up(debt in 1u64..1 << 50, insurance in 0u64..1 << 50, shares in 1u64..1 << 55, index in INDEX_SCALE / 2..4 * INDEX_SCALE) {
             let totals = bank(shares, index);
-            match split_bankruptcy(debt, insurance, &totals) {
-                Ok(split) => {
-                    prop_assert_eq!(split.insurance_tokens + split.socialized_tokens, debt);
-                    prop_assert!(split.insurance_tokens <= insurance);
-                    let before = deposit_tokens_of(shares, index).unwrap();
-                    let after = deposit_tokens_of(shares, split.new_deposit_index).unwrap();
-                    prop_assert!(before - after >= split.socialized_tokens);
-                    prop_assert!(before - after <= split.socialized_tokens + shares / INDEX_SCALE + 2);
-                }
-                Err(error) => {
-                    prop_assert_eq!(error, RiskError::LossExceedsDeposits);
-                    prop_assert!(debt > insurance);
-                }
-            }
+            let split = split_bankruptcy(debt, insurance, &totals).unwrap();
+            prop_assert_eq!(split.insurance_tokens + split.socialized_tokens + split.unbooked_tokens, debt);
+            prop_assert_eq!(split.insurance_tokens, debt.min(insurance));
+            prop_assert!(split.new_deposit_index >= MIN_DEPOSIT_INDEX);
+            let before = deposit_tokens_of(shares, index).unwrap();
+            let after = deposit_tokens_of(shares, split.new_deposit_index).unwrap();
+            prop_assert!(before - after >= split.socialized_tokens);
+            prop_assert!(before - after <= split.socialized_tokens + shares / INDEX_SCALE + 2);
+            // Something is left unbooked only once the index is at its floor.
+            prop_assert!(split.unbooked_tokens == 0 || split.new_deposit_index == MIN_DEPOSIT_INDEX);
         }
     }
 }

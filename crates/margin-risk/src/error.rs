@@ -89,6 +89,13 @@ pub enum RiskError {
     PriceOutOfListingRange = 40,
     /// A deposit whose shares (rounded down) are worth nothing.
     DepositBelowOneShare = 41,
+    /// One native unit of the token is worth more than [`crate::price::MAX_NATIVE_UNIT_DOLLARS_LOG10`]
+    /// allows: rounding by a native unit per action would cost more than a cent.
+    NativeUnitTooValuable = 42,
+    /// The price was published before the last price the bank used: prices only move forward.
+    PriceOlderThanLastUsed = 43,
+    /// A dust threshold of 0 (it switches off the dust defences) or worth less than the listing minimum.
+    InvalidDustThreshold = 44,
 }
 
 impl RiskError {
@@ -137,6 +144,11 @@ impl RiskError {
             RiskError::RepayBelowOneShare => "the repay clears less than one debt share; repay more",
             RiskError::PriceOutOfListingRange => "the token's price per native unit is outside the listable range",
             RiskError::DepositBelowOneShare => "the deposit is worth less than one deposit share: deposit more",
+            RiskError::NativeUnitTooValuable => {
+                "one native unit of the token is worth more than $0.01: list a wrapper with more decimals"
+            }
+            RiskError::PriceOlderThanLastUsed => "the price is older than the last one the bank used",
+            RiskError::InvalidDustThreshold => "the dust threshold is 0 or worth less than a cent at the listing price",
         }
     }
 }

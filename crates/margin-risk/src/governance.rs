@@ -262,6 +262,67 @@ pub fn check_change_interval(last_change: i64, at: i64, bounds: &StepBounds) -> 
     }
 }
 
+/// The parameters a bank proposal leaves when executed: `proposed` where the proposal moves a value from
+/// `base` (the bank's values when it was proposed), else `current` (what the bank holds now); and where the
+/// bank was made safer since the proposal (current safer than base), never less safe than `current` (issue
+/// 21, finding 2: executing a proposal restored what the guardian had tightened after it, a reduce-only bank
+/// reopened, a cut Init weight raised again). "Neither" parameters take the proposed value.
+pub fn merge_proposal(
+    base: &ParameterValues,
+    proposed: &ParameterValues,
+    current: &ParameterValues,
+) -> ParameterValues {
+    let mut merged = *current;
+    for (index, rule) in PARAMETER_TABLE.iter().enumerate() {
+        let (base, proposed, current) = (base[index], proposed[index], current[index]);
+        if proposed == base {
+            continue;
+        }
+        merged[index] = match rule.safer {
+            Lower if current < base => proposed.min(current),
+            Higher if current > base => proposed.max(current),
+            _ => proposed,
+        };
+    }
+    merged
+}
+
+/// A shortened timelock delay not yet in force: until `until` (unix seconds), proposals still wait at least
+/// `delay_seconds`, the delay that was in force when the shortening executed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DelayFloor {
+    /// The delay proposals still wait, seconds.
+    pub delay_seconds: u32,
+    /// Unix seconds from which the floor no longer applies.
+    pub until: i64,
+}
+
+impl DelayFloor {
+    /// The delay a proposal made at `now` waits: the group's `delay_seconds`, or the floor while it runs.
+    pub fn delay_at(&self, delay_seconds: u32, now: i64) -> u32 {
+        if now < self.until {
+            delay_seconds.max(self.delay_seconds)
+        } else {
+            delay_seconds
+        }
+    }
+
+    /// The floor after the group's delay moves from `old_delay_seconds` to `new_delay_seconds` at `now`: a
+    /// shortening takes effect only after the delay in force before it (issue 21, finding 13: one proposal
+    /// replacing the admin and the guardian and cutting the delay let the new admin's next proposals run
+    /// after the short delay at once); a lengthening keeps the running floor.
+    ///
+    /// Errors: [`RiskError::MathOverflow`].
+    pub fn after_change(&self, old_delay_seconds: u32, new_delay_seconds: u32, now: i64) -> RiskResult<DelayFloor> {
+        let in_force = self.delay_at(old_delay_seconds, now);
+        if new_delay_seconds >= in_force {
+            return Ok(*self);
+        }
+        let until = now.checked_add(i64::from(in_force)).ok_or(RiskError::MathOverflow)?;
+        Ok(DelayFloor { delay_seconds: in_force, until })
+    }
+}
+
 /// The timelock of proposals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timelock {
@@ -667,7 +728,87 @@ mod tests {
         )
     }
 
+    fn index_of(name: &str) -> usize {
+        PARAMETER_TABLE.iter().position(|rule| rule.name == name).unwrap()
+    }
+
+    #[test]
+    fn a_proposal_never_undoes_the_guardians_later_tightening() {
+        let base = [1_000u64; PARAMETER_COUNT];
+        let (init, status, bonus) = (index_of("init_asset_weight_bps"), index_of("status"), index_of("min_bonus_bps"));
+        // The proposal raises the Init weight 1,000 → 1,400 and moves the bonus; it leaves the status.
+        let mut proposed = base;
+        (proposed[init], proposed[bonus]) = (1_400, 900);
+        // Since then the guardian cut the Init weight to 600 and made the bank reduce-only (status higher).
+        let mut current = base;
+        (current[init], current[status]) = (600, 1_001);
+        let merged = merge_proposal(&base, &proposed, &current);
+        assert_eq!(merged[init], 600, "the cut stands");
+        assert_eq!(merged[status], 1_001, "the untouched status stays as the guardian left it");
+        assert_eq!(merged[bonus], 900, "a value-shifting parameter takes the proposed value");
+        // Without a later change the proposal applies as made.
+        assert_eq!(merge_proposal(&base, &proposed, &base), proposed);
+        // A proposal that tightens further than the guardian did still applies.
+        proposed[init] = 500;
+        assert_eq!(merge_proposal(&base, &proposed, &current)[init], 500);
+    }
+
+    #[test]
+    fn a_shortened_delay_takes_effect_after_the_old_one() {
+        let none = DelayFloor::default();
+        // 2 days cut to 1 hour at t = 1,000: until 1,000 + 2 days proposals still wait 2 days.
+        let floor = none.after_change(172_800, 3_600, 1_000).unwrap();
+        assert_eq!(floor, DelayFloor { delay_seconds: 172_800, until: 173_800 });
+        assert_eq!(floor.delay_at(3_600, 1_000), 172_800);
+        assert_eq!(floor.delay_at(3_600, 173_799), 172_800);
+        assert_eq!(floor.delay_at(3_600, 173_800), 3_600);
+        // A longer delay is in force at once; one still shorter than a running floor restarts the floor.
+        assert_eq!(none.after_change(3_600, 7_200, 2_000).unwrap(), none);
+        assert_eq!(floor.after_change(3_600, 259_200, 2_000).unwrap(), floor);
+        assert_eq!(floor.after_change(3_600, 7_200, 2_000).unwrap().until, 174_800);
+        // A second cut during the floor is measured from the floor.
+        let again = floor.after_change(3_600, 3_600, 2_000).unwrap();
+        assert_eq!(again, DelayFloor { delay_seconds: 172_800, until: 174_800 });
+    }
+
     proptest! {
+        /// A merged proposal never leaves a parameter less safe than both the proposal and the bank now,
+        /// where the bank was made safer since; it takes only values of the three inputs; untouched values stay.
+        #[test]
+        fn merged_proposals_never_loosen_a_later_tightening(
+            base in proptest::array::uniform25(0u64..100), proposed in proptest::array::uniform25(0u64..100),
+            current in proptest::array::uniform25(0u64..100),
+        ) {
+            let merged = merge_proposal(&base, &proposed, &current);
+            for (index, rule) in PARAMETER_TABLE.iter().enumerate() {
+                let (b, p, c, m) = (base[index], proposed[index], current[index], merged[index]);
+                prop_assert!(m == p || m == c);
+                if p == b {
+                    prop_assert_eq!(m, c);
+                }
+                match rule.safer {
+                    SaferDirection::Lower if c < b => prop_assert!(m <= c),
+                    SaferDirection::Higher if c > b => prop_assert!(m >= c),
+                    _ => {}
+                }
+            }
+        }
+
+        /// A proposal made at any time waits at least the delay in force before the last shortening, until
+        /// that delay has passed since it.
+        #[test]
+        fn no_proposal_waits_less_than_the_delay_before_a_shortening(
+            old in 3_600u32..2_592_000, new in 3_600u32..2_592_000, at in 0i64..1 << 40, later in 0i64..1 << 32,
+        ) {
+            let floor = DelayFloor::default().after_change(old, new, at).unwrap();
+            let delay = floor.delay_at(new, at + later);
+            if later < i64::from(old) {
+                prop_assert_eq!(delay, old.max(new));
+            } else {
+                prop_assert_eq!(delay, new);
+            }
+        }
+
         /// A change is as risky as its riskiest parameter; reducing ones always pass the bounds.
         #[test]
         fn class_is_the_riskiest_part(old in any_values(), new in any_values(), bounds in any_bounds()) {

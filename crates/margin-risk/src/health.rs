@@ -465,12 +465,12 @@ mod tests {
 
     #[test]
     fn unpriceable_dust_deposits_count_zero_and_larger_ones_wait() {
-        let mut wide = pyth(150_00000000, 10_00000000); // 6.7 %: above the 5 % liquidation limit
-        wide.ema_conf = 0;
-        let dust = sol(999, 0, wide);
+        let mut stale = pyth(150_00000000, 15_000_000);
+        stale.publish_time = NOW - 61;
+        let dust = sol(999, 0, stale);
         let debt = usdc(0, 100 * 1_000_000);
         // As is, the dust blocks every Maint computation of the account.
-        assert_eq!(compute_health(&[dust, debt], HealthType::Maint), Err(RiskError::ConfidenceTooWideToLiquidate));
+        assert_eq!(compute_health(&[dust, debt], HealthType::Maint), Err(RiskError::StalePrice));
         // Below the bank's dust threshold it counts 0.
         let counted = [without_unpriceable_dust(dust, 1_000), debt];
         assert_eq!(compute_health(&counted, HealthType::Maint).unwrap().assets, 0);
@@ -478,7 +478,7 @@ mod tests {
         assert_eq!(without_unpriceable_dust(dust, 999), dust);
         let priced = sol(999, 0, pyth(150_00000000, 15_000_000));
         assert_eq!(without_unpriceable_dust(priced, 1_000), priced);
-        let owed = sol(0, 999, wide);
+        let owed = sol(0, 999, stale);
         assert_eq!(without_unpriceable_dust(owed, 1_000), owed);
     }
 

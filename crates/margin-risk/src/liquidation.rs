@@ -2,8 +2,9 @@
 //! the collateral seized and the insurance fee, and the dust rule.
 //!
 //! The liquidator repays `repay` native units of the debt bank and receives collateral at the oracle prices
-//! (p_debt / p_collateral) times (1 + bonus); an insurance fee of the same form goes to the collateral
-//! bank's insurance vault. Seized amounts round down.
+//! (p_debt / p_collateral) times (1 + bonus + insurance fee); it pays the insurance fee (fee × the debt
+//! cleared, rounded up) in the debt token, into the debt bank's insurance vault, the one that covers that
+//! bank's bad debt (issue 21, finding 9). Seized amounts round down.
 //!
 //! The debt is cleared in whole borrow shares: the liquidator pays the shares' token value rounded up, and
 //! the collateral it receives follows the debt actually cleared (the shares' value rounded down). A repay
@@ -80,6 +81,9 @@ pub enum RepayLimit {
     WholeDebt,
     /// The dust rule closed the debt in full.
     Dust,
+    /// The whole collateral position pays for less than one debt share: it is forfeit to its bank's
+    /// depositors (nothing paid, nothing seized), so the account can go on to bankruptcy (finding 4).
+    CollateralBelowOneShare,
 }
 
 /// The computed liquidation: amounts to move and the account's health before and after.
@@ -91,10 +95,15 @@ pub struct LiquidationPlan {
     /// How much the account's debt surely falls: the cleared shares' value rounded down, ≤ `repay_tokens`.
     /// Seized collateral and the health after follow this figure.
     pub debt_cleared_tokens: u64,
-    /// Collateral to the liquidator, native units of the collateral bank (rounded down).
+    /// Collateral to the liquidator, native units of the collateral bank (rounded down): the debt cleared
+    /// at the oracle prices times (1 + bonus + insurance fee).
     pub seized_to_liquidator: u64,
-    /// Collateral to the collateral bank's insurance vault, native units (rounded down).
+    /// The insurance fee the liquidator pays on top of the repay, native units of the debt bank, into the
+    /// debt bank's insurance vault: fee × debt cleared, rounded up.
     pub insurance_fee_tokens: u64,
+    /// Collateral burned without a seizure (limit [`RepayLimit::CollateralBelowOneShare`]), native units:
+    /// its tokens stay in the collateral vault, for that bank's depositors.
+    pub collateral_forfeit_tokens: u64,
     /// Bonus applied, bps.
     pub bonus_bps: u32,
     /// Which bound decided the repay.
@@ -134,43 +143,48 @@ pub fn liquidation_bonus_bps(maint: &Health, config: &LiquidationConfig) -> Risk
     Ok(bonus as u32)
 }
 
-/// Debt prices per native unit: to the liquidator (with bonus, rounded down), to insurance (rounded down),
-/// and their total (rounded up, for the bounds).
+/// Debt prices per native unit, at the debt's scale: what the liquidator receives collateral at (with bonus
+/// and fee, rounded down), and the same rounded up (the cost of the target).
 struct ExchangePrices {
-    to_liquidator: u64,
-    to_insurance: u64,
+    /// p_debt · (1 + bonus + fee), rounded down: seized collateral is bought at it, and what the whole
+    /// collateral position pays for is divided by it (a repay requirement, never below the exact one).
+    seize: u64,
     total_up: u64,
     /// The collateral's oracle price rounded down: what a unit of it surely is worth (cost of the target).
     collateral: u64,
     /// The collateral's oracle price rounded up: what the debt buys is divided by it (never seized above
     /// the exact exchange), and what the whole position pays for multiplied by it (a repay requirement).
     collateral_up: u64,
-    /// 10_000 + bonus + fee: the ratio seized collateral is split in.
-    premium_bps: u64,
     fee_bps: u64,
-    /// Decimal scales of the debt's prices (the first three) and of the collateral's.
+    /// Decimal scales of the debt's prices and of the collateral's.
     debt_scale: u8,
     collateral_scale: u8,
 }
 
 impl ExchangePrices {
-    /// Collateral, native units rounded down, for `tokens` of debt at `debt_price` (debt scale):
-    /// tokens · debt_price · 10^(collateral scale − debt scale) / collateral_up, rounded once.
-    fn collateral_for(&self, tokens: u64, debt_price: u64) -> RiskResult<u64> {
+    /// Collateral, native units rounded down, for `tokens` of debt cleared:
+    /// tokens · seize · 10^(collateral scale − debt scale) / collateral_up, rounded once.
+    fn collateral_for(&self, tokens: u64) -> RiskResult<u64> {
         let exponent = i32::from(self.collateral_scale) - i32::from(self.debt_scale);
-        mul_div_pow10(tokens, debt_price, self.collateral_up, exponent, Rounding::Down)
+        mul_div_pow10(tokens, self.seize, self.collateral_up, exponent, Rounding::Down)
     }
 
     /// Debt, native units rounded up, that `tokens` of collateral pay for with the premium:
-    /// tokens · collateral_up · 10^(debt scale − collateral scale) / total_up, rounded once. `None` when it is
-    /// beyond u64 (then it bounds nothing).
+    /// tokens · collateral_up · 10^(debt scale − collateral scale) / seize, rounded once: at least the exact
+    /// figure (the numerator rounded up, the divisor down). `None` when it is beyond u64 (then it bounds
+    /// nothing).
     fn debt_for(&self, tokens: u64) -> RiskResult<Option<u64>> {
         let exponent = i32::from(self.debt_scale) - i32::from(self.collateral_scale);
-        match mul_div_pow10(tokens, self.collateral_up, self.total_up, exponent, Rounding::Up) {
+        match mul_div_pow10(tokens, self.collateral_up, self.seize.max(1), exponent, Rounding::Up) {
             Ok(debt) => Ok(Some(debt)),
             Err(RiskError::MathOverflow) => Ok(None),
             Err(error) => Err(error),
         }
+    }
+
+    /// The insurance fee on `cleared` debt, native units of the debt bank, rounded up.
+    fn fee_for(&self, cleared: u64) -> RiskResult<u64> {
+        mul_div(cleared, self.fee_bps, BPS, Rounding::Up)
     }
 }
 
@@ -185,14 +199,12 @@ fn exchange_prices(
     if collateral.oracle_up == 0 {
         return Err(RiskError::DivisionByZero);
     }
-    let with_bonus = BPS + u64::from(bonus_bps);
+    let premium_bps = BPS + u64::from(bonus_bps) + u64::from(fee_bps);
     Ok(ExchangePrices {
-        to_liquidator: mul_div(debt.oracle, with_bonus, BPS, Rounding::Down)?,
-        to_insurance: mul_div(debt.oracle, u64::from(fee_bps), BPS, Rounding::Down)?,
-        total_up: mul_div(debt.oracle, with_bonus + u64::from(fee_bps), BPS, Rounding::Up)?,
+        seize: mul_div(debt.oracle, premium_bps, BPS, Rounding::Down)?,
+        total_up: mul_div(debt.oracle, premium_bps, BPS, Rounding::Up)?,
         collateral: collateral.oracle,
         collateral_up: collateral.oracle_up,
-        premium_bps: with_bonus + u64::from(fee_bps),
         fee_bps: u64::from(fee_bps),
         debt_scale: debt.scale,
         collateral_scale: collateral.scale,
@@ -219,9 +231,15 @@ pub fn plan_liquidation(
     let bonus_bps = liquidation_bonus_bps(&maint_before, config)?;
     let prices = exchange_prices(&debt.price?, &collateral.price?, bonus_bps, config.insurance_fee_bps)?;
     let (repay, limit) = choose_repay(debt, collateral, &liq_end_before, &prices, request)?;
-    let (repay_tokens, debt_cleared_tokens) = settle_in_shares(repay, limit, debt.borrow_tokens, request)?;
-    let (mut seized_to_liquidator, insurance_fee_tokens, limit) =
-        seize(debt_cleared_tokens, limit, collateral.deposit_tokens, &prices)?;
+    let settled = settle_in_shares(repay, limit, debt.borrow_tokens, request);
+    let (repay_tokens, debt_cleared_tokens) = match settled {
+        Err(RiskError::RepayBelowOneShare) if limit == RepayLimit::Collateral => {
+            return forfeit_plan(collateral, (maint_before, liq_end_before), bonus_bps);
+        }
+        other => other?,
+    };
+    let (mut seized_to_liquidator, limit) = seize(debt_cleared_tokens, limit, collateral.deposit_tokens, &prices)?;
+    let insurance_fee_tokens = prices.fee_for(debt_cleared_tokens)?;
 
     let debt_after = HealthPosition { borrow_tokens: debt.borrow_tokens - debt_cleared_tokens, ..*debt };
     let after = |seized: u64, health_type: HealthType, before: &Health| -> RiskResult<Health> {
@@ -230,7 +248,7 @@ pub fn plan_liquidation(
             .replace(&position_health(debt, health_type)?, &position_health(&debt_after, health_type)?)?
             .replace(&position_health(collateral, health_type)?, &position_health(&collateral_after, health_type)?)
     };
-    let mut maint_after = after(seized_to_liquidator + insurance_fee_tokens, HealthType::Maint, &maint_before)?;
+    let mut maint_after = after(seized_to_liquidator, HealthType::Maint, &maint_before)?;
     let maint_lost = maint_after.gap_below(&maint_before)?;
     if limit != RepayLimit::Collateral && maint_lost > 0 {
         // Per-position rounding cost more than the repay gained: hand back enough collateral to cover it.
@@ -242,18 +260,49 @@ pub fn plan_liquidation(
             return Err(RiskError::LiquidationCannotImprove);
         }
         seized_to_liquidator -= give_back;
-        maint_after = after(seized_to_liquidator + insurance_fee_tokens, HealthType::Maint, &maint_before)?;
+        maint_after = after(seized_to_liquidator, HealthType::Maint, &maint_before)?;
     }
-    let liq_end_after = after(seized_to_liquidator + insurance_fee_tokens, HealthType::LiqEnd, &liq_end_before)?;
+    let liq_end_after = after(seized_to_liquidator, HealthType::LiqEnd, &liq_end_before)?;
     Ok(LiquidationPlan {
         repay_tokens,
         debt_cleared_tokens,
         seized_to_liquidator,
         insurance_fee_tokens,
+        collateral_forfeit_tokens: 0,
         bonus_bps,
         limit,
         maint_before,
         maint_after,
+        liq_end_before,
+        liq_end_after,
+        being_liquidated_after: !liq_end_after.is_nonnegative(),
+    })
+}
+
+/// The plan when the whole collateral position pays for less than one debt share: the position is forfeit
+/// (burned; its tokens stay with its bank's depositors), nothing is paid or seized, the debt stays for the
+/// bankruptcy that follows. Its value is below one share of the debt at the bonus, so at most about one
+/// native unit of the debt token (coarser tokens are not listable, [`crate::price::check_listing_price`]).
+fn forfeit_plan(
+    collateral: &HealthPosition,
+    (maint_before, liq_end_before): (Health, Health),
+    bonus_bps: u32,
+) -> RiskResult<LiquidationPlan> {
+    let emptied = HealthPosition { deposit_tokens: 0, ..*collateral };
+    let after = |health_type: HealthType, before: &Health| -> RiskResult<Health> {
+        before.replace(&position_health(collateral, health_type)?, &position_health(&emptied, health_type)?)
+    };
+    let liq_end_after = after(HealthType::LiqEnd, &liq_end_before)?;
+    Ok(LiquidationPlan {
+        repay_tokens: 0,
+        debt_cleared_tokens: 0,
+        seized_to_liquidator: 0,
+        insurance_fee_tokens: 0,
+        collateral_forfeit_tokens: collateral.deposit_tokens,
+        bonus_bps,
+        limit: RepayLimit::CollateralBelowOneShare,
+        maint_before,
+        maint_after: after(HealthType::Maint, &maint_before)?,
         liq_end_before,
         liq_end_after,
         being_liquidated_after: !liq_end_after.is_nonnegative(),
@@ -317,11 +366,15 @@ fn choose_repay(
 ) -> RiskResult<(u64, RepayLimit)> {
     let target = max_repay_to_target(debt, collateral, liq_end, prices.total_up, prices.collateral)?;
     let by_collateral = prices.debt_for(collateral.deposit_tokens)?.map(|bound| bound.max(1));
-    let mut choice = (target, RepayLimit::Target);
-    for bound in [(debt.borrow_tokens, RepayLimit::WholeDebt), (request.max_repay_tokens, RepayLimit::Liquidator)] {
-        if bound.0 < choice.0 {
-            choice = bound;
-        }
+    // The whole debt wins a tie with the target (a target beyond u64 is u64::MAX): the label Target then
+    // always means the repay reaches LiqEnd ≥ 0 (finding 14e).
+    let mut choice = if target < debt.borrow_tokens {
+        (target, RepayLimit::Target)
+    } else {
+        (debt.borrow_tokens, RepayLimit::WholeDebt)
+    };
+    if request.max_repay_tokens < choice.0 {
+        choice = (request.max_repay_tokens, RepayLimit::Liquidator);
     }
     if let Some(bound) = by_collateral.filter(|bound| *bound <= choice.0) {
         choice = (bound, RepayLimit::Collateral);
@@ -368,26 +421,24 @@ fn settle_in_shares(
     Ok((paid, mul_div(shares, index, INDEX_SCALE, Rounding::Down)?))
 }
 
-/// Collateral to the liquidator and to insurance for `repay`, and the limit that applied; all of the
-/// position (limit [`RepayLimit::Collateral`]) when the collateral is the limit or does not cover the repay.
-fn seize(repay: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices) -> RiskResult<(u64, u64, RepayLimit)> {
+/// Collateral to the liquidator for `cleared` debt, and the limit that applied; all of the position (limit
+/// [`RepayLimit::Collateral`]) when the collateral is the limit or does not cover the debt cleared.
+fn seize(cleared: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices) -> RiskResult<(u64, RepayLimit)> {
     if limit != RepayLimit::Collateral {
-        let to_liquidator = prices.collateral_for(repay, prices.to_liquidator)?;
-        let to_insurance = prices.collateral_for(repay, prices.to_insurance)?;
-        if add(to_liquidator, to_insurance)? <= available {
-            return Ok((to_liquidator, to_insurance, limit));
+        let seized = prices.collateral_for(cleared)?;
+        if seized <= available {
+            return Ok((seized, limit));
         }
     }
-    // The whole position goes, split between liquidator and insurance in the ratio (1 + bonus) : fee.
-    let to_insurance = mul_div(available, prices.fee_bps, prices.premium_bps, Rounding::Down)?;
-    Ok((available - to_insurance, to_insurance, RepayLimit::Collateral))
+    Ok((available, RepayLimit::Collateral))
 }
 
 /// What a liquidation earns the liquidator, in quote units, with the price risk of holding the seized
 /// collateral and the debt bought back taken at Maint prices (the oracle price less, and plus, the confidence
 /// haircut): value of `plan.seized_to_liquidator` at `collateral`'s Maint asset price (rounded down) − value
-/// of `plan.repay_tokens` at `debt`'s Maint liability price (rounded up) − `fee_quote` (the transaction's fees,
-/// quote units). Negative when the bonus does not cover the haircuts and fees.
+/// of `plan.repay_tokens` and the insurance fee it pays (`plan.insurance_fee_tokens`) at `debt`'s Maint
+/// liability price (rounded up) − `fee_quote` (the transaction's fees, quote units). Negative when the bonus
+/// does not cover the haircuts and fees.
 ///
 /// Errors: [`RiskError::MathOverflow`] when a value exceeds i64.
 pub fn liquidator_profit(
@@ -397,7 +448,8 @@ pub fn liquidator_profit(
 ) -> RiskResult<i64> {
     let seized =
         crate::price::token_value(plan.seized_to_liquidator, collateral.maint_asset, collateral.scale, Rounding::Down)?;
-    let repaid = crate::price::token_value(plan.repay_tokens, debt.maint_liability, debt.scale, Rounding::Up)?;
+    let paid = add(plan.repay_tokens, plan.insurance_fee_tokens)?;
+    let repaid = crate::price::token_value(paid, debt.maint_liability, debt.scale, Rounding::Up)?;
     let signed = |value: u64| i64::try_from(value).map_err(|_| RiskError::MathOverflow);
     let gain = signed(seized)?.checked_sub(signed(repaid)?).ok_or(RiskError::MathOverflow)?;
     gain.checked_sub(signed(fee_quote)?).ok_or(RiskError::MathOverflow)
@@ -425,6 +477,7 @@ mod tests {
             debt_cleared_tokens: 100_000,
             seized_to_liquidator: 1_000,
             insurance_fee_tokens: 0,
+            collateral_forfeit_tokens: 0,
             bonus_bps: 500,
             limit: RepayLimit::Target,
             maint_before: health,
@@ -440,6 +493,9 @@ mod tests {
         assert_eq!(liquidator_profit(&plan, (&debt, &collateral), 5), Ok(147_500 - 101_002 - 5));
         let thin = LiquidationPlan { seized_to_liquidator: 600, ..plan };
         assert_eq!(liquidator_profit(&thin, (&debt, &collateral), 5), Ok(88_500 - 101_002 - 5));
+        // The insurance fee is paid in the debt token on top of the repay: 1,000 more units at 1.01.
+        let with_fee = LiquidationPlan { insurance_fee_tokens: 1_000, ..plan };
+        assert_eq!(liquidator_profit(&with_fee, (&debt, &collateral), 5), Ok(147_500 - 102_012 - 5));
         let huge = OraclePrice { maint_asset: u64::MAX, scale: 0, ..OraclePrice::default() };
         assert_eq!(liquidator_profit(&plan, (&debt, &huge), 0), Err(RiskError::MathOverflow));
     }
@@ -487,10 +543,11 @@ mod tests {
         assert_eq!(plan.limit, RepayLimit::Target);
         assert!(plan.liq_end_after.is_nonnegative());
         assert!(!plan.being_liquidated_after);
-        // Seized at oracle prices: repay · $1 · 1.0672 / $120 per SOL, rounded down, and 1 % fee.
-        let expected_to_liquidator = plan.repay_tokens as u128 * 1_000 * 10_671 / 10_000 / 120;
+        // Seized at oracle prices: repay · $1 · (1 + 6.71 % bonus + 1 % fee) / $120 per SOL, rounded down; the
+        // 1 % fee is paid by the liquidator in USDC on top of the repay, rounded up.
+        let expected_to_liquidator = plan.repay_tokens as u128 * 1_000 * 10_771 / 10_000 / 120;
         assert_eq!(plan.seized_to_liquidator as u128, expected_to_liquidator);
-        assert_eq!(plan.insurance_fee_tokens as u128, plan.repay_tokens as u128 * 1_000 / 100 / 120);
+        assert_eq!(plan.insurance_fee_tokens, plan.debt_cleared_tokens.div_ceil(100));
         assert!(signed(plan.maint_after) > signed(plan.maint_before));
     }
 
@@ -503,10 +560,7 @@ mod tests {
         assert_eq!(first.repay_tokens, full.repay_tokens / 2);
         assert!(first.being_liquidated_after);
         let after_first = [
-            HealthPosition {
-                deposit_tokens: account[0].deposit_tokens - first.seized_to_liquidator - first.insurance_fee_tokens,
-                ..account[0]
-            },
+            HealthPosition { deposit_tokens: account[0].deposit_tokens - first.seized_to_liquidator, ..account[0] },
             HealthPosition { borrow_tokens: account[1].borrow_tokens - first.repay_tokens, ..account[1] },
         ];
         let second_request = LiquidationRequest { being_liquidated: true, ..request(u64::MAX) };
@@ -530,11 +584,12 @@ mod tests {
         let plan = plan_liquidation(&account, &request(u64::MAX), &liquidation_config()).unwrap();
         assert_eq!(plan.limit, RepayLimit::Collateral);
         assert_eq!(plan.bonus_bps, 800);
-        assert_eq!(plan.seized_to_liquidator + plan.insurance_fee_tokens, 10 * SOL);
-        // fee share = 100 / (10,000 + 800 + 100) of 10 SOL, rounded down
-        assert_eq!(plan.insurance_fee_tokens, 91_743_119);
+        assert_eq!(plan.seized_to_liquidator + plan.collateral_forfeit_tokens, 10 * SOL);
         // $500 / 1.09 = 458.715596 3 USDC, rounded up: a repay requirement (issue 10, item 5).
         assert_eq!(plan.repay_tokens, 458_715_597);
+        // The 1 % fee on the debt cleared, in USDC, rounded up, paid by the liquidator to the debt bank's
+        // insurance vault (finding 9).
+        assert_eq!(plan.insurance_fee_tokens, 4_587_156);
         assert!(plan.being_liquidated_after);
     }
 
@@ -576,12 +631,15 @@ mod tests {
             plan_liquidation(&with_stale_third, &request(u64::MAX), &liquidation_config()),
             Err(RiskError::StalePrice)
         );
-        // 6 % at $120 is exactly the 5 % limit, still usable; one unit more is not.
-        let too_wide = [sol(10 * SOL, 0, pyth(120_00000000, 6_00000001)), usdc(0, 1_100 * USDC)];
+        // A confidence beyond the 5 % liquidation limit is capped there, never refused (finding 11): the
+        // account is liquidated exactly as at the limit.
+        let at_limit = [sol(10 * SOL, 0, pyth(120_00000000, 6_00000000)), usdc(0, 1_100 * USDC)];
+        let too_wide = [sol(10 * SOL, 0, pyth(120_00000000, 60_00000000)), usdc(0, 1_100 * USDC)];
         assert_eq!(
             plan_liquidation(&too_wide, &request(u64::MAX), &liquidation_config()),
-            Err(RiskError::ConfidenceTooWideToLiquidate)
+            plan_liquidation(&at_limit, &request(u64::MAX), &liquidation_config())
         );
+        assert!(plan_liquidation(&too_wide, &request(u64::MAX), &liquidation_config()).is_ok());
     }
 
     #[test]
@@ -642,8 +700,29 @@ mod tests {
         let two_units = LiquidationRequest { max_repay_tokens: 2, ..one_unit };
         let plan = plan_liquidation(&account, &two_units, &liquidation_config()).unwrap();
         assert_eq!((plan.repay_tokens, plan.debt_cleared_tokens), (2, 1));
-        let bonus = u64::from(plan.bonus_bps);
-        assert_eq!(plan.seized_to_liquidator, 10 * USDC * (10_000 + bonus) / 10_000, "$10 × (1 + bonus) of USDC at $1");
+        let premium = 10_000 + u64::from(plan.bonus_bps) + 100;
+        assert_eq!(plan.seized_to_liquidator, 10 * USDC * premium / 10_000, "$10 × (1 + bonus + fee) of USDC at $1");
+        // The fee, 1 % of the unit cleared, rounded up, is paid in the debt token.
+        assert_eq!(plan.insurance_fee_tokens, 1);
+    }
+
+    #[test]
+    fn collateral_worth_less_than_one_debt_share_is_forfeit_so_the_account_can_go_bankrupt() {
+        // Issue 21, finding 4: 1 µUSDC of collateral left against 1,100 USDC-like debt at a borrow index of
+        // 1.02: it pays for less than one share (1.02 units), so it used to be refused (RepayBelowOneShare)
+        // and kept the debt on the books for ever. It is forfeit: nothing paid, nothing seized.
+        let account = [usdc(1, 0), usdc(0, 1_100 * USDC)];
+        let request = LiquidationRequest { debt_borrow_index: INDEX_SCALE / 100 * 102, ..request(u64::MAX) };
+        let plan = plan_liquidation(&account, &request, &liquidation_config()).unwrap();
+        assert_eq!(plan.limit, RepayLimit::CollateralBelowOneShare);
+        assert_eq!((plan.repay_tokens, plan.seized_to_liquidator, plan.insurance_fee_tokens), (0, 0, 0));
+        assert_eq!(plan.collateral_forfeit_tokens, 1);
+        assert_eq!(plan.maint_after.assets, 0);
+        // A whole share's worth of collateral is liquidated as before.
+        let enough = [usdc(3, 0), usdc(0, 1_100 * USDC)];
+        let plan = plan_liquidation(&enough, &request, &liquidation_config()).unwrap();
+        assert_eq!((plan.limit, plan.collateral_forfeit_tokens), (RepayLimit::Collateral, 0));
+        assert!(plan.repay_tokens >= 2);
     }
 
     #[test]
@@ -679,7 +758,7 @@ mod tests {
         let plan = plan_liquidation(&[collateral, debt], &request(u64::MAX), &liquidation_config()).unwrap();
         assert_eq!((plan.limit, plan.bonus_bps), (RepayLimit::Collateral, 800));
         assert_eq!(plan.repay_tokens, 2);
-        assert_eq!(plan.seized_to_liquidator + plan.insurance_fee_tokens, 3);
+        assert_eq!(plan.seized_to_liquidator + plan.collateral_forfeit_tokens, 3);
     }
 
     #[test]
@@ -698,7 +777,7 @@ mod tests {
         // The seizure follows the repay: $18.45M × (1 + bonus + fee) of USDC, not the $100M.
         let premium = 10_000 + u128::from(plan.bonus_bps) + 100;
         let bought = plan.debt_cleared_tokens as u128 * premium / 10_000 / 1_000_000;
-        let seized = (plan.seized_to_liquidator + plan.insurance_fee_tokens) as u128;
+        let seized = (plan.seized_to_liquidator + plan.collateral_forfeit_tokens) as u128;
         assert!(seized <= bought && bought - seized <= 2, "seized {seized}, the repay buys {bought}");
         assert!(seized < 25_000_000 * USDC as u128);
     }
@@ -785,11 +864,11 @@ mod tests {
             };
             prop_assert!(plan.repay_tokens >= 1);
             prop_assert!(plan.repay_tokens <= account[1].borrow_tokens.min(max_repay));
-            prop_assert!(plan.seized_to_liquidator + plan.insurance_fee_tokens <= account[0].deposit_tokens);
+            prop_assert!(plan.seized_to_liquidator + plan.collateral_forfeit_tokens <= account[0].deposit_tokens);
             if plan.limit != RepayLimit::Collateral {
                 prop_assert!(signed(plan.maint_after) >= signed(plan.maint_before));
             } else {
-                prop_assert_eq!(plan.seized_to_liquidator + plan.insurance_fee_tokens, account[0].deposit_tokens);
+                prop_assert_eq!(plan.seized_to_liquidator + plan.collateral_forfeit_tokens, account[0].deposit_tokens);
             }
             if plan.limit == RepayLimit::Target {
                 prop_assert!(plan.liq_end_after.is_nonnegative());
@@ -813,7 +892,7 @@ mod tests {
             if let Ok(plan) = plan_liquidation(&account, &request, &config) {
                 // Recompute the after-state from scratch: the plan's incremental health must match.
                 let after = [
-                    HealthPosition { deposit_tokens: account[0].deposit_tokens - plan.seized_to_liquidator - plan.insurance_fee_tokens, ..account[0] },
+                    HealthPosition { deposit_tokens: account[0].deposit_tokens - plan.seized_to_liquidator - plan.collateral_forfeit_tokens, ..account[0] },
                     HealthPosition { borrow_tokens: account[1].borrow_tokens - plan.debt_cleared_tokens, ..account[1] },
                 ];
                 prop_assert_eq!(crate::health::compute_health(&after, HealthType::Maint).unwrap(), plan.maint_after);
@@ -861,7 +940,7 @@ mod tests {
                             if plan.maint_before.is_nonnegative() {
                                 prop_assert!(!showed_health_since_liquidation, "liquidated at Maint ≥ 0 after showing health");
                             }
-                            account[0].deposit_tokens -= plan.seized_to_liquidator + plan.insurance_fee_tokens;
+                            account[0].deposit_tokens -= plan.seized_to_liquidator + plan.collateral_forfeit_tokens;
                             account[1].borrow_tokens -= plan.debt_cleared_tokens;
                             flag = plan.being_liquidated_after;
                             showed_health_since_liquidation = !flag;

@@ -236,8 +236,9 @@ pub fn mul_div_pow10(a: u64, b: u64, divisor: u64, exponent: i32, rounding: Roun
         if quotient_high != 0 {
             return Err(RiskError::MathOverflow);
         }
-        // quotient · 10^e + (remainder · 10^e) / divisor, where the second part is rounded as asked.
-        let whole = checked_mul(quotient_low, pow10(exponent.unsigned_abs())?)?;
+        // quotient · 10^e + (remainder · 10^e) / divisor, where the second part is rounded as asked. A zero
+        // quotient needs no power of ten (10^e may be beyond u64 while the remainder's share is not).
+        let whole = if quotient_low == 0 { 0 } else { checked_mul(quotient_low, pow10(exponent.unsigned_abs())?)? };
         return add(whole, mul_pow10_div(remainder, exponent.unsigned_abs(), divisor, rounding)?);
     }
     let down = div_wide_by_pow10(quotient_high, quotient_low, exponent.unsigned_abs(), Rounding::Down)?;

@@ -11,16 +11,22 @@
 //! Pyth's EMA price and EMA confidence (DESIGN.md, "Prices"):
 //! - Init asset = min(p − k_init·c, ema − k_init·ema_c); Init liability = max(p + k_init·c, ema + k_init·ema_c)
 //! - Maint (and LiqEnd) asset = p − k_maint·c; Maint liability = p + k_maint·c
+//! - every confidence (spot and EMA) is first capped at the bank's liquidation limit of its own base
+//!   (`max_conf_liquidation_bps` of p or ema): a wider interval keeps the haircut it had at the limit, so a
+//!   crash that widens Pyth's interval never freezes liquidation (issue 21, finding 11), and a wider
+//!   interval still never raises any health;
+//! - a price whose spot or EMA confidence is above the open limit is not usable to open;
 //! - every discount k·c of an asset price is capped at `max_conf_discount_bps` of its own base (p or ema), and
 //!   asset prices floor at 0; a markup k·c of a liability price is never capped, so debt is never valued
 //!   below p + k·c (DESIGN.md caps only the discount);
-//! - an Init liability price beyond u64 (an absurd EMA confidence) saturates at u64::MAX: it only makes
-//!   Init stricter (no debt can be carried on it), and never fails the Maint prices liquidation needs.
+//! - liability prices are exact even when p + k·c exceeds u64 in Pyth units (a mantissa above 10^18): the
+//!   sum is then taken on 128 bits and scaled; an Init liability price beyond u64 after scaling (an EMA far
+//!   above the spot price) makes the price unusable to open instead of saturating.
 //!
 //! Rounding: discounts and markups round up; asset prices round down, liability prices round up.
 
 use crate::error::{RiskError, RiskResult};
-use crate::math::{add, mul_bps, mul_div, Rounding, BPS};
+use crate::math::{mul_bps, mul_div, Rounding, BPS};
 
 /// Quote units per USD are 10^QUOTE_DECIMALS: one quote unit is one micro-dollar.
 pub const QUOTE_DECIMALS: i32 = 6;
@@ -133,8 +139,61 @@ pub const MAX_LISTING_DOLLARS_LOG10: i32 = 7;
 /// significant digits, and a position's value fits u64 quote units up to $1.8·10^13 (a larger holding is a
 /// named overflow, not a wrong number).
 ///
-/// Errors: [`RiskError::PriceOutOfListingRange`]; the price's own (decimals, sign, exponent).
+/// One native unit may be worth less than 10^this dollars at listing: $0.01. Shares round by a native unit
+/// per action in the protocol's favour; a coarser token (a 0-decimal token at $19) would charge a borrower
+/// $19 of rounding per action while its lender earns nothing (issue 21, finding 8).
+pub const MAX_NATIVE_UNIT_DOLLARS_LOG10: i32 = -2;
+
+/// Whether a token of `token_decimals` priced at `pyth` may be listed: $10^-9 up to (not including) $10^7 per
+/// whole token, at any decimals the engine accepts (0 to 18), and one native unit worth less than $0.01
+/// ([`MAX_NATIVE_UNIT_DOLLARS_LOG10`]).
+///
+/// Errors: [`RiskError::PriceOutOfListingRange`]; [`RiskError::NativeUnitTooValuable`]; the price's own
+/// (decimals, sign, exponent).
 pub fn check_listing_price(pyth: &PythPrice, token_decimals: u8) -> RiskResult<()> {
+    check_listing_range(pyth, token_decimals)?;
+    // ⌊log10(price per native unit in dollars)⌋ < −2 ⟺ a native unit is worth less than $0.01.
+    let native_unit_log10 = digits(pyth.price.unsigned_abs()) - 1 + pyth.exponent - i32::from(token_decimals);
+    if native_unit_log10 < MAX_NATIVE_UNIT_DOLLARS_LOG10 {
+        Ok(())
+    } else {
+        Err(RiskError::NativeUnitTooValuable)
+    }
+}
+
+/// Least value of a bank's dust threshold at its listing price, quote units: $0.01. Below it the dust
+/// defences (an unpriceable dust deposit counting 0, a dust debt closed in full) would be as good as off.
+pub const MIN_DUST_THRESHOLD_QUOTE: u64 = 10_000;
+
+/// Whether `dust_threshold` (native units) is worth at least [`MIN_DUST_THRESHOLD_QUOTE`] at `price` (its
+/// oracle price, rounded down).
+///
+/// Errors: [`RiskError::InvalidDustThreshold`]; [`RiskError::MathOverflow`].
+pub fn check_listing_dust(dust_threshold: u64, price: &OraclePrice) -> RiskResult<()> {
+    let value = match token_value(dust_threshold, price.oracle, price.scale, Rounding::Down) {
+        Err(RiskError::MathOverflow) => u64::MAX,
+        other => other?,
+    };
+    if value >= MIN_DUST_THRESHOLD_QUOTE {
+        Ok(())
+    } else {
+        Err(RiskError::InvalidDustThreshold)
+    }
+}
+
+/// A bank never uses a price published before the last one it used (`last_used`, unix seconds; 0 before any).
+///
+/// Errors: [`RiskError::PriceOlderThanLastUsed`].
+pub fn check_publish_order(publish_time: i64, last_used: i64) -> RiskResult<()> {
+    if publish_time < last_used {
+        Err(RiskError::PriceOlderThanLastUsed)
+    } else {
+        Ok(())
+    }
+}
+
+/// The listable range of [`check_listing_price`], without the native-unit rule.
+fn check_listing_range(pyth: &PythPrice, token_decimals: u8) -> RiskResult<()> {
     if token_decimals > MAX_TOKEN_DECIMALS {
         return Err(RiskError::DecimalsOutOfRange);
     }
@@ -192,9 +251,9 @@ pub type PriceCheck = RiskResult<OraclePrice>;
 ///
 /// Errors, in this order: [`RiskError::DecimalsOutOfRange`], [`RiskError::NonPositivePrice`] (price or EMA
 /// ≤ 0), [`RiskError::ExponentOutOfRange`], [`RiskError::FuturePrice`] (more than
-/// [`MAX_PUBLISH_LEAD_SECONDS`] ahead of `now`), [`RiskError::StalePrice`],
-/// [`RiskError::ConfidenceTooWideToLiquidate`]. A conf within the liquidation limit but above the open
-/// limit is valid with `usable_to_open == false`.
+/// [`MAX_PUBLISH_LEAD_SECONDS`] ahead of `now`), [`RiskError::StalePrice`]. A conf (spot or EMA) above the
+/// open limit is valid with `usable_to_open == false`; a conf above the liquidation limit is capped there
+/// (never refused: uncertainty must not stop the liquidation of an account under water).
 pub fn validate_price(pyth: &PythPrice, config: &OracleConfig, token_decimals: u8, now: i64) -> PriceCheck {
     if token_decimals > MAX_TOKEN_DECIMALS {
         return Err(RiskError::DecimalsOutOfRange);
@@ -214,11 +273,9 @@ pub fn validate_price(pyth: &PythPrice, config: &OracleConfig, token_decimals: u
     if age > i64::from(config.max_age_seconds) {
         return Err(RiskError::StalePrice);
     }
-    let price = pyth.price.unsigned_abs();
-    if !conf_within(pyth.conf, price, config.max_conf_liquidation_bps) {
-        return Err(RiskError::ConfidenceTooWideToLiquidate);
-    }
-    let usable_to_open = conf_within(pyth.conf, price, config.max_conf_open_bps);
+    let (price, ema) = (pyth.price.unsigned_abs(), pyth.ema_price.unsigned_abs());
+    let usable_to_open = conf_within(pyth.conf, price, config.max_conf_open_bps)
+        && conf_within(pyth.ema_conf, ema, config.max_conf_open_bps);
     conservative_prices(pyth, config, token_decimals, usable_to_open)
 }
 
@@ -233,8 +290,8 @@ fn conf_within(conf: u64, price: u64, limit_bps: u32) -> bool {
     }
 }
 
-/// k·conf in price units (rounded up), or u64::MAX when beyond u64: a discount is then its cap, an Init
-/// markup saturates (Init only gets stricter), and a Maint markup overflows into a named error.
+/// k·conf in price units (rounded up), or u64::MAX when beyond u64: a discount is then its cap (markups are
+/// [`liability_price`]'s, exact).
 #[inline(always)]
 fn confidence_term(conf: u64, multiplier_bps: u32) -> RiskResult<u64> {
     match mul_bps(conf, u64::from(multiplier_bps), Rounding::Up) {
@@ -250,32 +307,75 @@ fn conservative_prices(
     usable_to_open: bool,
 ) -> PriceCheck {
     let (price, ema) = (pyth.price.unsigned_abs(), pyth.ema_price.unsigned_abs());
-    // Each k·conf once; each discount cap once (rounded up: a larger cap only ever lowers an asset price).
-    let spot_init = confidence_term(pyth.conf, config.conf_multiplier_init_bps)?;
-    let ema_init = confidence_term(pyth.ema_conf, config.conf_multiplier_init_bps)?;
-    let spot_maint = confidence_term(pyth.conf, config.conf_multiplier_maint_bps)?;
+    // Each confidence capped at the liquidation limit of its base (rounded up: a larger cap only ever
+    // widens a haircut), then each k·conf once and each discount cap once.
+    let conf = pyth.conf.min(mul_bps(price, u64::from(config.max_conf_liquidation_bps), Rounding::Up)?);
+    let ema_conf = pyth.ema_conf.min(mul_bps(ema, u64::from(config.max_conf_liquidation_bps), Rounding::Up)?);
+    let spot_init = confidence_term(conf, config.conf_multiplier_init_bps)?;
+    let ema_init = confidence_term(ema_conf, config.conf_multiplier_init_bps)?;
+    let spot_maint = confidence_term(conf, config.conf_multiplier_maint_bps)?;
     let price_cap = mul_bps(price, u64::from(config.max_conf_discount_bps), Rounding::Up)?;
     let ema_cap = mul_bps(ema, u64::from(config.max_conf_discount_bps), Rounding::Up)?;
 
     let init_asset = price.saturating_sub(spot_init.min(price_cap)).min(ema.saturating_sub(ema_init.min(ema_cap)));
     let maint_asset = price.saturating_sub(spot_maint.min(price_cap));
-    let init_liability = price.saturating_add(spot_init).max(ema.saturating_add(ema_init));
-    let maint_liability = add(price, spot_maint)?;
 
     // From Pyth units (10^exponent USD per whole token) to quote units per native unit · 10^scale: every price
     // is multiplied or divided by the same power of ten, 10^|shift| ≤ 10^12.
     let (scale, shift) = scale_and_shift(price, pyth.exponent, token_decimals);
     let scaling = Scaling::new(shift);
+    let spot_liability = liability_price(price, (conf, config.conf_multiplier_init_bps), &scaling);
+    let ema_liability = liability_price(ema, (ema_conf, config.conf_multiplier_init_bps), &scaling);
+    // An Init liability beyond u64 (an EMA far above the spot price): no debt may be opened on it.
+    let (init_liability, usable_to_open) = match (spot_liability, ema_liability) {
+        (Ok(spot), Ok(ema)) => (spot.max(ema), usable_to_open),
+        (Err(RiskError::MathOverflow), _) | (_, Err(RiskError::MathOverflow)) => (u64::MAX, false),
+        (Err(error), _) | (_, Err(error)) => return Err(error),
+    };
     Ok(OraclePrice {
         oracle: scaling.apply(price, Rounding::Down)?,
         oracle_up: scaling.apply(price, Rounding::Up)?,
         init_asset: scaling.apply(init_asset, Rounding::Down)?,
-        init_liability: saturating_up(scaling.apply(init_liability, Rounding::Up))?,
+        init_liability,
         maint_asset: scaling.apply(maint_asset, Rounding::Down)?,
-        maint_liability: scaling.apply(maint_liability, Rounding::Up)?,
+        maint_liability: liability_price(price, (conf, config.conf_multiplier_maint_bps), &scaling)?,
         usable_to_open,
         scale,
     })
+}
+
+/// (base + k·conf) scaled, rounded up, exactly: k·conf is rounded up in Pyth units (⌈⌈x⌉/d⌉ = ⌈x/d⌉), and
+/// when base + k·conf exceeds u64 in Pyth units the sum is taken on 128 bits (base·10^4 + conf·k) and
+/// divided by 10^(4 − shift) once.
+///
+/// Errors: [`RiskError::MathOverflow`] when the scaled price exceeds u64.
+#[inline(always)]
+fn liability_price(base: u64, (conf, multiplier_bps): (u64, u32), scaling: &Scaling) -> RiskResult<u64> {
+    if let Ok(term) = mul_bps(conf, u64::from(multiplier_bps), Rounding::Up) {
+        if let Some(sum) = base.checked_add(term) {
+            return scaling.apply(sum, Rounding::Up);
+        }
+    }
+    wide_liability_price(base, conf, multiplier_bps, scaling)
+}
+
+/// The 128-bit path of [`liability_price`]: (base·10^4 + conf·k) · 10^(shift − 4), rounded up.
+#[inline(never)]
+fn wide_liability_price(base: u64, conf: u64, multiplier_bps: u32, scaling: &Scaling) -> RiskResult<u64> {
+    let (base_high, base_low) = crate::math::wide_mul(base, BPS);
+    let (term_high, term_low) = crate::math::wide_mul(conf, u64::from(multiplier_bps));
+    let (low, carry) = base_low.overflowing_add(term_low);
+    let high = base_high.checked_add(term_high).and_then(|high| high.checked_add(u64::from(carry)));
+    let high = high.ok_or(RiskError::MathOverflow)?;
+    // Dividing by 10^4 and multiplying by 10^|shift| (or dividing by it): one exponent, one rounding.
+    let exponent = if scaling.multiply { 4 - i32::from(scaling.digits) } else { 4 + i32::from(scaling.digits) };
+    if exponent >= 0 {
+        return crate::math::div_wide_by_pow10(high, low, exponent.unsigned_abs(), Rounding::Up);
+    }
+    if high != 0 {
+        return Err(RiskError::MathOverflow);
+    }
+    crate::math::checked_mul(low, crate::math::pow10(exponent.unsigned_abs())?)
 }
 
 /// Multiplication or division by one power of ten, 10^|shift| with |shift| ≤ 12 ([`scale_and_shift`]), its
@@ -283,6 +383,8 @@ fn conservative_prices(
 struct Scaling {
     /// 10^|shift|.
     factor: u64,
+    /// |shift|.
+    digits: u8,
     /// Whether values are multiplied (shift ≥ 0) or divided (shift < 0) by `factor`.
     multiply: bool,
     /// Largest value that may be multiplied by `factor` without overflow.
@@ -295,7 +397,8 @@ impl Scaling {
         // Every shift `scale_and_shift` returns is within ±12.
         let factor = crate::math::POWERS_OF_TEN[shift.unsigned_abs().min(12) as usize];
         // Hidden from LLVM, which would fold `value ≤ MAX / factor` into a 128-bit overflow check.
-        Scaling { factor, multiply: shift >= 0, limit: core::hint::black_box(u64::MAX / factor) }
+        let digits = shift.unsigned_abs().min(12) as u8;
+        Scaling { factor, digits, multiply: shift >= 0, limit: core::hint::black_box(u64::MAX / factor) }
     }
 
     /// `value · 10^shift`, rounded as asked when dividing; [`RiskError::MathOverflow`] beyond u64.
@@ -309,15 +412,6 @@ impl Scaling {
         }
         let quotient = value / self.factor;
         Ok(quotient + u64::from(rounding == Rounding::Up && !value.is_multiple_of(self.factor)))
-    }
-}
-
-/// An Init liability price beyond u64 saturates upward (Init only gets stricter); other errors stay.
-#[inline(always)]
-fn saturating_up(result: RiskResult<u64>) -> RiskResult<u64> {
-    match result {
-        Err(RiskError::MathOverflow) => Ok(u64::MAX),
-        other => other,
     }
 }
 
@@ -454,14 +548,17 @@ mod tests {
 
     #[test]
     fn a_huge_ema_confidence_blocks_new_debt_but_not_liquidation() {
-        // Issue 10, item 3a: SOL $150 with an EMA confidence of 2·10^18 and k_init 10. k·conf is beyond u64;
-        // the discount is the cap, the Init liability saturates, and the Maint prices are untouched.
+        // Issue 10, item 3a, and issue 21, finding 14a: SOL $150 with an EMA confidence of 2·10^18 and k_init
+        // 10. The EMA's confidence is above the open limit, so the price backs no new debt (it used to
+        // saturate the Init liability price, which after scaling valued debt below p + k·c); capped at the
+        // 5 % liquidation limit, the Init liability is exact: 150 + 10 × 7.5 = $225. Maint is untouched.
         let config = OracleConfig { conf_multiplier_init_bps: 100_000, ..oracle_config() };
         let mut sol = pyth(150_00000000, 15_000_000);
         sol.ema_conf = 2_000_000_000_000_000_000;
         let prices = validate_price(&sol, &config, 9, NOW).unwrap();
+        assert!(!prices.usable_to_open);
         assert_eq!(at_12(prices.init_asset, prices.scale), 135_000_000_000, "EMA side: 150 − the 10 % cap");
-        assert_eq!(prices.init_liability, u64::MAX);
+        assert_eq!(at_12(prices.init_liability, prices.scale), 225_000_000_000);
         let maint = (at_12(prices.maint_asset, prices.scale), at_12(prices.maint_liability, prices.scale));
         assert_eq!(maint, (149_850_000_000, 150_150_000_000));
     }
@@ -472,16 +569,24 @@ mod tests {
         assert_eq!(check_listing_price(&pyth(150_00000000, 0), 9), Ok(()));
         assert_eq!(check_listing_price(&pyth(100_000_000, 0), 6), Ok(()));
         assert_eq!(check_listing_price(&captured(345_526, 0, -10, 345_526, 0), 5), Ok(()));
-        // Issue 10: a 9-decimal token at $2.9·10^-9, an 18-decimal $1 token, a 0-decimal $19 token: all listable.
+        // Issue 10: a 9-decimal token at $2.9·10^-9 and an 18-decimal $1 token are listable.
         assert_eq!(check_listing_price(&captured(2_900, 0, -12, 2_900, 0), 9), Ok(()));
         assert_eq!(check_listing_price(&pyth(100_000_000, 0), 18), Ok(()));
-        assert_eq!(check_listing_price(&pyth(19_00000000, 0), 0), Ok(()));
-        // The edges: $10^-9 in, just below out; $9,999,999.99 in, $10^7 out.
+        // Issue 21, finding 8: a 0-decimal $19 token is not (a native unit worth $19 rounds by $19 an action);
+        // a native unit must be worth less than $0.01: $0.00999 at 0 decimals in, $0.01 out; BTC at $99,999
+        // with 8 decimals in ($0.00099 a unit), $10,000 at 6 decimals out.
+        let coarse = Err(RiskError::NativeUnitTooValuable);
+        assert_eq!(check_listing_price(&pyth(19_00000000, 0), 0), coarse);
+        assert_eq!(check_listing_price(&captured(999, 0, -5, 999, 0), 0), Ok(()));
+        assert_eq!(check_listing_price(&captured(1, 0, -2, 1, 0), 0), coarse);
+        assert_eq!(check_listing_price(&pyth(9_999_900_000_000, 0), 8), Ok(()));
+        assert_eq!(check_listing_price(&pyth(1_000_000_000_000, 0), 6), coarse);
+        // The edges: $10^-9 in, just below out; $9,999,999.99 in (at 18 decimals), $10^7 out.
         let out = Err(RiskError::PriceOutOfListingRange);
         assert_eq!(check_listing_price(&captured(1, 0, -9, 1, 0), 18), Ok(()));
         assert_eq!(check_listing_price(&captured(99, 0, -11, 99, 0), 0), out);
-        assert_eq!(check_listing_price(&captured(999_999_999, 0, -2, 999_999_999, 0), 0), Ok(()));
-        assert_eq!(check_listing_price(&captured(10_000_000, 0, 0, 10_000_000, 0), 0), out);
+        assert_eq!(check_listing_price(&captured(999_999_999, 0, -2, 999_999_999, 0), 18), Ok(()));
+        assert_eq!(check_listing_price(&captured(10_000_000, 0, 0, 10_000_000, 0), 18), out);
         assert_eq!(check_listing_price(&pyth(-1, 0), 6), Err(RiskError::NonPositivePrice));
     }
 
@@ -570,12 +675,15 @@ mod tests {
         // 2 % + 1 unit: liquidation only
         let above_open = validate_price(&pyth(100_00000000, 2_00000001), &config, 9, NOW).unwrap();
         assert!(!above_open.usable_to_open);
-        // exactly 5 %: still liquidation-usable; above: refused
-        assert!(validate_price(&pyth(100_00000000, 5_00000000), &config, 9, NOW).is_ok());
-        assert_eq!(
-            validate_price(&pyth(100_00000000, 5_00000001), &config, 9, NOW),
-            Err(RiskError::ConfidenceTooWideToLiquidate)
-        );
+        // above the 5 % liquidation limit: capped there, the same prices as at the limit (finding 11)
+        let at_limit = validate_price(&pyth(100_00000000, 5_00000000), &config, 9, NOW).unwrap();
+        for wider in [5_00000001, 20_00000000, 100_000_000_000, u64::MAX] {
+            assert_eq!(validate_price(&pyth(100_00000000, wider), &config, 9, NOW), Ok(at_limit));
+        }
+        // the EMA's confidence above the open limit also keeps the price from opening (finding 14a)
+        let mut wide_ema = pyth(100_00000000, 0);
+        wide_ema.ema_conf = 2_00000001;
+        assert!(!validate_price(&wide_ema, &config, 9, NOW).unwrap().usable_to_open);
     }
 
     #[test]

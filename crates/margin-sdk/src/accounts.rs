@@ -67,10 +67,18 @@ pub fn health_accounts_after(
     Ok(metas)
 }
 
-/// Remaining accounts of `resolve_bankruptcy`: every used position's bank, in order, writable (forfeit
-/// deposits are burned in their banks).
-pub fn bankruptcy_accounts(account: &MarginAccount) -> Vec<AccountMeta> {
-    account.used_positions().map(|position| AccountMeta::new(position.bank, false)).collect()
+/// Remaining accounts of `resolve_bankruptcy`: for each used position, in order, its bank (writable: forfeit
+/// deposits are burned in their banks) then its price account (read when a dust deposit needs the account
+/// shown under water).
+pub fn bankruptcy_accounts(
+    account: &MarginAccount,
+    bank_of: impl Fn(&Pubkey) -> Option<BankAddresses>,
+) -> Result<Vec<AccountMeta>, SdkError> {
+    let mut metas = health_accounts(account, bank_of)?;
+    for bank in metas.iter_mut().step_by(2) {
+        bank.is_writable = true;
+    }
+    Ok(metas)
 }
 
 #[cfg(test)]

@@ -50,6 +50,11 @@ impl BankAddresses {
     }
 }
 
+/// The Pyth push-oracle feed account (shard 0) of `feed_id`: the only price account a bank may pin.
+pub fn push_feed(feed_id: &[u8; 32]) -> Pubkey {
+    margin::oracle::push_feed_address(feed_id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -235,10 +235,13 @@ pub struct LiquidateAccounts<'a> {
     pub debt: &'a BankAddresses,
     /// The bank whose deposit is seized.
     pub collateral: &'a BankAddresses,
-    /// The liquidator's token account of the debt mint (pays the repay).
+    /// The liquidator's token account of the debt mint (pays the repay and the insurance fee).
     pub pay_from: &'a Pubkey,
     /// The liquidator's token account of the collateral mint (receives the seized collateral).
     pub receive_to: &'a Pubkey,
+    /// The liquidator's own margin account in the group, credited with the collateral as a deposit when the
+    /// collateral vault cannot pay it out; without one such a liquidation fails (`CollateralVaultShort`).
+    pub receive_account: Option<&'a Pubkey>,
 }
 
 /// `liquidate`, repaying at most `max_repay` native units of debt; `health_accounts` as the account stands.
@@ -251,13 +254,14 @@ pub fn liquidate(accounts: &LiquidateAccounts, max_repay: u64, health_accounts: 
         collateral_bank: accounts.collateral.bank,
         debt_vault: accounts.debt.vault,
         collateral_vault: accounts.collateral.vault,
-        collateral_insurance_vault: accounts.collateral.insurance_vault,
+        debt_insurance_vault: accounts.debt.insurance_vault,
         debt_mint: accounts.debt.mint,
         collateral_mint: accounts.collateral.mint,
         liquidator_debt_account: *accounts.pay_from,
         liquidator_collateral_account: *accounts.receive_to,
         debt_token_program: accounts.debt.token_program,
         collateral_token_program: accounts.collateral.token_program,
+        liquidator_account: accounts.receive_account.copied(),
     };
     build(metas, margin::instruction::Liquidate { args: LiquidateArgs { max_repay } }, health_accounts)
 }

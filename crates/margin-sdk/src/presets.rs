@@ -39,14 +39,16 @@ pub fn volatile_params() -> BankParams {
             max_utilization_bps: 9_000,
             curve: [0, 5_000, 400, 8_000, 1_000, 10_000],
         },
-        limits: LimitParams { deposit_cap: u64::MAX / 4, borrow_cap: u64::MAX / 4, dust_threshold: 0 },
+        // 10^5 lamports: $0.015 at $150 (a bank's dust threshold must be worth a cent at its listing price).
+        limits: LimitParams { deposit_cap: u64::MAX / 4, borrow_cap: u64::MAX / 4, dust_threshold: 100_000 },
         status: BankStatus::Active,
     }
 }
 
-/// USDC-like parameters: weights 0.95/0.98 asset, 1.05/1.02 liability.
+/// USDC-like parameters: weights 0.95/0.98 asset, 1.05/1.02 liability; dust 0.02 USDC.
 pub fn stable_params() -> BankParams {
     BankParams {
+        limits: LimitParams { dust_threshold: 20_000, ..volatile_params().limits },
         risk: RiskParams {
             init_asset_weight_bps: 9_500,
             maint_asset_weight_bps: 9_800,
@@ -57,6 +59,38 @@ pub fn stable_params() -> BankParams {
             insurance_fee_bps: 0,
             ..volatile_params().risk
         },
-        ..volatile_params()
+        status: BankStatus::Active,
+    }
+}
+
+/// A dust threshold worth two cents, in native units rounded up, for a token of `decimals` at `dollars`
+/// (mantissa · 10^exponent USD per whole token): twice the program's listing minimum
+/// (`margin_risk::price::MIN_DUST_THRESHOLD_QUOTE`), so rounding of the listing price cannot take it below.
+/// At least 1.
+pub fn two_cent_dust_threshold(decimals: u8, mantissa: i64, exponent: i32) -> u64 {
+    // 0.02 · 10^decimals / (mantissa · 10^exponent) = 2 · 10^(decimals − exponent − 2) / mantissa.
+    let power = i32::from(decimals) - exponent - 2;
+    let mantissa = mantissa.max(1) as u128;
+    let units = if power >= 0 {
+        (2 * 10u128.pow(power.unsigned_abs())).div_ceil(mantissa)
+    } else {
+        2u128.div_ceil(mantissa * 10u128.pow(power.unsigned_abs()))
+    };
+    u64::try_from(units).unwrap_or(u64::MAX).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_have_a_dust_threshold_worth_cents() {
+        // 2 cents of SOL at $150 = 133,334 lamports (rounded up); of USDC at $1 = 20,000; of a $10^-6
+        // 6-decimal token: 20,000 tokens = 2·10^10 native units.
+        assert_eq!(two_cent_dust_threshold(9, 150_00000000, -8), 133_334);
+        assert_eq!(two_cent_dust_threshold(6, 100_000_000, -8), 20_000);
+        assert_eq!(two_cent_dust_threshold(6, 100, -8), 20_000_000_000);
+        assert_eq!(two_cent_dust_threshold(0, 5_000_000_000_000, -8), 1, "at least 1");
+        assert!(volatile_params().limits.dust_threshold > 0 && stable_params().limits.dust_threshold > 0);
     }
 }

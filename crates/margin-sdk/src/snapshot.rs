@@ -192,4 +192,12 @@ impl Snapshot {
     ) -> Result<Vec<anchor_lang::solana_program::instruction::AccountMeta>, SdkError> {
         crate::accounts::health_accounts(self.account(account)?, |bank| self.bank_addresses(bank))
     }
+
+    /// Remaining accounts of `resolve_bankruptcy` of `account` as it stands.
+    pub fn bankruptcy_accounts(
+        &self,
+        account: &Pubkey,
+    ) -> Result<Vec<anchor_lang::solana_program::instruction::AccountMeta>, SdkError> {
+        crate::accounts::bankruptcy_accounts(self.account(account)?, |bank| self.bank_addresses(bank))
+    }
 }

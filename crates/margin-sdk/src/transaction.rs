@@ -99,6 +99,7 @@ mod tests {
             .collect();
         let liquidator = Keypair::new();
         let (account, pay_from, receive_to) = (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
+        let receive_account = Pubkey::new_unique();
         let accounts = crate::instructions::LiquidateAccounts {
             liquidator: &liquidator.pubkey(),
             account: &account,
@@ -107,6 +108,7 @@ mod tests {
             collateral: &banks[0],
             pay_from: &pay_from,
             receive_to: &receive_to,
+            receive_account: Some(&receive_account),
         };
         let health: Vec<_> = banks
             .iter()

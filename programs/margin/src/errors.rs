@@ -90,6 +90,12 @@ pub enum MarginError {
     PriceOutOfListingRange,
     #[msg("the deposit is worth less than one deposit share: deposit more")]
     DepositBelowOneShare,
+    #[msg("one native unit of the token is worth more than $0.01: list a wrapper with more decimals")]
+    NativeUnitTooValuable,
+    #[msg("the price is older than the last one the bank used")]
+    PriceOlderThanLastUsed,
+    #[msg("the dust threshold is 0 or worth less than a cent at the listing price")]
+    InvalidDustThreshold,
     // Program errors.
     #[msg("the price account is not the bank's pinned one")]
     WrongPriceAccount = 100,
@@ -149,6 +155,10 @@ pub enum MarginError {
     NotAdmin,
     #[msg("the signer is not the group's guardian")]
     NotGuardian,
+    #[msg("the collateral vault cannot pay the seizure: pass the liquidator's margin account to take it as a deposit")]
+    CollateralVaultShort,
+    #[msg("the price account is not the Pyth push-oracle feed account (shard 0) of the feed id")]
+    PriceAccountNotPushFeed,
 }
 
 impl From<RiskError> for MarginError {
@@ -196,6 +206,9 @@ impl From<RiskError> for MarginError {
             RiskError::RepayBelowOneShare => MarginError::RepayBelowOneShare,
             RiskError::PriceOutOfListingRange => MarginError::PriceOutOfListingRange,
             RiskError::DepositBelowOneShare => MarginError::DepositBelowOneShare,
+            RiskError::NativeUnitTooValuable => MarginError::NativeUnitTooValuable,
+            RiskError::PriceOlderThanLastUsed => MarginError::PriceOlderThanLastUsed,
+            RiskError::InvalidDustThreshold => MarginError::InvalidDustThreshold,
         }
     }
 }
@@ -219,7 +232,7 @@ mod tests {
     /// Clients match on codes: a risk error's code is 6000 + its code in margin-risk, for every variant.
     #[test]
     fn risk_errors_keep_their_codes() {
-        for code in 0..=RiskError::DepositBelowOneShare as u32 {
+        for code in 0..=RiskError::InvalidDustThreshold as u32 {
             let risk = risk_error(code);
             assert_eq!(MarginError::from(risk) as u32, code, "{risk:?}");
         }
@@ -228,6 +241,7 @@ mod tests {
         assert_eq!(MarginError::InvalidBankStatus as u32, 119);
         assert_eq!(MarginError::GuardianCannotCancelItsReplacement as u32, 124);
         assert_eq!(MarginError::NotGuardian as u32, 128);
+        assert_eq!(MarginError::PriceAccountNotPushFeed as u32, 130);
     }
 
     fn risk_error(code: u32) -> RiskError {
@@ -275,6 +289,9 @@ mod tests {
             RepayBelowOneShare,
             PriceOutOfListingRange,
             DepositBelowOneShare,
+            NativeUnitTooValuable,
+            PriceOlderThanLastUsed,
+            InvalidDustThreshold,
         ][code as usize]
     }
 }

@@ -115,8 +115,14 @@ pub struct Liquidated {
     pub repaid: u64,
     /// How much the debt surely fell (the cleared shares' value, rounded down): the seizure follows it.
     pub debt_cleared: u64,
+    /// Collateral to the liquidator, native units: tokens, or deposit shares of its margin account when
+    /// `seized_as_deposit` (the collateral vault could not pay).
     pub seized_to_liquidator: u64,
+    pub seized_as_deposit: bool,
+    /// Insurance fee paid by the liquidator in the debt token to the debt bank's insurance vault.
     pub insurance_fee: u64,
+    /// Collateral burned without a seizure (worth less than one debt share), native units.
+    pub collateral_forfeit: u64,
     pub bonus_bps: u32,
     pub maint_before: HealthValue,
     pub maint_after: HealthValue,
@@ -146,6 +152,8 @@ pub struct BankruptcyResolved {
     pub debt_written_off: u64,
     pub from_insurance: u64,
     pub socialized: u64,
+    /// What neither insurance nor depositors could cover (a loss larger than the deposits), native units.
+    pub unbooked: u64,
     pub new_deposit_index: u64,
 }
 

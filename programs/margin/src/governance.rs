@@ -6,7 +6,8 @@ use margin_risk::governance::{check_change_interval, check_step_bounds, classify
 use crate::errors::{MarginError, RiskResultExt};
 use crate::state::{Bank, BankConfig, BankParams, Group, Proposal, ProposalAction, ProposalState};
 
-/// Fills a new proposal made by `proposer` at `now` (eta = now + the group's delay) and counts it.
+/// Fills a new proposal made by `proposer` at `now` (eta = now + the group's delay, or the delay a recent
+/// shortening still leaves in force) and counts it.
 pub fn open_proposal(
     group: &mut Account<Group>,
     proposal: &mut Account<Proposal>,
@@ -14,7 +15,7 @@ pub fn open_proposal(
     action: ProposalAction,
     now: i64,
 ) -> Result<()> {
-    let window = group.governance.config().timelock.window(now).risk()?;
+    let window = group.timelock_at(now).window(now).risk()?;
     proposal.group = group.key();
     proposal.id = group.proposal_count;
     proposal.proposer = proposer;

@@ -15,17 +15,28 @@ pub struct LoadedBank<'a> {
     pub key: Pubkey,
     /// Its current (possibly just updated) state.
     pub bank: &'a Bank,
+    /// Publish time of the price health read for it (0 if none), for the instruction to record in the
+    /// bank it writes ([`Bank::record_price_time`]).
+    pub publish_time: core::cell::Cell<i64>,
 }
 
-/// One position's bank (its interest accrued to now) and price, checked, and its health view.
+impl<'a> LoadedBank<'a> {
+    /// `bank` at `key`, no price read yet.
+    pub fn new(key: Pubkey, bank: &'a Bank) -> LoadedBank<'a> {
+        LoadedBank { key, bank, publish_time: core::cell::Cell::new(0) }
+    }
+}
+
+/// One position's bank (its interest accrued to now) and price, checked, its health view and the price's
+/// publish time.
 pub fn health_position(
     position: &Position,
     bank: &Bank,
     price_account: &AccountInfo,
     now: i64,
-) -> Result<HealthPosition> {
+) -> Result<(HealthPosition, i64)> {
     // A price error names the bank in the log, so a trader or bot knows which feed to refresh.
-    let price = read_price(price_account, bank, now).inspect_err(|error| {
+    let (price, publish_time) = read_price(price_account, bank, now).inspect_err(|error| {
         crate::events::log(&format!(
             "bank {}: price account {} refused: {}",
             position.bank,
@@ -36,7 +47,7 @@ pub fn health_position(
     if let Err(error) = &price {
         crate::events::log(&format!("bank {}: price unusable: {:?}", position.bank, error));
     }
-    position_view(position, bank, price)
+    Ok((position_view(position, bank, price)?, publish_time))
 }
 
 /// A position as margin-risk sees it, from its bank (interest accrued to now) and the bank's price check:
@@ -70,12 +81,16 @@ pub fn health_positions<'info>(
         let (bank_info, price_info) = (&pair[0], &pair[1]);
         require_keys_eq!(bank_info.key(), position.bank, MarginError::BadRemainingAccounts);
         let health = match loaded.iter().find(|loaded| loaded.key == position.bank) {
-            Some(loaded) => health_position(position, loaded.bank, price_info, now)?,
+            Some(loaded) => {
+                let (health, publish_time) = health_position(position, loaded.bank, price_info, now)?;
+                loaded.publish_time.set(publish_time);
+                health
+            }
             None => {
                 let loader = AccountLoader::<Bank>::try_from(bank_info)?;
                 let bank = loader.load()?.accrued_to(now)?;
                 require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
-                health_position(position, &bank, price_info, now)?
+                health_position(position, &bank, price_info, now)?.0
             }
         };
         positions.push(health);

@@ -11,6 +11,7 @@ pub mod oracle;
 pub mod seeds;
 pub mod state;
 pub mod token;
+pub mod write_off;
 
 /// The sbpf-linker route's builtins (memcpy on syscalls, 128-bit arithmetic): see tests/sbf/build.sh.
 #[cfg(margin_sbpf_linker)]

@@ -341,8 +341,9 @@ async fn finding_5_worthless_shares_do_not_keep_bad_debt_on_the_books() {
     market.set_prices(50_00000000, 5_000_000);
     market.env.set_price(&usdt, USDC_PRICE, USDC_CONF);
     let (liquidator, pay, receive) = market.liquidator(10_000 * USDC).await;
+    // The liquidation that takes the trader's last collateral writes its bad debt off at once (issue 21).
     market.env.liquidate(&liquidator, &trader_account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
-    market.env.resolve_bankruptcy(&trader_account, &usdc).await.unwrap();
+    assert_eq!(market.env.events::<BankruptcyResolved>().len(), 1);
     let usdc_index = market.env.bank_state(&usdc.bank).await.deposit_index;
     assert!(usdc_index < INDEX_SCALE);
     assert_eq!(deposit_tokens_of(1, usdc_index).unwrap(), 0, "the attacker's share is now worth nothing");
@@ -373,19 +374,19 @@ async fn finding_5_worthless_shares_do_not_keep_bad_debt_on_the_books() {
 #[tokio::test]
 async fn finding_6_liquidations_below_one_debt_share_take_nothing() {
     let mut market = Market::with_sol_collateral().await;
-    // A 3-decimal token at $100: one native unit is $0.10 (the top of the listable range).
-    let token = market.env.add_bank(3, 100_00000000, 10_000_000, volatile_config(4)).await.unwrap();
+    // A 2-decimal token at $0.99: one native unit is $0.0099 (the top of the listable range since issue 21).
+    let token = market.env.add_bank(2, 99_000_000, 99_000, volatile_config(4)).await.unwrap();
     let lender = market.env.funded_keypair().await;
     let lender_account = market.env.open_account(&lender, 0, 0).await.unwrap();
-    let lender_wallet = market.env.funded_token_account(&lender.pubkey(), &token, 10_000).await;
-    market.env.deposit(&lender, &lender_account, &token, &lender_wallet, 10_000).await.unwrap();
+    let lender_wallet = market.env.funded_token_account(&lender.pubkey(), &token, 100_000).await;
+    market.env.deposit(&lender, &lender_account, &token, &lender_wallet, 100_000).await.unwrap();
     let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
     let wallet = market.env.funded_token_account(&trader.pubkey(), &token, 0).await;
-    market.env.borrow(&trader, &account, &token, &wallet, 9_000).await.unwrap();
+    market.env.borrow(&trader, &account, &token, &wallet, 90_000).await.unwrap();
     // 30 days at 90 % utilization: a borrow share is now worth more than one native unit.
     market.env.advance(30 * DAY);
     market.set_prices(108_00000000, 10_800_000);
-    market.env.set_price(&token, 100_00000000, 10_000_000);
+    market.env.set_price(&token, 99_000_000, 99_000);
     market.env.accrue_interest(&token).await.unwrap();
     let borrow_index = market.env.bank_state(&token.bank).await.borrow_index;
     assert!(borrow_index > INDEX_SCALE && borrow_index < 2 * INDEX_SCALE, "index {borrow_index}");
@@ -417,7 +418,11 @@ async fn finding_6_liquidations_below_one_debt_share_take_nothing() {
     let plan: LiquidationPlan = plan_liquidation(&view, &request, &sol_bank.liquidation_config()).unwrap();
     assert_eq!((plan.repay_tokens, plan.debt_cleared_tokens), (2, 1));
     market.env.liquidate(&liquidator, &account, &token, &sol, &pay, &receive, 2).await.unwrap();
-    assert_eq!(market.env.balance(&pay).await, 8);
+    assert_eq!(
+        market.env.balance(&pay).await,
+        10 - 2 - plan.insurance_fee_tokens,
+        "the repay and the 1 % fee, rounded up"
+    );
     assert_eq!(market.env.balance(&receive).await, plan.seized_to_liquidator);
     let after = market.env.account_state(&account).await;
     assert_eq!(after.positions[1].borrow_shares, before.positions[1].borrow_shares - 1);
@@ -435,7 +440,7 @@ async fn list_at(
     feed_byte: u8,
 ) -> Result<BankKeys, Failure> {
     let mint = env.create_mint(decimals).await;
-    let price_account = Pubkey::new_unique();
+    let price_account = margin_sdk::addresses::push_feed(&[feed_byte; 32]);
     let update = PriceUpdate {
         price,
         conf: price as u64 / 1_000,
@@ -466,20 +471,24 @@ async fn issue_10_every_token_from_a_billionth_of_a_dollar_to_ten_million_is_lis
     assert!(limit > 9_020_000 && limit < 9_030_000, "{limit}");
     assert_eq!(market.borrow_usdc(limit + 1).await, Err(code(MarginError::InitHealthNegative)));
     market.borrow_usdc(limit).await.unwrap();
-    // A 0-decimal $19 token (item 3c: it could not be priced, so one unit made an account unliquidatable)
-    // and a 9-decimal $2.9·10^-9 token (item 4: priced to 1 digit) are priced to 13 digits.
-    let dear = list_at(&mut market.env, 0, (19_00000000, -8), 23).await.unwrap();
+    // A 0-decimal $19 token (item 3c) is refused since issue 21 (finding 8: a native unit worth more than a
+    // cent); a 9-decimal $2.9·10^-9 token (item 4: priced to 1 digit) is priced to 13 digits, and so is a
+    // 2-decimal $0.99 token.
+    let coarse = list_at(&mut market.env, 0, (19_00000000, -8), 23).await.unwrap_err();
+    assert_eq!(coarse, code(MarginError::NativeUnitTooValuable));
+    let dear = list_at(&mut market.env, 2, (99_000_000, -8), 25).await.unwrap();
     let cheap = list_at(&mut market.env, 9, (2_900, -12), 24).await.unwrap();
-    for (bank, amount) in [(dear, 1), (cheap, 10u64.pow(18))] {
+    for (bank, amount) in [(dear, 100), (cheap, 10u64.pow(18))] {
         let wallet = market.env.funded_token_account(&trader.pubkey(), &bank, amount).await;
         market.env.deposit(&trader, &account, &bank, &wallet, amount).await.unwrap();
     }
     market.set_prices(SOL_PRICE, SOL_CONF);
     let view = market.env.health_view(&account).await;
     // At the Maint price p − conf and the stable weight 0.98, in quote units, exactly:
-    // 1 × ($19 − $0.019) × 0.98 = 18,601,380 and 10^9 tokens × (2,900 − 2)·10^-12 × 0.98 = 2,840,040.
+    // 1 × ($0.99 − $0.00099) × 0.98 = 969,229 (rounded down) and 10^9 tokens × (2,900 − 2)·10^-12 × 0.98 =
+    // 2,840,040.
     let maint = compute_health(&view[2..], HealthType::Maint).unwrap();
-    assert_eq!(maint.assets, 18_601_380 + 2_840_040);
+    assert_eq!(maint.assets, 969_229 + 2_840_040);
 }
 
 #[tokio::test]
@@ -491,10 +500,11 @@ async fn finding_7_a_dust_deposit_on_an_unpriceable_feed_does_not_block_liquidat
     let thin = market.env.add_bank(9, 10_00000000, 1_000_000, config).await.unwrap();
     let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
     let wallet = market.env.funded_token_account(&trader.pubkey(), &thin, SOL).await;
-    // The owner, below maintenance, deposits 1,000 native units into it while its confidence is 10 %.
-    market.set_prices(120_00000000, 12_000_000);
+    // The owner, below maintenance, deposits 1,000 native units into it, and nobody posts its price for
+    // longer than its maximum age. (A wide confidence no longer makes a price unusable, finding 11.)
     market.env.deposit(&trader, &account, &thin, &wallet, 1_000).await.unwrap();
-    market.env.set_price(&thin, 10_00000000, 1_00000000);
+    market.env.advance(61);
+    market.set_prices(120_00000000, 12_000_000);
     let (liquidator, pay, receive) = market.liquidator(1_000 * USDC).await;
     let (usdc, sol) = (market.usdc, market.sol);
     market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 10 * USDC).await.unwrap();
@@ -503,7 +513,7 @@ async fn finding_7_a_dust_deposit_on_an_unpriceable_feed_does_not_block_liquidat
     // usable price, as DESIGN.md says; it is not counted 0, which would let a liquidator pick the moment.
     market.env.deposit(&trader, &account, &thin, &wallet, SOL / 2).await.unwrap();
     let waits = market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 10 * USDC).await;
-    assert_eq!(waits, Err(code(MarginError::ConfidenceTooWideToLiquidate)));
+    assert_eq!(waits, Err(code(MarginError::StalePrice)));
     market.env.set_price(&thin, 10_00000000, 1_000_000);
     market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 10 * USDC).await.unwrap();
 }
@@ -641,19 +651,20 @@ async fn settled_a_collateral_limited_liquidation_keeps_its_bonus_and_insurance_
     assert_eq!((plan.limit, plan.bonus_bps), (RepayLimit::Collateral, 800));
     let (liquidator, pay, receive) = market.liquidator(2_000 * USDC).await;
     let (usdc, sol) = (market.usdc, market.sol);
+    market.env.mint_to(&usdc.mint, &usdc.insurance_vault, 30 * USDC).await;
     market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
     // The liquidator is paid its full 8 % bonus on what it repaid: $1,150 / 1.09 ≈ $1,055.05 repaid for all
-    // 10 SOL less the 1 % insurance fee.
-    assert_eq!(market.env.balance(&pay).await, 2_000 * USDC - plan.repay_tokens);
+    // 10 SOL, and pays the 1 % insurance fee on top, in USDC, into the USDC bank's insurance vault.
+    assert_eq!(market.env.balance(&pay).await, 2_000 * USDC - plan.repay_tokens - plan.insurance_fee_tokens);
     assert_eq!(market.env.balance(&receive).await, plan.seized_to_liquidator);
     let bad_debt = view[1].borrow_tokens - plan.debt_cleared_tokens;
     // Bounded by what bonus and fee take beyond the equity: 1,150 · 0.09 / 1.09 − 50 = $44.95.
     assert!(bad_debt <= 44_954_129 + 1, "bad debt {bad_debt}");
-    // Insurance pays first, the depositors the rest, exactly.
-    market.env.mint_to(&usdc.mint, &usdc.insurance_vault, 30 * USDC).await;
-    market.env.resolve_bankruptcy(&account, &usdc).await.unwrap();
+    // The liquidation took the last collateral, so it wrote the rest off at once (issue 21, finding 3):
+    // insurance first (the 30 USDC there and the fee just paid), the depositors the rest, exactly.
     let resolved = market.env.events::<BankruptcyResolved>();
     assert_eq!(resolved[0].debt_written_off, bad_debt);
-    assert_eq!(resolved[0].from_insurance, 30 * USDC);
-    assert_eq!(resolved[0].socialized, bad_debt - 30 * USDC);
+    assert_eq!(resolved[0].from_insurance, 30 * USDC + plan.insurance_fee_tokens);
+    assert_eq!(resolved[0].socialized, bad_debt - 30 * USDC - plan.insurance_fee_tokens);
+    assert!(!market.env.account_state(&account).await.has_debt());
 }

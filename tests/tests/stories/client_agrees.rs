@@ -6,7 +6,6 @@
 use margin::errors::MarginError;
 use margin_tests::pyth::PriceUpdate;
 use margin_tests::*;
-use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 
 /// A listed token: decimals, Pyth price mantissa and exponent.
@@ -42,7 +41,7 @@ async fn listed(env: &mut Env) -> Vec<BankKeys> {
     for (i, token) in TOKENS.iter().enumerate() {
         let feed_byte = 40 + i as u8;
         let mint = env.create_mint(token.decimals).await;
-        let price_account = Pubkey::new_unique();
+        let price_account = margin_sdk::addresses::push_feed(&[feed_byte; 32]);
         env.set_price_account(&price_account, &update(token, feed_byte, env.now));
         let config = with_params(volatile_config(feed_byte), |params| params.limits.deposit_cap = u64::MAX);
         let bank = env.add_bank_with(mint, price_account, config).await.unwrap();

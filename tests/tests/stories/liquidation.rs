@@ -54,10 +54,13 @@ async fn sol_falls_and_a_liquidator_takes_two_steps_to_the_target() {
     // Step 1: capped at 100 USDC; the flag is set.
     let first = expected_plan(&mut market, 100 * USDC, false).await;
     market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 100 * USDC).await.unwrap();
-    assert_eq!(market.env.balance(&pay).await, 10_000 * USDC - 100 * USDC);
+    // The liquidator pays the repay and the 1 % insurance fee on top, in USDC, into the USDC bank's insurance
+    // vault: the vault that covers USDC bad debt (issue 21, finding 9).
+    assert_eq!(market.env.balance(&pay).await, 10_000 * USDC - 100 * USDC - first.insurance_fee_tokens);
     assert_eq!(market.env.balance(&receive).await, first.seized_to_liquidator);
-    assert_eq!(market.env.balance(&sol.insurance_vault).await, first.insurance_fee_tokens);
-    assert!(first.insurance_fee_tokens > 0);
+    assert_eq!(market.env.balance(&usdc.insurance_vault).await, first.insurance_fee_tokens);
+    assert_eq!(market.env.balance(&sol.insurance_vault).await, 0);
+    assert_eq!(first.insurance_fee_tokens, USDC, "1 % of 100 USDC");
     assert_eq!(market.env.account_state(&account).await.being_liquidated, 1);
     market.assert_vaults().await;
 
@@ -65,7 +68,8 @@ async fn sol_falls_and_a_liquidator_takes_two_steps_to_the_target() {
     let second = expected_plan(&mut market, u64::MAX, true).await;
     assert_eq!(second.limit, margin_risk::liquidation::RepayLimit::Target);
     market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
-    assert_eq!(market.env.balance(&pay).await, 10_000 * USDC - 100 * USDC - second.repay_tokens);
+    let fees = first.insurance_fee_tokens + second.insurance_fee_tokens;
+    assert_eq!(market.env.balance(&pay).await, 10_000 * USDC - 100 * USDC - second.repay_tokens - fees);
     assert_eq!(market.env.balance(&receive).await, first.seized_to_liquidator + second.seized_to_liquidator);
     assert_eq!(market.env.account_state(&account).await.being_liquidated, 0);
     let view = market.env.health_view(&account).await;
@@ -143,24 +147,23 @@ async fn a_crash_beyond_the_collateral_ends_in_bankruptcy_covered_by_insurance_t
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
     let plan = expected_plan(&mut market, u64::MAX, false).await;
     assert_eq!(plan.limit, margin_risk::liquidation::RepayLimit::Collateral);
-    market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
-    assert_eq!(market.env.balance(&receive).await + market.env.balance(&sol.insurance_vault).await, 10 * SOL);
-    let state = market.env.account_state(&account).await;
-    assert!(state.used_positions().all(|position| position.deposit_shares == 0));
-
-    // 100 USDC in the USDC bank's insurance vault; the rest of the bad debt is socialised.
+    // 100 USDC in the USDC bank's insurance vault before the crash is liquidated.
     let usdc_insurance = usdc.insurance_vault;
     market.env.mint_to(&usdc.mint, &usdc_insurance, 100 * USDC).await;
-    // The emptied SOL slot was released: the USDC debt is now the first position.
-    let debt_shares = state.used_positions().find(|position| position.bank == usdc.bank).unwrap().borrow_shares;
-    let owed =
-        margin_risk::interest::borrow_tokens_of(debt_shares, market.env.bank_state(&usdc.bank).await.borrow_index)
-            .unwrap();
+    let owed = market.env.health_view(&account).await[1].borrow_tokens - plan.debt_cleared_tokens;
     let lender_before = market.env.health_view(&market.lender_account.clone()).await[0].deposit_tokens;
-    market.env.resolve_bankruptcy(&account, &usdc).await.unwrap();
+    market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
+    assert_eq!(market.env.balance(&receive).await, 10 * SOL);
+    // The liquidation took the last collateral: it wrote the rest of the debt off at once (issue 21,
+    // finding 3), insurance first (the 100 USDC and the fee just paid), the rest socialised.
+    let resolved = market.env.events::<margin::events::BankruptcyResolved>();
+    assert_eq!(resolved.len(), 1);
+    assert_eq!(resolved[0].debt_written_off, owed);
+    assert_eq!(resolved[0].from_insurance, 100 * USDC + plan.insurance_fee_tokens);
     assert_eq!(market.env.balance(&usdc_insurance).await, 0);
     let lender_after = market.env.health_view(&market.lender_account.clone()).await[0].deposit_tokens;
-    let socialized = owed - 100 * USDC;
+    let socialized = owed - 100 * USDC - plan.insurance_fee_tokens;
+    assert_eq!(resolved[0].socialized, socialized);
     assert!(lender_before - lender_after >= socialized, "depositors bear at least the socialised loss");
     assert!(lender_before - lender_after <= socialized + 1);
     assert!(market.env.account_state(&account).await.is_empty());
@@ -242,8 +245,8 @@ async fn dust_left_below_the_threshold_is_closed_in_full() {
     let pay = env.funded_token_account(&liquidator.pubkey(), &usdc, 10_000 * USDC).await;
     let receive = env.funded_token_account(&liquidator.pubkey(), &sol, 0).await;
     env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await.unwrap();
-    // The whole 1,100 USDC debt was repaid, not just the part that reaches the target.
-    assert_eq!(env.balance(&pay).await, 10_000 * USDC - 1_100 * USDC);
+    // The whole 1,100 USDC debt was repaid, not just the part that reaches the target (and the 1 % fee on it).
+    assert_eq!(env.balance(&pay).await, 10_000 * USDC - 1_100 * USDC - 11 * USDC);
     let state = env.account_state(&account).await;
     assert!(state.used_positions().all(|position| position.borrow_shares == 0));
     assert_eq!(state.being_liquidated, 0);

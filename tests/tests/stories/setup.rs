@@ -110,16 +110,23 @@ async fn add_bank_refuses_price_accounts_that_are_not_a_full_pyth_update_of_the_
     ];
     for (update, error) in cases {
         let mint = env.create_mint(9).await;
-        let price_account = Pubkey::new_unique();
+        let price_account = margin_sdk::addresses::push_feed(&[1; 32]);
         env.set_price_account(&price_account, &update);
         assert_eq!(env.add_bank_with(mint, price_account, config).await.err(), Some(code(error)));
     }
     let mint = env.create_mint(9).await;
-    let garbage = Pubkey::new_unique();
+    let garbage = margin_sdk::addresses::push_feed(&[1; 32]);
     let mut account = good.account(garbage);
     account.data[0] ^= 0xff; // break the discriminator: a different account type (cosplay)
     env.set_account(&garbage, account);
     assert_eq!(env.add_bank_with(mint, garbage, config).await.err(), Some(code(MarginError::InvalidPriceAccount)));
+    // Issue 21, finding 7: a fully verified update of the feed at any other address than the feed's Pyth
+    // push-oracle account (which only moves forward) is refused: its poster could rewrite it with an older one.
+    let mint = env.create_mint(9).await;
+    let posted_by_anyone = Pubkey::new_unique();
+    env.set_price_account(&posted_by_anyone, &good);
+    let refused = env.add_bank_with(mint, posted_by_anyone, config).await.err();
+    assert_eq!(refused, Some(code(MarginError::PriceAccountNotPushFeed)));
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 
 async fn list(env: &mut Env, mint: Pubkey) -> Result<BankKeys, Failure> {
-    let price_account = Pubkey::new_unique();
+    let price_account = margin_sdk::addresses::push_feed(&[5; 32]);
     env.set_price_account(&price_account, &PriceUpdate::new([5; 32], 100_000_000, 10_000, START));
     env.add_bank_for_program(mint, price_account, stable_config(5), anchor_spl::token_2022::ID).await
 }
@@ -39,7 +39,7 @@ async fn a_metadata_pointer_mint_and_a_plain_token_2022_mint_are_listed() {
     let plain = env.create_mint_2022(9, &[]).await;
     let mut config = stable_config(6);
     config.feed_id = [6; 32];
-    let price_account = Pubkey::new_unique();
+    let price_account = margin_sdk::addresses::push_feed(&[6; 32]);
     env.set_price_account(&price_account, &PriceUpdate::new([6; 32], 100_000_000, 10_000, START));
     let bank = env.add_bank_for_program(plain, price_account, config, anchor_spl::token_2022::ID).await.unwrap();
     assert_eq!(env.bank_state(&bank.bank).await.decimals, 9);
@@ -49,7 +49,7 @@ async fn a_metadata_pointer_mint_and_a_plain_token_2022_mint_are_listed() {
 async fn a_mint_of_the_other_token_program_is_refused() {
     let mut env = Env::new().await;
     let classic = env.create_mint(6).await;
-    let price_account = Pubkey::new_unique();
+    let price_account = margin_sdk::addresses::push_feed(&[5; 32]);
     env.set_price_account(&price_account, &PriceUpdate::new([5; 32], 100_000_000, 10_000, START));
     let result = env.add_bank_for_program(classic, price_account, stable_config(5), anchor_spl::token_2022::ID).await;
     // The mint's owner is not the token program named: refused before the program's own checks.

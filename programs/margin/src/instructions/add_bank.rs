@@ -8,9 +8,10 @@ use margin_risk::interest::INDEX_SCALE;
 use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, BankAdded};
 use crate::governance::{check_listing, require_executable};
-use crate::oracle::read_pyth_price;
+use crate::oracle::{read_pyth_price, require_push_feed};
 use crate::seeds;
 use crate::state::{Bank, BankConfig, Group, Proposal, ProposalAction, ProposalState};
+use margin_risk::price::validate_price;
 
 #[derive(Accounts)]
 pub struct AddBank<'info> {
@@ -40,8 +41,10 @@ pub struct AddBank<'info> {
 
 impl AddBank<'_> {
     /// A pending listing in its window, of this mint and price account; the mint's extensions, every
-    /// parameter and the price account (again) valid now, its price within the listable range.
-    pub fn validate(&self, now: i64) -> Result<BankConfig> {
+    /// parameter and the price account (again: the feed's push-oracle account) valid now, its price within
+    /// the listable range and its native unit under a cent, the dust threshold worth a cent or more at it.
+    /// Returns the config and the price's publish time.
+    pub fn validate(&self, now: i64) -> Result<(BankConfig, i64)> {
         require_executable(&self.proposal, now)?;
         let ProposalAction::ListBank { mint, price_account, config } = self.proposal.action else {
             return err!(MarginError::WrongProposal);
@@ -54,16 +57,19 @@ impl AddBank<'_> {
         probe.feed_id = config.feed_id;
         probe.decimals = self.mint.decimals;
         probe.price_account = price_account;
+        require_push_feed(&price_account, &config.feed_id)?;
         let price = read_pyth_price(&self.price_account, &probe)?;
         margin_risk::price::check_listing_price(&price, self.mint.decimals).risk()?;
-        Ok(config)
+        let prices = validate_price(&price, &probe.oracle_config(), self.mint.decimals, now).risk()?;
+        margin_risk::price::check_listing_dust(config.params.limits.dust_threshold, &prices).risk()?;
+        Ok((config, price.publish_time))
     }
 }
 
 impl<'info> AddBank<'info> {
     pub fn add_bank(ctx: Context<'info, Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let config = ctx.accounts.validate(now)?;
+        let (config, publish_time) = ctx.accounts.validate(now)?;
         let mut bank = ctx.accounts.bank.load_init()?;
         bank.set_params(&config.params, now, &ctx.accounts.group.governance.config().pause)?;
         bank.feed_id = config.feed_id;
@@ -78,6 +84,7 @@ impl<'info> AddBank<'info> {
         bank.deposit_index = INDEX_SCALE;
         bank.borrow_index = INDEX_SCALE;
         bank.last_accrual = now;
+        bank.last_price_publish_time = publish_time;
         bank.last_governance_change = now;
         bank.bump = ctx.bumps.bank;
         bank.vault_bump = ctx.bumps.vault;

@@ -26,8 +26,10 @@ impl<'info> TokenAction<'info> {
             let shares = borrow(&mut account.positions[index].borrow_shares, &mut totals, amount).risk()?;
             bank.set_totals(&totals);
             check_borrow_limits(&totals, &bank.limits()).risk()?;
-            let loaded = [LoadedBank { key: bank_key, bank: &bank }];
+            let loaded = [LoadedBank::new(bank_key, &bank)];
             let init = require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
+            let publish_time = loaded[0].publish_time.get();
+            bank.record_price_time(publish_time);
             (shares, init, account.record_health_shown(true), *bank)
         };
         crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;

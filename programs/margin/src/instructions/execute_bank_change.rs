@@ -2,6 +2,7 @@
 //! and the interval are checked again against the bank as it stands now (a guardian's cut since the
 //! proposal is not undone by more than one bounded step). Interest is accrued at the old parameters first.
 use anchor_lang::prelude::*;
+use margin_risk::governance::merge_proposal;
 
 use crate::errors::MarginError;
 use crate::events::{emit_event, BankParamsChanged};
@@ -20,14 +21,19 @@ pub struct ExecuteBankChange<'info> {
 }
 
 impl ExecuteBankChange<'_> {
-    /// Pending, in its window, about this bank; the change still valid and within bounds now.
+    /// Pending, in its window, about this bank; the parameters it leaves (the values it moves, merged with
+    /// the bank as it stands: a later tightening is never undone, `margin_risk::governance::merge_proposal`)
+    /// valid and within bounds now.
     pub fn validate(&self, now: i64) -> Result<BankParams> {
         require_executable(&self.proposal, now)?;
-        let ProposalAction::ChangeBank { bank, params } = self.proposal.action else {
+        let ProposalAction::ChangeBank { bank, params, base } = self.proposal.action else {
             return err!(MarginError::WrongProposal);
         };
         require_keys_eq!(bank, self.bank.key(), MarginError::WrongProposal);
-        check_bank_change(&self.group, &*self.bank.load()?, &params, now)?;
+        let current = self.bank.load()?;
+        let merged = merge_proposal(&base.values(), &params.values(), &current.params().values());
+        let params = Bank::params_from_values(&merged)?;
+        check_bank_change(&self.group, &current, &params, now)?;
         Ok(params)
     }
 }

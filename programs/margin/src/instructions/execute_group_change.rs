@@ -45,9 +45,17 @@ impl<'info> ExecuteGroupChange<'info> {
             old: group.governance,
             new: settings,
         };
+        // A shortened delay takes effect only after the delay in force before it (finding 13).
+        let floor = group.delay_floor().after_change(
+            group.governance.timelock_delay_seconds,
+            settings.timelock_delay_seconds,
+            now,
+        );
+        let floor = floor.risk()?;
         group.admin = admin;
         group.guardian = guardian;
         group.governance = settings;
+        (group.delay_floor_seconds, group.delay_floor_until) = (floor.delay_seconds, floor.until);
         ctx.accounts.proposal.state = ProposalState::Executed;
         emit_event(event);
         Ok(())

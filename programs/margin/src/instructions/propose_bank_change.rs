@@ -37,9 +37,10 @@ impl ProposeBankChange<'_> {
 impl<'info> ProposeBankChange<'info> {
     pub fn propose_bank_change(ctx: Context<'info, Self>, params: BankParams) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        let window = ctx.accounts.group.governance.config().timelock.window(now).risk()?;
+        let window = ctx.accounts.group.timelock_at(now).window(now).risk()?;
         ctx.accounts.validate(&params, window.eta)?;
-        let action = ProposalAction::ChangeBank { bank: ctx.accounts.bank.key(), params };
+        let base = ctx.accounts.bank.load()?.params();
+        let action = ProposalAction::ChangeBank { bank: ctx.accounts.bank.key(), params, base };
         let accounts = &mut *ctx.accounts;
         accounts.proposal.bump = ctx.bumps.proposal;
         open_proposal(&mut accounts.group, &mut accounts.proposal, accounts.admin.key(), action, now)?;

@@ -32,7 +32,8 @@ pub struct ProposeListing<'info> {
 impl ProposeListing<'_> {
     /// The mint's extensions and decimals supported; every parameter valid.
     pub fn validate(&self, config: &BankConfig) -> Result<()> {
-        check_listing(&self.mint.to_account_info(), self.mint.decimals, config)
+        check_listing(&self.mint.to_account_info(), self.mint.decimals, config)?;
+        crate::oracle::require_push_feed(&self.price_account.key(), &config.feed_id)
     }
 }
 

@@ -33,8 +33,10 @@ impl<'info> TokenAction<'info> {
             account.release_if_empty(index);
             let has_debt = account.has_debt();
             if has_debt {
-                let loaded = [LoadedBank { key: bank_key, bank: &bank }];
+                let loaded = [LoadedBank::new(bank_key, &bank)];
                 require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
+                let publish_time = loaded[0].publish_time.get();
+                bank.record_price_time(publish_time);
             }
             (shares, account.record_health_shown(has_debt), *bank)
         };

@@ -197,14 +197,57 @@ pub struct Bank {
     pub last_governance_change: i64,
     /// With status paused: paused while the clock is before this, unix seconds; reduce-only after.
     pub paused_until: i64,
+    /// Publish time of the newest price this bank used in an instruction that wrote it, unix seconds: an
+    /// older price is refused (`PriceOlderThanLastUsed`).
+    pub last_price_publish_time: i64,
+    /// Bad debt written off that neither insurance nor depositors could cover (a loss larger than the
+    /// deposits), native units: the vault is short by this much.
+    pub unbooked_bad_debt: u64,
     /// Room for later state without a migration.
-    pub reserved: [u8; 112],
+    pub reserved: [u8; 96],
 }
 
 impl Bank {
     /// Writes parameters (validated by [`Bank::validate_params`] first).
     pub fn apply_params(&mut self, params: &BankParams) {
         (self.risk, self.limits, self.status) = (params.risk, params.limits, params.status as u8);
+    }
+
+    /// Parameters from values in `margin_risk::governance::Parameter` order (the inverse of
+    /// [`BankParams::values`]); `InvalidBankStatus` for an unknown status value.
+    pub fn params_from_values(values: &ParameterValues) -> Result<BankParams> {
+        let narrow = |value: u64| u32::try_from(value).map_err(|_| error!(MarginError::MathOverflow));
+        let mut risk = <RiskParams as bytemuck::Zeroable>::zeroed();
+        let fields = [
+            &mut risk.max_age_seconds,
+            &mut risk.max_conf_open_bps,
+            &mut risk.max_conf_liquidation_bps,
+            &mut risk.conf_multiplier_init_bps,
+            &mut risk.conf_multiplier_maint_bps,
+            &mut risk.max_conf_discount_bps,
+            &mut risk.init_asset_weight_bps,
+            &mut risk.maint_asset_weight_bps,
+            &mut risk.init_liability_weight_bps,
+            &mut risk.maint_liability_weight_bps,
+            &mut risk.min_bonus_bps,
+            &mut risk.max_bonus_bps,
+            &mut risk.insurance_fee_bps,
+            &mut risk.protocol_fee_bps,
+            &mut risk.max_utilization_bps,
+        ];
+        let curve_start = fields.len();
+        for (field, value) in fields.into_iter().zip(values) {
+            *field = narrow(*value)?;
+        }
+        for (rate, value) in risk.curve.iter_mut().zip(&values[curve_start..]) {
+            *rate = narrow(*value)?;
+        }
+        let [deposit_cap, borrow_cap, dust_threshold, status] = values[curve_start + 6..] else {
+            return err!(MarginError::MathOverflow);
+        };
+        let status =
+            BankStatus::from_stored(u8::try_from(status).map_err(|_| error!(MarginError::InvalidBankStatus))?)?;
+        Ok(BankParams { risk, limits: LimitParams { deposit_cap, borrow_cap, dust_threshold }, status })
     }
 
     /// The bank's governable parameters as they stand (a stored status is always one the program wrote).
@@ -214,8 +257,10 @@ impl Bank {
     }
 
     /// Every parameter valid by margin-risk: weights ordered, k_init ≥ k_maint, limits ordered, curve
-    /// increasing, bonus and fee within the maint weight, fees and utilization ≤ 100 %, a known status.
+    /// increasing, bonus and fee within the maint weight, fees and utilization ≤ 100 %, a known status, and a
+    /// dust threshold above 0 (0 switches the dust defences off; issue 21, finding 10).
     pub fn validate_params(params: &BankParams) -> Result<()> {
+        require!(params.limits.dust_threshold > 0, MarginError::InvalidDustThreshold);
         let mut probe = <Bank as bytemuck::Zeroable>::zeroed();
         probe.apply_params(params);
         probe.oracle_config().validate().risk()?;
@@ -356,6 +401,11 @@ impl Bank {
         Ok(accrual)
     }
 
+    /// Records `publish_time` as the newest price this bank used (it never moves back).
+    pub fn record_price_time(&mut self, publish_time: i64) {
+        self.last_price_publish_time = self.last_price_publish_time.max(publish_time);
+    }
+
     /// A copy of the bank with interest accrued to `now`, for reading a bank the instruction does not write:
     /// every health check values every position at its indices as of now.
     pub fn accrued_to(&self, now: i64) -> Result<Bank> {
@@ -399,6 +449,7 @@ mod tests {
         let mut bank = <Bank as bytemuck::Zeroable>::zeroed();
         bank.apply_params(&params);
         assert_eq!(bank.params(), params);
+        assert_eq!(Bank::params_from_values(&params.values()).unwrap(), params, "values round-trip");
     }
 
     fn sample_params() -> BankParams {

@@ -1,6 +1,8 @@
 //! Group: one independent market of banks, with its admin, guardian, governance settings and pause.
 use anchor_lang::prelude::*;
-use margin_risk::governance::{GovernanceConfig, PauseLimits, PauseState, StepBounds, Timelock, MAX_PAUSES_PER_DAY};
+use margin_risk::governance::{
+    DelayFloor, GovernanceConfig, PauseLimits, PauseState, StepBounds, Timelock, MAX_PAUSES_PER_DAY,
+};
 
 use crate::errors::MarginError;
 
@@ -70,14 +72,30 @@ pub struct Group {
     pub paused_until: i64,
     /// Start times of the latest pauses, unix seconds (0 = none).
     pub recent_pause_starts: [i64; MAX_PAUSES_PER_DAY],
+    /// After a shortened timelock delay: the delay proposals still wait until `delay_floor_until`, seconds.
+    pub delay_floor_seconds: u32,
+    /// Unix seconds from which the shortened delay is in force.
+    pub delay_floor_until: i64,
     /// Room for later state without a migration.
-    pub reserved: [u8; 64],
+    pub reserved: [u8; 52],
 }
 
 impl Group {
     /// The pause as margin-risk takes it.
     pub fn pause_state(&self) -> PauseState {
         PauseState { paused_until: self.paused_until, recent_starts: self.recent_pause_starts }
+    }
+
+    /// The floor a shortened delay left, as margin-risk takes it.
+    pub fn delay_floor(&self) -> DelayFloor {
+        DelayFloor { delay_seconds: self.delay_floor_seconds, until: self.delay_floor_until }
+    }
+
+    /// The timelock of a proposal made at `now`: the group's delay, or the floor a shortening left while
+    /// it runs.
+    pub fn timelock_at(&self, now: i64) -> Timelock {
+        let timelock = self.governance.config().timelock;
+        Timelock { delay_seconds: self.delay_floor().delay_at(timelock.delay_seconds, now), ..timelock }
     }
 
     /// Writes back a pause state.

@@ -19,8 +19,9 @@ pub enum ProposalState {
 /// What a proposal does when executed.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProposalAction {
-    /// Sets a bank's parameters (`execute_bank_change`).
-    ChangeBank { bank: Pubkey, params: BankParams },
+    /// Sets a bank's parameters (`execute_bank_change`): the values it moves from `base` (the bank's when
+    /// proposed) to `params`; the others stay as the bank holds them at execution.
+    ChangeBank { bank: Pubkey, params: BankParams, base: BankParams },
     /// Lists a mint with its pinned price account (`add_bank`).
     ListBank { mint: Pubkey, price_account: Pubkey, config: BankConfig },
     /// Sets the group's admin, guardian and governance settings (`execute_group_change`).

@@ -3,7 +3,7 @@
 //! action raises what a trader holds), 7 (bankruptcy), the healthy-account and debt-free-lender rules, and
 //! wrong accounts always refused.
 use margin::errors::MarginError;
-use margin::events::BankruptcyResolved;
+use margin::events::{BankruptcyResolved, Liquidated, LiquidationFlagCleared};
 use margin::state::{BankParams, BankStatus};
 use margin_sdk::margin_risk::health::HealthType;
 use margin_sdk::margin_risk::price::QUOTE_DECIMALS;
@@ -173,7 +173,27 @@ impl World {
         if healthy {
             return Err(self.violation("a healthy account was liquidated", format!("{target}")));
         }
+        if self.market.env.events::<Liquidated>().is_empty() {
+            // Nothing moved: only a flagged account that had recovered (Maint and LiqEnd ≥ 0) may land so,
+            // and it must leave unflagged (issue 21, finding 5).
+            let liq_end_before = health_of(&before, &target, HealthType::LiqEnd);
+            let recovered = before.accounts[&target].being_liquidated == 1
+                && maint_before.is_some_and(|h| h.is_nonnegative())
+                && liq_end_before.is_some_and(|h| h.is_nonnegative());
+            let cleared = self.market.env.account_state(&target).await.being_liquidated == 0;
+            if !(recovered && cleared && self.market.env.events::<LiquidationFlagCleared>().len() == 1) {
+                return Err(self.violation("a liquidation landed without moving anything", format!("{target}")));
+            }
+            self.stats.flags_cleared += 1;
+            return Ok(outcome);
+        }
         self.stats.liquidations += 1;
+        // A liquidation that took the last collateral wrote the rest of the debt off: its books add up too.
+        let write_offs = self.market.env.events::<BankruptcyResolved>();
+        if !write_offs.iter().all(books_add_up) {
+            return Err(self.violation("invariant 7: a liquidation's write-off books", format!("{target}")));
+        }
+        self.stats.bankruptcies += write_offs.len();
         let after = self.snapshot().await;
         let value = |snapshot, health_type| health_of(snapshot, &target, health_type).and_then(|h| h.value().ok());
         let sol_left = after.accounts[&target].used_positions().any(|p| p.bank == sol.bank && p.deposit_shares > 0);
@@ -217,7 +237,7 @@ impl World {
         let state = self.market.env.account_state(&target).await;
         let debt_left = state.used_positions().any(|p| p.bank == usdc.bank && p.borrow_shares > 0);
         match events.as_slice() {
-            [event] if event.from_insurance + event.socialized == event.debt_written_off && !debt_left => Ok(outcome),
+            [event] if books_add_up(event) && !debt_left => Ok(outcome),
             _ => Err(self.violation("invariant 7: bankruptcy books", {
                 let books: Vec<_> =
                     events.iter().map(|e| (e.debt_written_off, e.from_insurance, e.socialized)).collect();
@@ -415,4 +435,9 @@ impl World {
         );
         env.send(&[ix], &[&owner]).await
     }
+}
+
+/// Invariant 7: insurance + socialised + unbooked = the debt written off.
+fn books_add_up(event: &BankruptcyResolved) -> bool {
+    event.from_insurance + event.socialized + event.unbooked == event.debt_written_off
 }

@@ -29,6 +29,8 @@ pub struct Stats {
     pub landed: usize,
     pub refused: usize,
     pub liquidations: usize,
+    /// Liquidation attempts on a flagged account that had recovered: they cleared its flag.
+    pub flags_cleared: usize,
     pub bankruptcies: usize,
     pub proposals_executed: usize,
 }
