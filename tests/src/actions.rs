@@ -215,7 +215,8 @@ impl Env {
     }
 
     /// Invariant 1 of DESIGN.md for one bank, checked by every action wrapper above after each success:
-    /// vault = Σ deposits − Σ borrows + fees owed to insurance + dust, with dust ≥ 0 and small: the share
+    /// vault + unbooked bad debt = Σ deposits − Σ borrows + fees owed to insurance + dust, with dust ≥ 0 and
+    /// small (a loss larger than the deposits leaves the vault short by what was recorded unbooked): the share
     /// roundings of the operations so far (a unit or two each), plus the indices' roundings, each accrual
     /// rounding each index by under one unit of 10^-12, which is worth up to shares / 10^12 native units
     /// (allowed for [`ACCRUALS_ALLOWED`] accruals).
@@ -225,7 +226,8 @@ impl Env {
         let totals = state.totals();
         let deposits = totals.deposit_tokens().unwrap() as i128;
         let borrows = totals.borrow_tokens().unwrap() as i128;
-        let dust = vault - (deposits - borrows + state.pending_insurance_fees as i128);
+        let dust =
+            vault + state.unbooked_bad_debt as i128 - (deposits - borrows + state.pending_insurance_fees as i128);
         assert!(
             dust >= 0,
             "vault {vault} short of deposits {deposits} − borrows {borrows} + fees {}",

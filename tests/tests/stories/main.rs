@@ -4,6 +4,7 @@
 
 mod attacks;
 mod audit_findings;
+mod audit_round_3;
 mod client_agrees;
 mod fuzz;
 mod governance;
