@@ -331,7 +331,7 @@ async fn finding_8_a_token_whose_native_unit_is_worth_a_cent_or_more_is_not_list
     assert_eq!(coarse.err(), Some(code(MarginError::NativeUnitTooValuable)));
     // $0.0099 a native unit is listed (2 decimals at $0.99), and so is BTC-like at 8 decimals.
     env.add_bank(2, 99_000_000, 99_000, volatile_config(8)).await.unwrap();
-    env.add_bank(8, 99_000_00000000, 99_000_000, volatile_config(9)).await.unwrap();
+    env.add_bank(8, 9_900_000_000_000, 99_000_000, volatile_config(9)).await.unwrap();
 }
 
 // Finding 9 (low): the insurance fee landed where bankruptcy never draws.
