@@ -222,6 +222,14 @@ impl Env {
         margin_sdk::transaction::signed_transaction(&payer, &all, tables, signers, blockhash).unwrap()
     }
 
+    /// Runs `instructions` without committing them (a dry run): their outcome, as [`Env::send`] reports it.
+    pub async fn simulate(&mut self, instructions: &[Instruction], signers: &[&Keypair]) -> Result<(), Failure> {
+        self.chain.latest_blockhash().await.map_err(|error| Failure::Transaction(error.to_string()))?;
+        let transaction = self.signed(instructions, &[], signers);
+        let sent = self.chain.simulate(transaction).await.map_err(|error| Failure::Transaction(error.to_string()))?;
+        sent.result.map_err(Failure::of)
+    }
+
     /// Sends a signed transaction.
     pub async fn send_versioned(&mut self, transaction: VersionedTransaction) -> Result<(), Failure> {
         let sent = self.chain.send(transaction).await.map_err(|error| Failure::Transaction(error.to_string()))?;

@@ -138,3 +138,29 @@ fn a_stale_period_stops_liquidations_until_a_price_is_posted() {
     let resumed: u64 = steps[24..30].iter().map(|step| step["liquidations"].as_u64().unwrap()).sum();
     assert!(resumed > 0, "liquidators act again once prices are posted");
 }
+
+/// Issue 21, finding 11: a token −99 % in three days with Pyth's confidence at 6–7 % of the price, above the
+/// volatile preset's 5 % liquidation limit. Such prices used to be unusable for liquidation: 190–200 accounts
+/// unpriced, none liquidated, bad debt through the insurance vault. The confidence is now capped at the limit.
+#[test]
+fn wide_confidence_crash_liquidations_keep_up() {
+    let (report, _) = run("wide-confidence-crash");
+    let steps = report["steps"].as_array().unwrap();
+    // The shape: for the fall, the confidence is wider than the 5 % limit.
+    let wide = steps
+        .iter()
+        .filter(|step| {
+            let quote = &step["prices"][0];
+            quote["conf"].as_f64().unwrap() > 0.05 * quote["price"].as_f64().unwrap()
+        })
+        .count();
+    assert!(wide >= 60, "confidence above 5 % for {wide} steps");
+    // No account is ever unpriceable for liquidation; every liquidatable account is liquidated.
+    assert!(steps.iter().all(|step| step["unpriced"].as_u64() == Some(0)), "no account unpriced");
+    assert!(number(&report, "peak_liquidatable") >= 50.0);
+    assert!(number(&report, "liquidations") >= 1_000.0);
+    assert_eq!(number(&report, "failed"), 0.0);
+    // The loss stays within reach of insurance: no bad debt left, lenders not hurt.
+    assert!(number(&report, "peak_bad_debt_usd") < 1_000.0);
+    assert_eq!(number(&report, "lenders_loss_usd"), 0.0);
+}

@@ -85,10 +85,13 @@ pub enum Action {
     LenderDeposit {
         amount: u64,
     },
-    /// The debt-free lender withdraws up to `amount` USDC.
+    /// The debt-free lender withdraws up to `amount` USDC (u64::MAX: everything it may, a liquidity drain).
     LenderWithdraw {
         amount: u64,
     },
+    /// The SOL borrower takes SOL to the bank's max utilization (or its own limit): a drain of the vault
+    /// liquidations pay collateral from.
+    DrainSol,
     Pause {
         seconds: u32,
     },
@@ -160,7 +163,7 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
     let trader = random.below(traders) as usize;
     // Mostly SOL: a trader holding a USDC deposit cannot borrow USDC (DepositAndDebtInOneBank).
     let sol = random.below(5) != 0;
-    match random.below(40) {
+    match random.below(42) {
         0..=3 => Action::Deposit { trader, sol, amount: amount(random, if sol { 10 * SOL } else { 1_000 * USDC }) },
         4..=6 => Action::Borrow { trader, amount: amount(random, 500 * USDC) },
         7..=9 => Action::BorrowNearLimit { trader, percent: 90 + random.below(11) },
@@ -197,6 +200,8 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
         33 => Action::CancelLatest { by_stranger: random.below(3) == 0 },
         34 => Action::WaitTimelock,
         35..=36 => Action::Wrong { trader, attempt: WRONG[random.below(WRONG.len() as u64) as usize] },
+        40 => Action::DrainSol,
+        41 => Action::LenderWithdraw { amount: u64::MAX },
         _ => Action::Accrue { sol },
     }
 }

@@ -41,6 +41,7 @@ impl World {
             }
             Action::ResolveBankruptcy { target } => self.resolve_bankruptcy(self.accounts[target]).await,
             Action::LenderWithdraw { amount } => self.lender_withdraw(amount).await,
+            Action::DrainSol => self.drain_sol().await,
             Action::LenderDeposit { amount } => {
                 let (lender, account, usdc, wallet) =
                     (self.lender.insecure_clone(), self.market.lender_account, self.market.usdc, self.lender_wallet);
@@ -188,6 +189,8 @@ impl World {
             return Ok(outcome);
         }
         self.stats.liquidations += 1;
+        self.stats.seized_as_deposit +=
+            self.market.env.events::<Liquidated>().iter().filter(|e| e.seized_as_deposit).count();
         // A liquidation that took the last collateral wrote the rest of the debt off: its books add up too.
         let write_offs = self.market.env.events::<BankruptcyResolved>();
         if !write_offs.iter().all(books_add_up) {
@@ -261,10 +264,31 @@ impl World {
         }
         let (lender, wallet) = (self.lender.insecure_clone(), self.lender_wallet);
         let outcome = self.market.env.withdraw(&lender, &account, &usdc, &wallet, amount).await;
+        self.stats.drains += usize::from(outcome.is_ok() && amount == held.min(free) && amount == free);
         let paused = state.is_paused(self.market.env.now);
         if outcome.is_err() && !(paused && outcome == Err(code(MarginError::BankNotActive))) {
             return Err(self.violation("a debt-free lender was refused", format!("{amount}: {outcome:?}")));
         }
+        Ok(outcome)
+    }
+
+    /// The SOL borrower borrows what takes the SOL bank to its max utilization, within its own Init limit.
+    async fn drain_sol(&mut self) -> Step {
+        let (sol, account) = (self.market.sol, self.sol_borrower.account);
+        let snapshot = self.market.env.snapshot(&account, &[sol.bank]).await;
+        let own_limit = snapshot.max_borrow(&account, &sol.bank).unwrap_or(0);
+        let env = &mut self.market.env;
+        let state = env.bank_state(&sol.bank).await.accrued_to(env.now).unwrap();
+        let bank_limit =
+            margin_sdk::margin_risk::interest::max_borrow_by_bank(&state.totals(), &state.limits()).unwrap_or(0);
+        let free = env.balance(&sol.vault).await.saturating_sub(state.pending_insurance_fees);
+        let amount = own_limit.min(bank_limit).min(free);
+        if amount == 0 {
+            return Ok(Ok(()));
+        }
+        let (owner, wallet) = (self.sol_borrower.keypair.insecure_clone(), self.sol_borrower.sol_wallet);
+        let outcome = self.market.env.borrow(&owner, &account, &sol, &wallet, amount).await;
+        self.stats.drains += usize::from(outcome.is_ok());
         Ok(outcome)
     }
 

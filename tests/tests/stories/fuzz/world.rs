@@ -1,6 +1,6 @@
 //! The fuzz test's world: the market, its actors, the token ledger, and the checks made after every step.
 use margin_sdk::margin_risk::health::{Health, HealthType};
-use margin_sdk::margin_risk::interest::{borrow_tokens_of, deposit_tokens_of};
+use margin_sdk::margin_risk::interest::{borrow_tokens_of, deposit_tokens_of, INDEX_SCALE};
 use margin_sdk::snapshot::Snapshot;
 use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
@@ -33,6 +33,13 @@ pub struct Stats {
     pub flags_cleared: usize,
     pub bankruptcies: usize,
     pub proposals_executed: usize,
+    /// Drains that landed (the SOL borrower to max utilization, the lender withdrawing everything).
+    pub drains: usize,
+    /// Liquidations whose collateral a short vault could not pay: credited to the liquidator's account.
+    pub seized_as_deposit: usize,
+    /// Accounts below Maint shown liquidatable by a dry run, and bankrupt ones shown resolvable.
+    pub shown_liquidatable: usize,
+    pub shown_resolvable: usize,
 }
 
 /// The latest proposal: its address, bank and the parameters it sets.
@@ -49,6 +56,10 @@ pub struct World {
     /// Every margin account: the traders', the lender's and the market trader's (liquidation targets).
     pub accounts: Vec<Pubkey>,
     pub liquidator: (Keypair, Pubkey, Pubkey),
+    /// The liquidator's margin account: it receives collateral a short vault cannot pay out.
+    pub liquidator_account: Pubkey,
+    /// A USDC depositor that borrows SOL to the SOL bank's max utilization (a liquidity drain).
+    pub sol_borrower: Trader,
     pub lender: Keypair,
     pub lender_wallet: Pubkey,
     pub stranger: Keypair,
@@ -64,6 +75,8 @@ pub struct World {
     pub latest: Option<Pending>,
     pub stats: Stats,
     pub step: usize,
+    /// The SOL and USDC banks' deposit indices after the last step: they fall only through a booked loss.
+    pub deposit_indices: [u64; 2],
 }
 
 impl World {
@@ -81,20 +94,35 @@ impl World {
             traders.push(Trader { keypair, account, sol_wallet, usdc_wallet });
         }
         let liquidator = market.liquidator(1_000_000 * USDC).await;
+        // SOL to repay SOL debts with, and a margin account to take collateral in when a vault is short.
+        market.env.mint_to(&sol.mint, &liquidator.2, 100_000 * SOL).await;
+        let liquidator_account = market.env.open_account(&liquidator.0, 0, 0).await.unwrap();
+        market.env.receive_account = Some(liquidator_account);
+        let sol_borrower = {
+            let keypair = market.env.funded_keypair().await;
+            let account = market.env.open_account(&keypair, 0, 0).await.unwrap();
+            let sol_wallet = market.env.funded_token_account(&keypair.pubkey(), &sol, 0).await;
+            let usdc_wallet = market.env.funded_token_account(&keypair.pubkey(), &usdc, 500_000 * USDC).await;
+            market.env.deposit(&keypair, &account, &usdc, &usdc_wallet, 500_000 * USDC).await.unwrap();
+            Trader { keypair, account, sol_wallet, usdc_wallet }
+        };
         let mut accounts: Vec<Pubkey> = traders.iter().map(|trader| trader.account).collect();
-        accounts.extend([market.lender_account, market.trader_account]);
+        // Liquidation targets are drawn from the first six; the last two are checked like every account.
+        accounts.extend([market.lender_account, market.trader_account, sol_borrower.account, liquidator_account]);
         let lender = market.lender.insecure_clone();
         let lender_wallet = market.env.funded_token_account(&lender.pubkey(), &usdc, 0).await;
         let stranger = market.env.funded_keypair().await;
         let mut usdc_accounts = vec![usdc.vault, usdc.insurance_vault, liquidator.1, lender_wallet, market.trader_usdc];
-        usdc_accounts.extend(traders.iter().map(|trader| trader.usdc_wallet));
+        usdc_accounts.extend(traders.iter().chain([&sol_borrower]).map(|trader| trader.usdc_wallet));
         let mut sol_accounts = vec![sol.vault, sol.insurance_vault, liquidator.2, market.trader_sol];
-        sol_accounts.extend(traders.iter().map(|trader| trader.sol_wallet));
+        sol_accounts.extend(traders.iter().chain([&sol_borrower]).map(|trader| trader.sol_wallet));
         let mut world = World {
             market,
             traders,
             accounts,
             liquidator,
+            liquidator_account,
+            sol_borrower,
             lender,
             lender_wallet,
             stranger,
@@ -107,6 +135,7 @@ impl World {
             latest: None,
             stats: Stats::default(),
             step: 0,
+            deposit_indices: [INDEX_SCALE; 2],
         };
         world.ledger = world.ledger_totals().await;
         world.publish_prices();
@@ -209,6 +238,132 @@ impl World {
                     return Err(self.violation("invariant 3: Init <= LiqEnd <= Maint", detail));
                 }
             }
+        }
+        self.check_economics(&snapshot).await
+    }
+}
+
+/// The economic checks (issue 21): losses are booked, not run ahead of; no account below Maint or bankrupt
+/// is stuck.
+impl World {
+    async fn check_economics(&mut self, snapshot: &Snapshot) -> Result<(), Violation> {
+        self.check_deposit_indices(snapshot)?;
+        let now = self.market.env.now;
+        let paused = self.market.env.group_state().await.pause_state().is_paused(now);
+        for account in self.accounts.clone() {
+            if account == self.liquidator_account {
+                continue;
+            }
+            let Some(maint) = health_of(snapshot, &account, HealthType::Maint) else { continue };
+            let state = snapshot.accounts[&account];
+            let holds_deposit = state.used_positions().any(|position| position.deposit_shares > 0);
+            if !maint.is_nonnegative() && holds_deposit && !paused {
+                self.require_liquidatable(&account, &state).await?;
+            }
+            if state.has_debt() && self.is_bankrupt(snapshot, &account, &maint) {
+                self.require_resolvable(&account, &state).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// No depositor's share value falls except through a booked loss: a bank's deposit index falls only in a
+    /// step whose transaction wrote off a debt of that bank with a socialised part.
+    fn check_deposit_indices(&mut self, snapshot: &Snapshot) -> Result<(), Violation> {
+        let banks = [self.market.sol.bank, self.market.usdc.bank];
+        let booked = self.market.env.events::<margin::events::BankruptcyResolved>();
+        for (index, bank) in banks.iter().enumerate() {
+            let now = snapshot.banks[bank].deposit_index;
+            let booked_here = booked.iter().any(|event| event.bank == *bank && event.socialized > 0);
+            if now < self.deposit_indices[index] && !booked_here {
+                let detail = format!("bank {bank}: deposit index {} -> {now}", self.deposit_indices[index]);
+                return Err(self.violation("economics: a deposit index fell without a booked loss", detail));
+            }
+            self.deposit_indices[index] = now;
+        }
+        Ok(())
+    }
+
+    /// Bankrupt by the program's rule: debt, every deposit forfeit (under a native unit, or under its bank's
+    /// dust threshold), and when some deposit is worth a unit or more, Maint < 0.
+    fn is_bankrupt(&self, snapshot: &Snapshot, account: &Pubkey, maint: &Health) -> bool {
+        let state = snapshot.accounts[account];
+        let mut dust = false;
+        for position in state.used_positions().filter(|position| position.deposit_shares > 0) {
+            let bank = snapshot.banks[&position.bank].accrued_to(snapshot.now).unwrap();
+            let tokens = deposit_tokens_of(position.deposit_shares, bank.deposit_index).unwrap();
+            if !margin_sdk::margin_risk::bankruptcy::is_forfeit_deposit(tokens, bank.limits.dust_threshold) {
+                return false;
+            }
+            dust |= tokens > 0;
+        }
+        !dust || !maint.is_nonnegative()
+    }
+
+    fn keys_of(&self, bank: &Pubkey) -> (BankKeys, Pubkey) {
+        let (sol, usdc) = (self.market.sol, self.market.usdc);
+        if *bank == sol.bank {
+            (sol, self.liquidator.2)
+        } else {
+            (usdc, self.liquidator.1)
+        }
+    }
+
+    /// Every account below Maint whose prices are valid can be liquidated by at least one unit: some pair of
+    /// its debt and collateral positions liquidates in a dry run (the liquidator holding both tokens).
+    async fn require_liquidatable(
+        &mut self,
+        account: &Pubkey,
+        state: &margin::state::MarginAccount,
+    ) -> Result<(), Violation> {
+        let debts: Vec<Pubkey> = state.used_positions().filter(|p| p.borrow_shares > 0).map(|p| p.bank).collect();
+        let collaterals: Vec<Pubkey> =
+            state.used_positions().filter(|p| p.deposit_shares > 0).map(|p| p.bank).collect();
+        let mut refusals = Vec::new();
+        for debt in &debts {
+            for collateral in &collaterals {
+                let ((debt_keys, pay), (collateral_keys, receive)) = (self.keys_of(debt), self.keys_of(collateral));
+                let liquidator = self.liquidator.0.insecure_clone();
+                let env = &mut self.market.env;
+                let ix = env
+                    .liquidate_instruction(
+                        &liquidator.pubkey(),
+                        account,
+                        (&debt_keys, &collateral_keys),
+                        &pay,
+                        &receive,
+                        u64::MAX,
+                    )
+                    .await;
+                match env.simulate(&[ix], &[&liquidator]).await {
+                    Ok(()) => {
+                        self.stats.shown_liquidatable += 1;
+                        return Ok(());
+                    }
+                    Err(failure) => refusals.push(failure),
+                }
+            }
+        }
+        Err(self
+            .violation("economics: an account below Maint cannot be liquidated", format!("{account}: {refusals:?}")))
+    }
+
+    /// Every bankrupt account can be resolved, in each bank it owes.
+    async fn require_resolvable(
+        &mut self,
+        account: &Pubkey,
+        state: &margin::state::MarginAccount,
+    ) -> Result<(), Violation> {
+        let group = self.market.env.group;
+        for debt in state.used_positions().filter(|p| p.borrow_shares > 0).map(|p| p.bank) {
+            let (bank, _) = self.keys_of(&debt);
+            let remaining = self.market.env.position_banks(account).await;
+            let ix = margin_sdk::instructions::resolve_bankruptcy(account, &group, &bank.addresses(), remaining);
+            if let Err(failure) = self.market.env.simulate(&[ix], &[]).await {
+                return Err(self
+                    .violation("economics: a bankrupt account cannot be resolved", format!("{account}: {failure:?}")));
+            }
+            self.stats.shown_resolvable += 1;
         }
         Ok(())
     }
