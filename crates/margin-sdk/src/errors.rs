@@ -83,6 +83,11 @@ mod tests {
             MarginError::MathOverflow,
             MarginError::InitHealthNegative,
             MarginError::GuardianCannotCancelItsReplacement,
+            MarginError::NativeUnitTooValuable,
+            MarginError::PriceOlderThanLastUsed,
+            MarginError::InvalidDustThreshold,
+            MarginError::CollateralVaultShort,
+            MarginError::PriceAccountNotPushFeed,
         ] {
             let described = describe(code(error)).expect("a program error");
             assert_eq!(described.name, error.name());
