@@ -233,7 +233,8 @@ impl World {
 
     /// Lists a mint: proposed one timelock ago, executed now.
     fn list(&mut self, index: u8, decimals: u8, price: i64, params: BankParams) -> Result<(), String> {
-        let pricing = Pricing::Written { at: Pubkey::new_unique(), feed: [index + 1; 32], price };
+        let feed = [index + 1; 32];
+        let pricing = Pricing::Written { at: margin_sdk::addresses::push_feed(&feed), feed, price };
         self.list_with(index, (decimals, TOKEN_PROGRAM), pricing, params)
     }
 
@@ -361,8 +362,10 @@ impl World {
     /// A bank priced by the captured mainnet SOL account (at its pinned address, owner and feed) and a Token-2022
     /// bank: a trader deposits into both and borrows USDC against them.
     fn captured_price_and_token_2022(&mut self) -> Result<(), String> {
-        self.list_with(16, (9, TOKEN_PROGRAM), Pricing::Captured, margin_sdk::presets::volatile_params())?;
-        let stable = Pricing::Written { at: Pubkey::new_unique(), feed: [18; 32], price: 100_000_000 };
+        let mut captured = margin_sdk::presets::volatile_params();
+        captured.limits.dust_threshold = 1_000_000; // worth a cent at the captured $72.82 (the preset's is at $150)
+        self.list_with(16, (9, TOKEN_PROGRAM), Pricing::Captured, captured)?;
+        let stable = Pricing::Written { at: margin_sdk::addresses::push_feed(&[18; 32]), feed: [18; 32], price: 100_000_000 };
         self.list_with(17, (6, TOKEN_2022_PROGRAM), stable, margin_sdk::presets::stable_params())?;
         let trader = self.svm.keypair();
         let account = self.open(&trader, 0)?;
@@ -434,6 +437,7 @@ impl World {
             collateral: &collateral,
             pay_from: pay,
             receive_to: receive,
+            receive_account: None,
         };
         build::liquidate(&accounts, max_repay, self.health_accounts(account, None))
     }
@@ -467,44 +471,58 @@ impl World {
         Ok(())
     }
 
-    /// A small account borrows near its limit, SOL halves, a liquidation takes all its collateral, and the
-    /// debt left is written off.
+    /// A small account (SOL, one native unit of a second token as dust, a USDC debt near its limit): SOL
+    /// halves, a liquidation takes all its SOL, and `resolve_bankruptcy` burns the dust (the account is under
+    /// water) and writes the debt off. A second account without dust is written off by the liquidation itself.
     fn bankruptcy(&mut self) -> Result<(), String> {
-        let owner = self.svm.keypair();
-        let account = self.open(&owner, 0)?;
-        let key = pubkey(&owner.pubkey());
-        let sol = self.svm.write_token_account(&key, &self.bank(0).mint, SOL);
-        let usdc = self.svm.write_token_account(&key, &self.bank(15).mint, 0);
-        let deposit = self.token_ix(&owner, &account, 0, &sol, |a| build::deposit(a, SOL));
-        self.ok("deposit", 1, vec![deposit], &[&owner], &[])?;
-        let most = self.snapshot(&[account]).max_borrow(&account, &self.bank(15).bank).map_err(|e| e.to_string())?;
-        let health = self.health_accounts(&account, Some(15));
-        let borrow = self.token_ix(&owner, &account, 15, &usdc, |a| build::borrow(a, most, health));
-        self.ok("borrow", 2, vec![borrow], &[&owner], &[])?;
-        let (usdc_bank, account_banks) = (
-            self.bank(15),
-            margin_sdk::accounts::bankruptcy_accounts(
-                &margin_sdk::accounts::margin_account(&self.svm.data(&account)).unwrap(),
-            ),
-        );
-        let early = build::resolve_bankruptcy(&account, &self.group, &usdc_bank, account_banks);
+        let (owner, account, usdc) = self.indebted_small_account(true)?;
+        let _ = (owner, usdc);
+        let usdc_bank = self.bank(15);
+        let early = build::resolve_bankruptcy(&account, &self.group, &usdc_bank, self.bankruptcy_accounts(&account));
         self.refused("resolve_bankruptcy", vec![early], &[], &[], MarginError::NotBankrupt)?;
+        let (_, without_dust, _) = self.indebted_small_account(false)?;
         self.set_price(0, 50_00000000);
         let liquidator = self.svm.keypair();
         let lkey = pubkey(&liquidator.pubkey());
         let pay = self.svm.write_token_account(&lkey, &self.bank(15).mint, 1_000_000 * USDC);
         let receive = self.svm.write_token_account(&lkey, &self.bank(0).mint, 0);
         let seize = self.liquidate_ix(&liquidator, &account, (15, 0), (&pay, &receive), u64::MAX);
-        self.ok("liquidate", 2, vec![seize], &[&liquidator], &[])?;
-        let state = margin_sdk::accounts::margin_account(&self.svm.data(&account)).unwrap();
-        let resolve = build::resolve_bankruptcy(
-            &account,
-            &self.group,
-            &usdc_bank,
-            margin_sdk::accounts::bankruptcy_accounts(&state),
-        );
-        self.ok("resolve_bankruptcy", 2, vec![resolve], &[], &[])?;
+        self.ok("liquidate", 3, vec![seize], &[&liquidator], &[])?;
+        let resolve = build::resolve_bankruptcy(&account, &self.group, &usdc_bank, self.bankruptcy_accounts(&account));
+        self.ok("resolve_bankruptcy", 3, vec![resolve], &[], &[])?;
+        let written_off = self.liquidate_ix(&liquidator, &without_dust, (15, 0), (&pay, &receive), u64::MAX);
+        self.ok("liquidate (writes the debt off)", 2, vec![written_off], &[&liquidator], &[])?;
+        if margin_sdk::accounts::margin_account(&self.svm.data(&without_dust)).unwrap().has_debt() {
+            return Err("the liquidation that took the last collateral left the debt on the books".to_string());
+        }
         Ok(())
+    }
+
+    /// An account with 1 SOL (and, with `dust`, one native unit of bank 1's token) borrowing the most USDC it
+    /// may: (owner, account, its USDC wallet).
+    fn indebted_small_account(&mut self, dust: bool) -> Result<(Keypair, Pubkey, Pubkey), String> {
+        let owner = self.svm.keypair();
+        let account = self.open(&owner, u16::from(dust))?;
+        let key = pubkey(&owner.pubkey());
+        let sol = self.svm.write_token_account(&key, &self.bank(0).mint, SOL);
+        let usdc = self.svm.write_token_account(&key, &self.bank(15).mint, 0);
+        let deposit = self.token_ix(&owner, &account, 0, &sol, |a| build::deposit(a, SOL));
+        self.ok("deposit", 1, vec![deposit], &[&owner], &[])?;
+        if dust {
+            let wallet = self.svm.write_token_account(&key, &self.bank(1).mint, 1);
+            let deposit = self.token_ix(&owner, &account, 1, &wallet, |a| build::deposit(a, 1));
+            self.ok("deposit", 2, vec![deposit], &[&owner], &[])?;
+        }
+        let most = self.snapshot(&[account]).max_borrow(&account, &self.bank(15).bank).map_err(|e| e.to_string())?;
+        let health = self.health_accounts(&account, Some(15));
+        let borrow = self.token_ix(&owner, &account, 15, &usdc, |a| build::borrow(a, most, health));
+        self.ok("borrow", 2 + usize::from(dust), vec![borrow], &[&owner], &[])?;
+        Ok((owner, account, usdc))
+    }
+
+    /// Remaining accounts of `resolve_bankruptcy` of `account` as it stands (the SDK's).
+    fn bankruptcy_accounts(&self, account: &Pubkey) -> Vec<anchor_lang::solana_program::instruction::AccountMeta> {
+        self.snapshot(&[*account]).bankruptcy_accounts(account).unwrap()
     }
 
     fn governance(&mut self) -> Result<(), String> {
