@@ -52,6 +52,19 @@ impl Market {
         market
     }
 
+    /// The trader's 1,100 USDC debt at SOL $120, liquidated once for 100 USDC, so its flag is set; with the
+    /// liquidator (keypair, USDC wallet with 10,000 USDC less what it paid, SOL wallet).
+    pub async fn partially_liquidated() -> (Market, (Keypair, Pubkey, Pubkey)) {
+        let mut market = Market::with_sol_collateral().await;
+        market.borrow_usdc(1_100 * USDC).await.unwrap();
+        market.set_prices(120_00000000, 12_000_000);
+        let (liquidator, pay, receive) = market.liquidator(10_000 * USDC).await;
+        let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
+        market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 100 * USDC).await.unwrap();
+        assert_eq!(market.env.account_state(&account).await.being_liquidated, 1);
+        (market, (liquidator, pay, receive))
+    }
+
     /// Refreshes both prices at the current clock (SOL at `sol_e8 ± sol_conf_e8`).
     pub fn set_prices(&mut self, sol_e8: i64, sol_conf_e8: u64) {
         let (sol, usdc) = (self.sol, self.usdc);

@@ -12,7 +12,6 @@ use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationReq
 use margin_risk::price::{validate_price, PythPrice, MAX_PUBLISH_LEAD_SECONDS};
 use margin_tests::pyth::PriceUpdate;
 use margin_tests::*;
-use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
 const DAY: i64 = 86_400;
@@ -76,22 +75,9 @@ async fn sol_params(market: &mut Market) -> BankParams {
 
 // Finding 1: the being-liquidated flag never cleared.
 
-/// The trader's 1,100 USDC debt at SOL $120, liquidated once for 100 USDC: the flag is set. Returns the
-/// liquidator (keypair, USDC wallet, SOL wallet).
-async fn partially_liquidated() -> (Market, (Keypair, Pubkey, Pubkey)) {
-    let mut market = Market::with_sol_collateral().await;
-    market.borrow_usdc(1_100 * USDC).await.unwrap();
-    market.set_prices(120_00000000, 12_000_000);
-    let (liquidator, pay, receive) = market.liquidator(10_000 * USDC).await;
-    let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
-    market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 100 * USDC).await.unwrap();
-    assert_eq!(market.env.account_state(&account).await.being_liquidated, 1);
-    (market, (liquidator, pay, receive))
-}
-
 #[tokio::test]
 async fn finding_1_an_account_that_repaid_and_borrowed_again_is_liquidatable_only_below_maint() {
-    let (mut market, (liquidator, pay, receive)) = partially_liquidated().await;
+    let (mut market, (liquidator, pay, receive)) = Market::partially_liquidated().await;
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
 
     // The trader recovers and repays everything: the flag clears, with its event.
@@ -121,7 +107,7 @@ async fn finding_1_an_account_that_repaid_and_borrowed_again_is_liquidatable_onl
 
 #[tokio::test]
 async fn finding_1_a_passed_init_check_clears_the_flag_without_repaying_everything() {
-    let (mut market, (liquidator, pay, receive)) = partially_liquidated().await;
+    let (mut market, (liquidator, pay, receive)) = Market::partially_liquidated().await;
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
 
     // SOL recovers; a 1-USDC borrow passes Init (so LiqEnd ≥ 0): the flag clears.

@@ -240,13 +240,8 @@ async fn finding_4_collateral_worth_less_than_one_debt_share_is_forfeit_and_the_
 
 #[tokio::test]
 async fn finding_5_a_liquidation_attempt_on_a_recovered_account_clears_its_flag() {
-    let mut market = Market::with_sol_collateral().await;
-    market.borrow_usdc(1_100 * USDC).await.unwrap();
-    market.set_prices(120_00000000, 12_000_000);
-    let (liquidator, pay, receive) = market.liquidator(10_000 * USDC).await;
+    let (mut market, (liquidator, pay, receive)) = Market::partially_liquidated().await;
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
-    market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 100 * USDC).await.unwrap();
-    assert_eq!(market.env.account_state(&account).await.being_liquidated, 1);
     // SOL back at $150: Maint and LiqEnd ≥ 0. An attempt now moves nothing and clears the flag.
     market.set_prices(SOL_PRICE, SOL_CONF);
     let (maint, liq_end) = maint_and_liq_end(&mut market.env, &account).await;
