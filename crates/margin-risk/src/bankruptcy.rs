@@ -67,17 +67,17 @@ pub fn split_bankruptcy(debt_tokens: u64, insurance_balance: u64, totals: &BankT
     let rest = debt_tokens - insurance_tokens;
     let index = totals.deposit_index;
     let room = index.saturating_sub(MIN_DEPOSIT_INDEX);
-    // What the depositors can bear at most: their shares' value over the room, rounded down.
-    let bearable =
-        if totals.deposit_shares == 0 { 0 } else { mul_div(totals.deposit_shares, room, INDEX_SCALE, Rounding::Down)? };
     let (socialized_tokens, new_deposit_index) = if rest == 0 || totals.deposit_shares == 0 {
         (0, index)
-    } else if rest <= bearable {
-        // rest ≤ ⌊shares·room / S⌋, so the cut, ⌈rest·S / shares⌉, is at most the room.
-        let cut = mul_div(rest, INDEX_SCALE, totals.deposit_shares, Rounding::Up)?;
-        (rest, sub(index, cut)?)
     } else {
-        (bearable, index - room)
+        // The cut, ⌈rest·S / shares⌉, fits the room exactly when rest ≤ ⌊shares·room / S⌋, what the
+        // depositors can bear; beyond, they bear that much and the index stops at its floor.
+        let cut = mul_div(rest, INDEX_SCALE, totals.deposit_shares, Rounding::Up)?;
+        if cut <= room {
+            (rest, sub(index, cut)?)
+        } else {
+            (mul_div(totals.deposit_shares, room, INDEX_SCALE, Rounding::Down)?, index - room)
+        }
     };
     Ok(BankruptcySplit {
         debt_tokens,

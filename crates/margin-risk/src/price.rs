@@ -274,9 +274,11 @@ pub fn validate_price(pyth: &PythPrice, config: &OracleConfig, token_decimals: u
         return Err(RiskError::StalePrice);
     }
     let (price, ema) = (pyth.price.unsigned_abs(), pyth.ema_price.unsigned_abs());
-    let usable_to_open = conf_within(pyth.conf, price, config.max_conf_open_bps)
-        && conf_within(pyth.ema_conf, ema, config.max_conf_open_bps);
-    conservative_prices(pyth, config, token_decimals, usable_to_open)
+    let within_open = (
+        conf_within(pyth.conf, price, config.max_conf_open_bps),
+        conf_within(pyth.ema_conf, ema, config.max_conf_open_bps),
+    );
+    conservative_prices(pyth, config, token_decimals, within_open)
 }
 
 /// conf / price ≤ limit_bps / 10_000, compared exactly. Both products fit u64 when conf and price are below
@@ -300,17 +302,22 @@ fn confidence_term(conf: u64, multiplier_bps: u32) -> RiskResult<u64> {
     }
 }
 
+/// The conservative prices of `pyth`; `(spot, ema)_within_open`: whether each confidence is within the open
+/// limit (then also within the liquidation limit, which is no tighter, so it needs no cap).
 fn conservative_prices(
     pyth: &PythPrice,
     config: &OracleConfig,
     token_decimals: u8,
-    usable_to_open: bool,
+    (spot_within_open, ema_within_open): (bool, bool),
 ) -> PriceCheck {
+    let usable_to_open = spot_within_open && ema_within_open;
     let (price, ema) = (pyth.price.unsigned_abs(), pyth.ema_price.unsigned_abs());
-    // Each confidence capped at the liquidation limit of its base (rounded up: a larger cap only ever
-    // widens a haircut), then each k·conf once and each discount cap once.
-    let conf = pyth.conf.min(mul_bps(price, u64::from(config.max_conf_liquidation_bps), Rounding::Up)?);
-    let ema_conf = pyth.ema_conf.min(mul_bps(ema, u64::from(config.max_conf_liquidation_bps), Rounding::Up)?);
+    // Each confidence capped at the liquidation limit of its base (rounded up: a larger cap only ever widens
+    // a haircut; compared first, so a calm feed pays no division), then each k·conf once and each discount
+    // cap once.
+    let limit = config.max_conf_liquidation_bps;
+    let conf = if spot_within_open { pyth.conf } else { capped_confidence(pyth.conf, price, limit)? };
+    let ema_conf = if ema_within_open { pyth.ema_conf } else { capped_confidence(pyth.ema_conf, ema, limit)? };
     let spot_init = confidence_term(conf, config.conf_multiplier_init_bps)?;
     let ema_init = confidence_term(ema_conf, config.conf_multiplier_init_bps)?;
     let spot_maint = confidence_term(conf, config.conf_multiplier_maint_bps)?;
@@ -324,39 +331,55 @@ fn conservative_prices(
     // is multiplied or divided by the same power of ten, 10^|shift| ≤ 10^12.
     let (scale, shift) = scale_and_shift(price, pyth.exponent, token_decimals);
     let scaling = Scaling::new(shift);
-    let spot_liability = liability_price(price, (conf, config.conf_multiplier_init_bps), &scaling);
-    let ema_liability = liability_price(ema, (ema_conf, config.conf_multiplier_init_bps), &scaling);
-    // An Init liability beyond u64 (an EMA far above the spot price): no debt may be opened on it.
-    let (init_liability, usable_to_open) = match (spot_liability, ema_liability) {
-        (Ok(spot), Ok(ema)) => (spot.max(ema), usable_to_open),
-        (Err(RiskError::MathOverflow), _) | (_, Err(RiskError::MathOverflow)) => (u64::MAX, false),
-        (Err(error), _) | (_, Err(error)) => return Err(error),
+    // The larger Init liability in Pyth units, scaled once (scaling rounds up monotonically); either sum
+    // beyond u64 takes the exact 128-bit path for both.
+    let init_k = config.conf_multiplier_init_bps;
+    let init_liability = match (price.checked_add(spot_init), ema.checked_add(ema_init)) {
+        (Some(spot), Some(ema)) => scaling.apply(spot.max(ema), Rounding::Up),
+        _ => wide_liability_price(price, conf, init_k, &scaling)
+            .and_then(|spot| Ok(spot.max(wide_liability_price(ema, ema_conf, init_k, &scaling)?))),
     };
+    // An Init liability beyond u64 (an EMA far above the spot price): no debt may be opened on it.
+    let (init_liability, usable_to_open) = match init_liability {
+        Ok(liability) => (liability, usable_to_open),
+        Err(RiskError::MathOverflow) => (u64::MAX, false),
+        Err(error) => return Err(error),
+    };
+    let maint_liability = liability_price(price, spot_maint, (conf, config.conf_multiplier_maint_bps), &scaling)?;
     Ok(OraclePrice {
         oracle: scaling.apply(price, Rounding::Down)?,
         oracle_up: scaling.apply(price, Rounding::Up)?,
         init_asset: scaling.apply(init_asset, Rounding::Down)?,
         init_liability,
         maint_asset: scaling.apply(maint_asset, Rounding::Down)?,
-        maint_liability: liability_price(price, (conf, config.conf_multiplier_maint_bps), &scaling)?,
+        maint_liability,
         usable_to_open,
         scale,
     })
 }
 
-/// (base + k·conf) scaled, rounded up, exactly: k·conf is rounded up in Pyth units (⌈⌈x⌉/d⌉ = ⌈x/d⌉), and
-/// when base + k·conf exceeds u64 in Pyth units the sum is taken on 128 bits (base·10^4 + conf·k) and
-/// divided by 10^(4 − shift) once.
+/// `conf` capped at `limit_bps` of `base`, the cap rounded up; the cap is computed only when `conf` is above it.
+#[inline(always)]
+fn capped_confidence(conf: u64, base: u64, limit_bps: u32) -> RiskResult<u64> {
+    if conf_within(conf, base, limit_bps) {
+        Ok(conf)
+    } else {
+        Ok(conf.min(mul_bps(base, u64::from(limit_bps), Rounding::Up)?))
+    }
+}
+
+/// (base + k·conf) scaled, rounded up, exactly, from `term` = k·conf rounded up ([`confidence_term`], u64::MAX
+/// when beyond u64): ⌈⌈x⌉/d⌉ = ⌈x/d⌉, and when base + k·conf exceeds u64 in Pyth units the sum is taken on 128
+/// bits (base·10^4 + conf·k) and divided by 10^(4 − shift) once.
 ///
 /// Errors: [`RiskError::MathOverflow`] when the scaled price exceeds u64.
 #[inline(always)]
-fn liability_price(base: u64, (conf, multiplier_bps): (u64, u32), scaling: &Scaling) -> RiskResult<u64> {
-    if let Ok(term) = mul_bps(conf, u64::from(multiplier_bps), Rounding::Up) {
-        if let Some(sum) = base.checked_add(term) {
-            return scaling.apply(sum, Rounding::Up);
-        }
+fn liability_price(base: u64, term: u64, (conf, multiplier_bps): (u64, u32), scaling: &Scaling) -> RiskResult<u64> {
+    match base.checked_add(term) {
+        // A term of u64::MAX is a saturated one: base ≥ 1 makes the sum overflow, so it takes the wide path.
+        Some(sum) => scaling.apply(sum, Rounding::Up),
+        None => wide_liability_price(base, conf, multiplier_bps, scaling),
     }
-    wide_liability_price(base, conf, multiplier_bps, scaling)
 }
 
 /// The 128-bit path of [`liability_price`]: (base·10^4 + conf·k) · 10^(shift − 4), rounded up.
