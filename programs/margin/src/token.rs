@@ -55,8 +55,25 @@ pub fn transfer_from_user(transfer: Transfer<'_>, amount: u64, decimals: u8) -> 
     transfer_checked(CpiContext::new(transfer.token_program.key(), accounts), amount, decimals)
 }
 
+/// What a transfer signed by a bank's PDA needs of the bank: its seeds and its mint's decimals (a few bytes
+/// the handlers keep past their state borrows, instead of a copy of the whole bank on a 4 KiB SBF frame).
+#[derive(Clone, Copy, Debug)]
+pub struct BankSigner {
+    pub group: Pubkey,
+    pub mint: Pubkey,
+    pub bump: u8,
+    pub decimals: u8,
+}
+
+impl BankSigner {
+    /// `bank`'s signer.
+    pub fn of(bank: &Bank) -> BankSigner {
+        BankSigner { group: bank.group, mint: bank.mint, bump: bank.bump, decimals: bank.decimals }
+    }
+}
+
 /// A transfer out of a bank's vault or insurance vault, signed by the bank PDA.
-pub fn transfer_from_bank(transfer: Transfer<'_>, amount: u64, bank: &Bank) -> Result<()> {
+pub fn transfer_from_bank(transfer: Transfer<'_>, amount: u64, bank: &BankSigner) -> Result<()> {
     let bump = [bank.bump];
     let seeds: [&[u8]; 4] = [seeds::BANK, bank.group.as_ref(), bank.mint.as_ref(), &bump];
     let signer: &[&[&[u8]]] = &[&seeds];

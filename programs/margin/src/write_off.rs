@@ -8,7 +8,7 @@ use margin_risk::interest::borrow_tokens_of;
 use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, BankruptcyResolved};
 use crate::state::{Bank, MarginAccount};
-use crate::token::{transfer_from_bank, Transfer};
+use crate::token::{transfer_from_bank, BankSigner, Transfer};
 
 /// Writes off every borrow share of `account` in `bank` (accrued to now; the position at `index`): insurance
 /// first (`insurance_balance`, what the insurance vault will hold when the transfer runs), then the deposit
@@ -31,7 +31,7 @@ pub fn write_off_debt(
 }
 
 /// Moves the insurance part of a write-off from the bank's insurance vault into its vault (signed by the bank).
-pub fn pay_from_insurance(transfer: Transfer<'_>, split: &BankruptcySplit, bank: &Bank) -> Result<()> {
+pub fn pay_from_insurance(transfer: Transfer<'_>, split: &BankruptcySplit, bank: &BankSigner) -> Result<()> {
     if split.insurance_tokens > 0 {
         transfer_from_bank(transfer, split.insurance_tokens, bank)?;
     }

@@ -30,7 +30,7 @@ impl<'info> TokenAction<'info> {
             let init = require_init_health(&account, ctx.remaining_accounts, &loaded, now)?;
             let publish_time = loaded[0].publish_time.get();
             bank.record_price_time(publish_time);
-            (shares, init, account.record_health_shown(true), *bank)
+            (shares, init, account.record_health_shown(true), crate::token::BankSigner::of(&bank))
         };
         crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
         emit_event(Borrowed {

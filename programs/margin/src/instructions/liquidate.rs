@@ -24,7 +24,7 @@ use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, Liquidated, LiquidationFlagCleared};
 use crate::health_accounts::{health_positions, LoadedBank};
 use crate::state::{Bank, Group, MarginAccount};
-use crate::token::{transfer_from_bank, transfer_from_user, Transfer};
+use crate::token::{transfer_from_bank, transfer_from_user, BankSigner, Transfer};
 use crate::write_off::{check_receiving_account, emit_write_off, holds_no_deposit, pay_from_insurance, write_off_debt};
 
 /// Arguments of `liquidate`.
@@ -104,8 +104,8 @@ impl Liquidate<'_> {
 /// What a liquidation did, for the transfers and events after the state is written.
 struct Outcome {
     plan: LiquidationPlan,
-    debt: Bank,
-    collateral: Bank,
+    debt: BankSigner,
+    collateral: BankSigner,
     seized_as_deposit: bool,
     write_off: Option<margin_risk::bankruptcy::BankruptcySplit>,
 }
@@ -195,7 +195,8 @@ impl<'info> Liquidate<'info> {
             }
             _ => None,
         };
-        Ok(Some(Outcome { plan, debt: *debt, collateral: *collateral, seized_as_deposit, write_off }))
+        let (debt, collateral) = (BankSigner::of(&debt), BankSigner::of(&collateral));
+        Ok(Some(Outcome { plan, debt, collateral, seized_as_deposit, write_off }))
     }
 
     /// The liquidator's repay and fee in, the collateral out (unless credited as a deposit), the write-off's

@@ -125,7 +125,7 @@ impl<'info> ResolveBankruptcy<'info> {
                 account.release_if_empty(slot);
             }
             account.record_health_shown(false);
-            (split, forfeits, *bank)
+            (split, forfeits, crate::token::BankSigner::of(&bank))
         };
         let transfer = Transfer {
             token_program: ctx.accounts.token_program.to_account_info(),

@@ -33,7 +33,7 @@ impl<'info> SweepFees<'info> {
             let amount = bank.pending_insurance_fees.min(ctx.accounts.vault.amount);
             require!(amount > 0, MarginError::ZeroAmount);
             bank.pending_insurance_fees = margin_risk::math::sub(bank.pending_insurance_fees, amount).risk()?;
-            (amount, bank.pending_insurance_fees, *bank)
+            (amount, bank.pending_insurance_fees, crate::token::BankSigner::of(&bank))
         };
         let transfer = Transfer {
             token_program: ctx.accounts.token_program.to_account_info(),

@@ -38,7 +38,7 @@ impl<'info> TokenAction<'info> {
                 let publish_time = loaded[0].publish_time.get();
                 bank.record_price_time(publish_time);
             }
-            (shares, account.record_health_shown(has_debt), *bank)
+            (shares, account.record_health_shown(has_debt), crate::token::BankSigner::of(&bank))
         };
         crate::token::transfer_from_bank(ctx.accounts.vault_to_user(), amount, &bank_copy)?;
         emit_event(Withdrawn { account: ctx.accounts.account.key(), bank: bank_key, amount, shares });
