@@ -533,13 +533,26 @@ impl Simulation {
         for event in margin_sdk::events::decode::<Liquidated>(&sent.logs) {
             let cleared = self.usd(debt_index, event.debt_cleared, step);
             let seized = self.usd(collateral_index, event.seized_to_liquidator, step);
+            // The liquidator pays the insurance fee in the debt token on top; the seizure includes its worth.
+            let fee = self.usd(debt_index, event.insurance_fee, step);
             row.liquidations += 1;
             row.repaid_usd += self.usd(debt_index, event.repaid, step);
             row.seized_usd += seized;
-            row.bonus_usd += seized - cleared;
-            row.fees_usd += self.usd(debt_index, event.insurance_fee, step);
+            row.bonus_usd += seized - cleared - fee;
+            row.fees_usd += fee;
         }
+        // The liquidation that took an account's last collateral wrote the debt left off in the same transaction.
+        self.book_write_offs(&sent.logs, debt_index, row);
         Ok(true)
+    }
+
+    /// Books the write-offs (`BankruptcyResolved`) of a transaction's `logs` in bank `index` into `row`.
+    fn book_write_offs(&self, logs: &[String], index: usize, row: &mut StepReport) {
+        for event in margin_sdk::events::decode::<BankruptcyResolved>(logs) {
+            row.bankruptcies += 1;
+            row.insurance_used_usd += self.usd(index, event.from_insurance, row.step);
+            row.socialised_usd += self.usd(index, event.socialized + event.unbooked, row.step);
+        }
     }
 
     /// An account with debt and no deposit worth anything is written off, bank by bank.
@@ -563,13 +576,7 @@ impl Simulation {
             let remaining = latest.bankruptcy_accounts(address).map_err(sdk)?;
             let ix = build::resolve_bankruptcy(address, &self.group, &bank, remaining);
             match self.send(&[ix], &[]).await {
-                Ok(sent) => {
-                    for event in margin_sdk::events::decode::<BankruptcyResolved>(&sent.logs) {
-                        row.bankruptcies += 1;
-                        row.insurance_used_usd += self.usd(index, event.from_insurance, row.step);
-                        row.socialised_usd += self.usd(index, event.socialized, row.step);
-                    }
-                }
+                Ok(sent) => self.book_write_offs(&sent.logs, index, row),
                 Err(reason) => *row.failures.entry(format!("resolve_bankruptcy: {reason}")).or_default() += 1,
             }
         }

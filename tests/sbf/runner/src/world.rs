@@ -365,7 +365,8 @@ impl World {
         let mut captured = margin_sdk::presets::volatile_params();
         captured.limits.dust_threshold = 1_000_000; // worth a cent at the captured $72.82 (the preset's is at $150)
         self.list_with(16, (9, TOKEN_PROGRAM), Pricing::Captured, captured)?;
-        let stable = Pricing::Written { at: margin_sdk::addresses::push_feed(&[18; 32]), feed: [18; 32], price: 100_000_000 };
+        let stable =
+            Pricing::Written { at: margin_sdk::addresses::push_feed(&[18; 32]), feed: [18; 32], price: 100_000_000 };
         self.list_with(17, (6, TOKEN_2022_PROGRAM), stable, margin_sdk::presets::stable_params())?;
         let trader = self.svm.keypair();
         let account = self.open(&trader, 0)?;
