@@ -236,7 +236,7 @@ async fn liquidation_refuses_vaults_that_are_not_the_banks() {
     // The collateral's vault, the debt's vault and the debt's insurance vault (which takes the fee) swapped.
     let cases = [
         (usdc, BankKeys { vault: sol.insurance_vault, ..sol }),
-        (BankKeys { vault: usdc.insurance_vault, ..usdc }, sol),
+        (BankKeys { vault: market.trader_usdc, ..usdc }, sol),
         (BankKeys { insurance_vault: sol.insurance_vault, ..usdc }, sol),
     ];
     for (debt, collateral) in cases {
