@@ -2,7 +2,7 @@
 //! liquidatable ones sized with the program's planner for every debt/collateral pair within inventory, ranked
 //! by estimated profit (bonus less the price risk at Maint prices, less fees), and bankrupt accounts to resolve.
 use margin_sdk::margin_risk::health::HealthPosition;
-use margin_sdk::margin_risk::liquidation::liquidator_profit;
+use margin_sdk::margin_risk::liquidation::{liquidator_profit, max_repay_within};
 use margin_sdk::snapshot::Snapshot;
 use solana_sdk::pubkey::Pubkey;
 
@@ -99,6 +99,12 @@ fn best_liquidation(
         for (collateral, collateral_bank) in positions.iter().zip(banks) {
             let Ok(collateral_price) = collateral.price else { continue };
             if collateral.deposit_tokens == 0 || collateral_bank == debt_bank {
+                continue;
+            }
+            // The insurance fee is paid on top of the repay: leave room for it within what the bot holds.
+            let fee_bps = snapshot.banks.get(collateral_bank)?.risk.insurance_fee_bps;
+            let Ok(max_repay) = max_repay_within(max_repay, fee_bps) else { continue };
+            if max_repay == 0 {
                 continue;
             }
             let Ok(plan) = snapshot.plan_liquidation(account, (debt_bank, collateral_bank), max_repay) else {

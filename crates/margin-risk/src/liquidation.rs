@@ -433,6 +433,18 @@ fn seize(cleared: u64, limit: RepayLimit, available: u64, prices: &ExchangePrice
     Ok((available, RepayLimit::Collateral))
 }
 
+/// The largest repay whose repay and insurance fee together fit `budget` native units of the debt token: the fee
+/// is `fee_bps` of the debt cleared (at most the repay), rounded up, so repay + fee ≤ repay · (1 + fee) + 1; the
+/// answer is ⌊(budget − 1) / (1 + fee)⌋. What a bot holding `budget` may pass as `max_repay`.
+///
+/// Errors: [`RiskError::MathOverflow`] (never for a fee below 100 %).
+pub fn max_repay_within(budget: u64, fee_bps: u32) -> RiskResult<u64> {
+    if fee_bps == 0 {
+        return Ok(budget);
+    }
+    mul_div(budget.saturating_sub(1), BPS, BPS + u64::from(fee_bps), Rounding::Down)
+}
+
 /// What a liquidation earns the liquidator, in quote units, with the price risk of holding the seized
 /// collateral and the debt bought back taken at Maint prices (the oracle price less, and plus, the confidence
 /// haircut): value of `plan.seized_to_liquidator` at `collateral`'s Maint asset price (rounded down) − value
@@ -852,6 +864,17 @@ mod tests {
     }
 
     proptest! {
+        /// A repay sized by [`max_repay_within`] and its fee (on any debt cleared up to the repay) fit the budget.
+        #[test]
+        fn a_repay_within_the_budget_leaves_room_for_its_fee(budget in any::<u64>(), fee_bps in 0u32..=2_000, cleared_cut in 0u64..=1_000) {
+            let repay = max_repay_within(budget, fee_bps).unwrap();
+            let cleared = repay - repay.min(cleared_cut);
+            let fee = mul_div(cleared, u64::from(fee_bps), BPS, Rounding::Up).unwrap();
+            prop_assert!(u128::from(repay) + u128::from(fee) <= u128::from(budget));
+            // And not much below it: one more unit of repay (with its fee) may not fit.
+            prop_assert!(u128::from(repay) * (10_000 + u128::from(fee_bps)) / 10_000 + 3 >= u128::from(budget));
+        }
+
         /// Invariant 5: liquidation never lowers Maint health while the collateral covers the repay, always
         /// reaches the LiqEnd target when the target is the limit, and passes it by no more than rounding.
         #[test]
