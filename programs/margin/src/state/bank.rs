@@ -53,7 +53,8 @@ pub struct RiskParams {
     pub min_bonus_bps: u32,
     /// Liquidation bonus at depth, bps.
     pub max_bonus_bps: u32,
-    /// Insurance fee on liquidations of this collateral, bps.
+    /// Insurance fee on liquidations of this collateral, bps of the debt cleared: paid by the liquidator in the
+    /// debt token, into the debt bank's insurance vault.
     pub insurance_fee_bps: u32,
     /// Share of borrow interest kept for the insurance vault, bps.
     pub protocol_fee_bps: u32,
