@@ -7,7 +7,6 @@ use anchor_lang::prelude::Pubkey;
 use margin::state::{Bank, MarginAccount, Position};
 use margin_risk::health::{compute_health, max_borrow, max_withdraw, Health, HealthPosition, HealthType};
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
-use margin_risk::price::validate_price;
 
 use crate::addresses::BankAddresses;
 use crate::SdkError;
@@ -60,7 +59,8 @@ impl Snapshot {
         let raw = self.prices.get(&bank.price_account).ok_or(SdkError::UnknownAccount(bank.price_account))?;
         let pyth = margin::oracle::pyth_price_from(&bank.price_account, &raw.owner, &raw.data, &bank)
             .map_err(SdkError::from_anchor)?;
-        let price = validate_price(&pyth, &bank.oracle_config(), bank.decimals, self.now);
+        // The program's own judgement: publish order against the bank's last used price, then the price itself.
+        let price = margin::oracle::check_price(&pyth, &bank, self.now);
         margin::health_accounts::position_view(position, &bank, price).map_err(SdkError::from_anchor)
     }
 

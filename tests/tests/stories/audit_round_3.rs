@@ -312,6 +312,9 @@ async fn finding_7_a_bank_never_uses_a_price_older_than_the_last_it_used() {
     market.env.set_price_account(&sol.price_account, &older);
     let refused = market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, u64::MAX).await;
     assert_eq!(refused, Err(code(MarginError::PriceOlderThanLastUsed)));
+    // Clients judge it as the program does (the SDK's snapshot runs the program's price check).
+    let view = market.env.health_view(&account).await;
+    assert_eq!(view[0].price, Err(margin_risk::RiskError::PriceOlderThanLastUsed));
     // And listings pin only the feed's push-oracle account: `setup::add_bank_refuses_price_accounts_...`.
     assert_eq!(sol.price_account, margin_sdk::addresses::push_feed(&sol.feed_id));
 }
