@@ -476,8 +476,7 @@ impl World {
     /// halves, a liquidation takes all its SOL, and `resolve_bankruptcy` burns the dust (the account is under
     /// water) and writes the debt off. A second account without dust is written off by the liquidation itself.
     fn bankruptcy(&mut self) -> Result<(), String> {
-        let (owner, account, usdc) = self.indebted_small_account(true)?;
-        let _ = (owner, usdc);
+        let (_, account, _) = self.indebted_small_account(true)?;
         let usdc_bank = self.bank(15);
         let early = build::resolve_bankruptcy(&account, &self.group, &usdc_bank, self.bankruptcy_accounts(&account));
         self.refused("resolve_bankruptcy", vec![early], &[], &[], MarginError::NotBankrupt)?;
