@@ -16,7 +16,7 @@ cache="${MARGIN_CACHE:-$HOME/.cache/margin}/sbf"
 pinned_date="2026-10-29"
 mkdir -p "$cache"
 
-rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal --component rust-src
+rustup toolchain list | grep '^nightly' >/dev/null || rustup toolchain install nightly --profile minimal --component rust-src
 # A machine may come with an older nightly (this kind ships 1.97.0-nightly of 2026-05-19, LLVM 22, on which the
 # link fails): update it when it predates the pinned one or its LLVM is older than 23.
 llvm_major="$(rustc +nightly -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')"
@@ -33,7 +33,7 @@ if [ "$date" != "$pinned_date" ]; then
     echo "         std-solana.patch may not apply" >&2
 fi
 command -v sbpf-linker >/dev/null || cargo install sbpf-linker --version 0.2.6 --locked
-sbpf-linker --version | grep -q '0.2.6' || echo "warning: sbpf-linker is not 0.2.6" >&2
+sbpf-linker --version | grep '0.2.6' >/dev/null || echo "warning: sbpf-linker is not 0.2.6" >&2
 
 # std's sources, patched once per nightly.
 library="$cache/rust-src-$date/library"
