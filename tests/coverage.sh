@@ -8,7 +8,7 @@
 # Usage: bash tests/coverage.sh            (about 10 minutes on 2 cores; the report is in target/llvm-cov/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rustup component list --installed | grep -q '^llvm-tools' || rustup component add llvm-tools
+rustup component list --installed | grep '^llvm-tools' >/dev/null || rustup component add llvm-tools
 command -v cargo-llvm-cov >/dev/null || cargo install cargo-llvm-cov --version 0.9.1 --locked
 
 seen="$(mktemp)"
