@@ -35,6 +35,14 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Deploys a group as a plan (migrations/deploy.toml) says, idempotently: run it again until it reports
+    /// nothing left to do (the timelock runs between runs).
+    Deploy {
+        #[command(flatten)]
+        common: Common,
+        /// The plan (TOML: group id, guardian, multisig, banks).
+        plan: PathBuf,
+    },
     /// Opens a margin account (cross or isolated) in a group.
     Open {
         #[command(flatten)]
@@ -362,6 +370,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Gov(command) => governance_command(command).await,
+        Command::Deploy { common, plan } => {
+            let text = std::fs::read_to_string(&plan).map_err(|error| format!("{}: {error}", plan.display()))?;
+            let plan: margin_cli::deploy::DeployPlan =
+                toml::from_str(&text).map_err(|error| format!("{}: {error}", plan.display()))?;
+            let mut chain = RpcChain::new(&common.url);
+            for line in margin_cli::deploy::deploy(&mut chain, &common.signer()?, &plan).await? {
+                println!("{line}");
+            }
+            Ok(())
+        }
         Command::Risk(command) => {
             println!("{}", risk_command(command)?);
             Ok(())
