@@ -5,7 +5,7 @@ use anchor_lang::prelude::*;
 use margin_risk::bankruptcy::{split_bankruptcy, BankruptcySplit};
 use margin_risk::interest::borrow_tokens_of;
 
-use crate::errors::{MarginError, RiskResultExt};
+use crate::errors::RiskResultExt;
 use crate::events::{emit_event, BankruptcyResolved};
 use crate::state::{Bank, MarginAccount};
 use crate::token::{transfer_from_bank, BankSigner, Transfer};
@@ -49,17 +49,4 @@ pub fn emit_write_off(account: Pubkey, bank: Pubkey, split: &BankruptcySplit) {
         unbooked: split.unbooked_tokens,
         new_deposit_index: split.new_deposit_index,
     });
-}
-
-/// Whether `account` holds no deposit share in any position (so a debt left is bad debt).
-pub fn holds_no_deposit(account: &MarginAccount) -> bool {
-    account.used_positions().all(|position| position.deposit_shares == 0)
-}
-
-/// A margin account the liquidator receives seized collateral in (issue 21, finding 1): its own, of the
-/// same group, not the liquidatee.
-pub fn check_receiving_account(receiver: &MarginAccount, liquidator: &Pubkey, group: &Pubkey) -> Result<()> {
-    require_keys_eq!(receiver.owner, *liquidator, MarginError::NotOwner);
-    require_keys_eq!(receiver.group, *group, MarginError::WrongGroup);
-    Ok(())
 }

@@ -135,6 +135,9 @@ async fn finding_3_the_liquidation_that_takes_the_last_collateral_books_the_loss
     let lender_after = market.env.health_view(&market.lender_account.clone()).await[0].deposit_tokens;
     assert!(lender_before - lender_after >= resolved[0].socialized && resolved[0].socialized > 500 * USDC);
     assert!(!market.env.account_state(&account).await.has_debt());
+    // With the debt gone the flag is down, and the liquidation's event says what the account holds.
+    assert_eq!(market.env.account_state(&account).await.being_liquidated, 0);
+    assert!(!market.env.events::<Liquidated>()[0].being_liquidated);
     // A newcomer depositing now buys in at the written-down index: its 10,000 USDC stay 10,000 (to a unit),
     // where the audit saw them worth 9,358 after a resolve that came later.
     let (newcomer, newcomer_account) = someone_with_an_account(&mut market.env).await;

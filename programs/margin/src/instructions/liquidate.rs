@@ -17,6 +17,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use margin_risk::accounting::{deposit, settle_liquidation, Side};
+use margin_risk::interest::check_withdraw_liquidity;
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
 use margin_risk::RiskError;
 
@@ -25,7 +26,7 @@ use crate::events::{emit_event, Liquidated, LiquidationFlagCleared};
 use crate::health_accounts::{health_positions, LoadedBank};
 use crate::state::{Bank, Group, MarginAccount};
 use crate::token::{transfer_from_bank, transfer_from_user, BankSigner, Transfer};
-use crate::write_off::{check_receiving_account, emit_write_off, holds_no_deposit, pay_from_insurance, write_off_debt};
+use crate::write_off::{emit_write_off, pay_from_insurance, write_off_debt};
 
 /// Arguments of `liquidate`.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -90,14 +91,17 @@ impl Liquidate<'_> {
         if let Some(receiver) = &self.liquidator_account {
             // Compared before loading: the liquidatee passed again would be a second mutable borrow.
             require_keys_neq!(receiver.key(), self.account.key(), MarginError::SelfLiquidation);
-            check_receiving_account(&*receiver.load()?, &self.liquidator.key(), &account.group)?;
+            let receiver = receiver.load()?;
+            require_keys_eq!(receiver.owner, self.liquidator.key(), MarginError::NotOwner);
+            require_keys_eq!(receiver.group, account.group, MarginError::WrongGroup);
         }
         Ok(())
     }
 
-    /// Whether the collateral vault can pay `seized` tokens out: its balance less the fees it owes insurance.
+    /// Whether the collateral vault can pay `seized` tokens out: its balance less the fees it owes insurance
+    /// (the rule a withdrawal meets).
     fn vault_can_pay(&self, seized: u64, collateral: &Bank) -> bool {
-        self.collateral_vault.amount.saturating_sub(collateral.pending_insurance_fees) >= seized
+        check_withdraw_liquidity(seized, self.collateral_vault.amount, collateral.pending_insurance_fees).is_ok()
     }
 }
 
@@ -108,6 +112,8 @@ struct Outcome {
     collateral: BankSigner,
     seized_as_deposit: bool,
     write_off: Option<margin_risk::bankruptcy::BankruptcySplit>,
+    /// The account's `being_liquidated` flag as written (cleared when a write-off left no debt).
+    being_liquidated: bool,
 }
 
 impl<'info> Liquidate<'info> {
@@ -137,7 +143,7 @@ impl<'info> Liquidate<'info> {
             maint_before: plan.maint_before.into(),
             maint_after: plan.maint_after.into(),
             liq_end_after: plan.liq_end_after.into(),
-            being_liquidated: plan.being_liquidated_after,
+            being_liquidated: outcome.being_liquidated,
         });
         if let Some(split) = &outcome.write_off {
             emit_write_off(accounts.account.key(), accounts.debt_bank.key(), split);
@@ -186,17 +192,18 @@ impl<'info> Liquidate<'info> {
             credit_deposit(&mut *receiver.load_mut()?, (&collateral_key, &mut collateral), plan.seized_to_liquidator)?;
         }
         let write_off = match account.position_index(&debt_key) {
-            Some(index) if holds_no_deposit(&account) => {
+            Some(index) if account.holds_no_deposit() => {
                 let insurance = margin_risk::math::add(accounts.debt_insurance_vault.amount, plan.insurance_fee_tokens);
                 let split = write_off_debt(&mut account, index, &mut debt, insurance.risk()?)?;
                 account.release_if_empty(index);
-                account.being_liquidated = u8::from(account.has_debt());
+                account.record_health_shown(false);
                 Some(split)
             }
             _ => None,
         };
         let (debt, collateral) = (BankSigner::of(&debt), BankSigner::of(&collateral));
-        Ok(Some(Outcome { plan, debt, collateral, seized_as_deposit, write_off }))
+        let being_liquidated = account.being_liquidated == 1;
+        Ok(Some(Outcome { plan, debt, collateral, seized_as_deposit, write_off, being_liquidated }))
     }
 
     /// The liquidator's repay and fee in, the collateral out (unless credited as a deposit), the write-off's

@@ -111,6 +111,11 @@ impl MarginAccount {
         self.used_positions().any(|position| position.borrow_shares > 0)
     }
 
+    /// Whether no position holds a deposit share (so a debt left is bad debt).
+    pub fn holds_no_deposit(&self) -> bool {
+        self.used_positions().all(|position| position.deposit_shares == 0)
+    }
+
     /// Updates `being_liquidated` after an instruction that is not a liquidation
     /// (`margin_risk::liquidation::flag_after_health_shown`): cleared once the account has no debt or has
     /// shown LiqEnd ≥ 0. Returns true when this cleared it (the caller emits `LiquidationFlagCleared`).
