@@ -4,6 +4,7 @@ use solana_sdk::signature::{Keypair, Signer};
 
 use crate::env::{BankKeys, Env};
 use crate::fixtures::{stable_config, volatile_config};
+use margin::state::BankConfig;
 
 pub const SOL: u64 = 1_000_000_000;
 pub const USDC: u64 = 1_000_000;
@@ -63,6 +64,22 @@ impl Market {
         market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 100 * USDC).await.unwrap();
         assert_eq!(market.env.account_state(&account).await.being_liquidated, 1);
         (market, (liquidator, pay, receive))
+    }
+
+    /// The trader's 1,100 USDC debt against its 10 SOL, plus `deposit` native units of a $10 token (9
+    /// decimals) listed with `config`, whose price then goes stale: 61 seconds pass and only SOL (at $120,
+    /// below maintenance) and USDC are posted again. Returns the token's bank and the trader's wallet of it,
+    /// funded with `wallet` units before the deposit.
+    pub async fn with_stale_deposit(config: BankConfig, wallet: u64, deposit: u64) -> (Market, BankKeys, Pubkey) {
+        let mut market = Market::with_sol_collateral().await;
+        market.borrow_usdc(1_100 * USDC).await.unwrap();
+        let token = market.env.add_bank(9, 10_00000000, 1_000_000, config).await.unwrap();
+        let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
+        let wallet = market.env.funded_token_account(&trader.pubkey(), &token, wallet).await;
+        market.env.deposit(&trader, &account, &token, &wallet, deposit).await.unwrap();
+        market.env.advance(61);
+        market.set_prices(120_00000000, 12_000_000);
+        (market, token, wallet)
     }
 
     /// Refreshes both prices at the current clock (SOL at `sol_e8 ± sol_conf_e8`).

@@ -396,14 +396,8 @@ async fn finding_10_a_dust_threshold_of_zero_or_under_a_cent_is_refused_and_the_
 #[tokio::test]
 async fn finding_10_an_owners_dust_deposit_in_an_unpriceable_bank_does_not_block_its_liquidation() {
     // With the default dust threshold, the owner's 1-lamport deposit in a bank whose price is stale counts 0.
-    let mut market = Market::with_sol_collateral().await;
-    market.borrow_usdc(1_100 * USDC).await.unwrap();
-    let thin = market.env.add_bank(9, 10_00000000, 1_000_000, volatile_config(5)).await.unwrap();
-    let (trader, account) = (market.trader.insecure_clone(), market.trader_account);
-    let wallet = market.env.funded_token_account(&trader.pubkey(), &thin, 1).await;
-    market.env.deposit(&trader, &account, &thin, &wallet, 1).await.unwrap();
-    market.env.advance(61);
-    market.set_prices(120_00000000, 12_000_000);
+    let (mut market, _, _) = Market::with_stale_deposit(volatile_config(5), 1, 1).await;
+    let account = market.trader_account;
     let (liquidator, pay, receive) = market.liquidator(1_000 * USDC).await;
     let (usdc, sol) = (market.usdc, market.sol);
     market.env.liquidate(&liquidator, &account, &usdc, &sol, &pay, &receive, 10 * USDC).await.unwrap();

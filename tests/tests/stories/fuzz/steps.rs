@@ -264,7 +264,7 @@ impl World {
         }
         let (lender, wallet) = (self.lender.insecure_clone(), self.lender_wallet);
         let outcome = self.market.env.withdraw(&lender, &account, &usdc, &wallet, amount).await;
-        self.stats.drains += usize::from(outcome.is_ok() && amount == held.min(free) && amount == free);
+        self.stats.drains += usize::from(outcome.is_ok() && amount == free); // the vault emptied of free tokens
         let paused = state.is_paused(self.market.env.now);
         if outcome.is_err() && !(paused && outcome == Err(code(MarginError::BankNotActive))) {
             return Err(self.violation("a debt-free lender was refused", format!("{amount}: {outcome:?}")));
