@@ -24,6 +24,7 @@ pub mod params;
 pub mod presets;
 pub mod pyth;
 pub mod snapshot;
+pub mod tokens;
 pub mod transaction;
 
 pub use margin;

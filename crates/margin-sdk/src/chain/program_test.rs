@@ -13,7 +13,6 @@ use solana_sdk::account_info::AccountInfo;
 use solana_sdk::entrypoint::ProgramResult;
 use solana_sdk::hash::Hash;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::program_pack::Pack;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::sysvar::clock::Clock;
 use solana_sdk::transaction::VersionedTransaction;
@@ -81,39 +80,15 @@ impl ProgramTestChain {
     /// Writes an SPL Token mint with `decimals` (the payer its authority) at a new address: seeding a
     /// simulation without a transaction per mint.
     pub fn write_mint(&mut self, decimals: u8) -> Pubkey {
-        let state = spl_token::state::Mint {
-            mint_authority: Some(self.context.payer.pubkey()).into(),
-            supply: 0,
-            decimals,
-            is_initialized: true,
-            freeze_authority: None.into(),
-        };
-        let mut data = vec![0; spl_token::state::Mint::LEN];
-        spl_token::state::Mint::pack(state, &mut data).expect("a mint packs into its length");
         let address = Pubkey::new_unique();
-        self.set_account(
-            &address,
-            Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() },
-        );
+        self.set_account(&address, crate::tokens::mint_account(&self.context.payer.pubkey(), decimals, &spl_token::ID));
         address
     }
 
     /// Writes an SPL Token account of `mint` owned by `owner` holding `amount` native units, at a new address.
     pub fn write_token_account(&mut self, owner: &Pubkey, mint: &Pubkey, amount: u64) -> Pubkey {
-        let state = spl_token::state::Account {
-            mint: *mint,
-            owner: *owner,
-            amount,
-            state: spl_token::state::AccountState::Initialized,
-            ..spl_token::state::Account::default()
-        };
-        let mut data = vec![0; spl_token::state::Account::LEN];
-        spl_token::state::Account::pack(state, &mut data).expect("a token account packs into its length");
         let address = Pubkey::new_unique();
-        self.set_account(
-            &address,
-            Account { lamports: 1_000_000_000, data, owner: spl_token::ID, ..Account::default() },
-        );
+        self.set_account(&address, crate::tokens::token_account(owner, mint, amount, &spl_token::ID));
         address
     }
 
