@@ -110,6 +110,13 @@ where
     }
 }
 
+/// The `unix_timestamp` field of a `Clock` sysvar's data (bytes 32..40: after slot, epoch start, epoch and
+/// leader schedule epoch).
+fn clock_unix_timestamp(data: &[u8]) -> Result<i64, SdkError> {
+    let field = data.get(32..40).ok_or(SdkError::AccountTooShort)?;
+    Ok(i64::from_le_bytes(field.try_into().expect("eight bytes")))
+}
+
 fn chain_error(error: impl std::fmt::Display) -> SdkError {
     SdkError::Chain(error.to_string())
 }
@@ -126,9 +133,12 @@ impl Chain for RpcChain {
         retrying("latest blockhash", || self.client.get_latest_blockhash()).await
     }
 
+    /// The `Clock` sysvar's time: what the program reads (a block's time from `getBlockTime` can lag it, or be
+    /// missing for the newest slot).
     async fn unix_timestamp(&mut self) -> Result<i64, SdkError> {
-        let slot = retrying("slot", || self.client.get_slot()).await?;
-        retrying("block time", || self.client.get_block_time(slot)).await
+        let clock = solana_sdk::sysvar::clock::ID;
+        let account = self.account(&clock).await?.ok_or_else(|| chain_error("the cluster has no clock sysvar"))?;
+        clock_unix_timestamp(&account.data)
     }
 
     async fn slot(&mut self) -> Result<u64, SdkError> {
@@ -184,23 +194,32 @@ mod tests {
         RpcChain { client: RpcClient::new_mock_with_mocks(url.to_string(), mocks) }
     }
 
+    /// A `Clock` sysvar's data at `unix_timestamp`.
+    fn clock_data(unix_timestamp: i64) -> Vec<u8> {
+        let clock = solana_sdk::sysvar::clock::Clock { slot: 5, unix_timestamp, ..Default::default() };
+        bincode::serialize(&clock).unwrap()
+    }
+
+    #[test]
+    fn the_clock_is_read_from_the_sysvars_layout() {
+        assert_eq!(clock_unix_timestamp(&clock_data(1_750_000_123)).unwrap(), 1_750_000_123);
+        assert_eq!(clock_unix_timestamp(&[0; 39]), Err(SdkError::AccountTooShort));
+    }
+
     #[tokio::test]
     async fn an_account_and_the_clock_decode_from_rpc_responses() {
-        let data = base64::engine::general_purpose::STANDARD.encode([1u8, 2, 3]);
+        let data = base64::engine::general_purpose::STANDARD.encode(clock_data(1_750_000_000));
         let account = json!({
             "context": { "slot": 5 },
             "value": { "lamports": 7, "data": [data, "base64"], "owner": margin::ID.to_string(),
-                       "executable": false, "rentEpoch": 0, "space": 3 }
+                       "executable": false, "rentEpoch": 0, "space": 40 }
         });
-        let mocks = HashMap::from([
-            (RpcRequest::GetAccountInfo, account),
-            (RpcRequest::GetSlot, json!(99)),
-            (RpcRequest::GetBlockTime, json!(1_750_000_000)),
-        ]);
-        let mut chain = chain("succeeds", mocks);
-        let fetched = chain.account(&Pubkey::new_unique()).await.unwrap().expect("the mocked account");
-        assert_eq!((fetched.lamports, fetched.data, fetched.owner), (7, vec![1, 2, 3], margin::ID));
-        assert_eq!(chain.unix_timestamp().await.unwrap(), 1_750_000_000);
+        // A mocked response answers one request: one chain per call.
+        let mut chain_one = chain("succeeds", HashMap::from([(RpcRequest::GetAccountInfo, account.clone())]));
+        let fetched = chain_one.account(&Pubkey::new_unique()).await.unwrap().expect("the mocked account");
+        assert_eq!((fetched.lamports, fetched.data, fetched.owner), (7, clock_data(1_750_000_000), margin::ID));
+        let mut chain_two = chain("succeeds", HashMap::from([(RpcRequest::GetAccountInfo, account)]));
+        assert_eq!(chain_two.unix_timestamp().await.unwrap(), 1_750_000_000);
     }
 
     #[tokio::test]
@@ -222,8 +241,10 @@ mod tests {
         };
         let (bank_address, account_address) = (Pubkey::new_unique(), Pubkey::new_unique());
         let mut mocks = solana_rpc_client::mock_sender::MocksMap::default();
-        mocks.insert(RpcRequest::GetSlot, json!(7));
-        mocks.insert(RpcRequest::GetBlockTime, json!(1_750_000_000));
+        let clock = encode(&[], &clock_data(1_750_000_000));
+        let clock_account = json!({ "lamports": 1, "data": [clock, "base64"], "owner": Pubkey::new_unique().to_string(),
+                                    "executable": false, "rentEpoch": 0, "space": 40 });
+        mocks.insert(RpcRequest::GetAccountInfo, json!({ "context": { "slot": 7 }, "value": clock_account }));
         let bank_bytes = encode(Bank::DISCRIMINATOR, bytemuck::bytes_of(&bank));
         mocks.insert(RpcRequest::GetProgramAccounts, json!([keyed(bank_address, bank_bytes)]));
         let account_bytes = encode(MarginAccount::DISCRIMINATOR, bytemuck::bytes_of(&account));
