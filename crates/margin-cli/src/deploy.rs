@@ -10,14 +10,14 @@ use margin_sdk::addresses::{self, BankAddresses};
 use margin_sdk::chain::Chain;
 use margin_sdk::instructions as build;
 use margin_sdk::margin::state::{BankParams, Group, Proposal, ProposalAction, ProposalState};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
 
 use crate::governance::{self, Authority};
 
 /// A deployment: the group, its roles and its banks.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeployPlan {
     /// The group's id (its PDA's seed).
@@ -33,7 +33,7 @@ pub struct DeployPlan {
 }
 
 /// One bank of the plan.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BankPlan {
     /// A name for the report.

@@ -4,6 +4,7 @@ pub mod chart;
 pub mod deploy;
 pub mod governance;
 pub mod keypair;
+pub mod localnet;
 pub mod output;
 pub mod path;
 pub mod report;

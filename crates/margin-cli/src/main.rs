@@ -95,6 +95,9 @@ enum Command {
     /// Governance: show, propose, tighten, execute, cancel, pause, unpause, what-if.
     #[command(subcommand)]
     Gov(Gov),
+    /// A local cluster with a listed group: start it, crash a price, travel in time.
+    #[command(subcommand)]
+    Localnet(Localnet),
     /// Risk calibration from price history: calibrate, backtest, propose (docs/RISK.md).
     #[command(subcommand)]
     Risk(Risk),
@@ -202,6 +205,113 @@ enum Gov {
         bank: Pubkey,
         changes: Vec<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum Localnet {
+    /// Starts the cluster (127.0.0.1), funds the keypairs, lists the plan's banks by the migration, writes
+    /// localnet.json, deploy.toml and liquidator.toml to the state folder, and drives prices until Ctrl-C.
+    Start {
+        /// The plan.
+        #[arg(long, default_value = "migrations/localnet.toml")]
+        plan: PathBuf,
+        /// The state folder (keypairs, localnet.json, deploy.toml, liquidator.toml, crashes.json).
+        #[arg(long, default_value = ".localnet")]
+        state: PathBuf,
+        /// The cluster binary (default: beside `margin`, then the cache crates/margin-localnet/start.sh builds).
+        #[arg(long)]
+        cluster: Option<PathBuf>,
+        /// The margin program's SBF .so (default: the cache tests/sbf/build.sh writes).
+        #[arg(long)]
+        program: Option<PathBuf>,
+        #[arg(long, default_value_t = 8899)]
+        rpc_port: u16,
+        #[arg(long, default_value_t = 8900)]
+        ws_port: u16,
+        /// Port of the generated liquidator config's /metrics.
+        #[arg(long, default_value_t = 9464)]
+        metrics_port: u16,
+        /// Seconds between price updates.
+        #[arg(long, default_value_t = 2.0)]
+        tick: f64,
+        /// Replay the plan's price histories (../shared/data) instead of the synthetic walk.
+        #[arg(long)]
+        history: bool,
+        /// A Solana CLI keypair file to fund too (SOL and every bank's token); repeatable.
+        #[arg(long)]
+        wallet: Vec<PathBuf>,
+    },
+    /// Crashes a bank's price PERCENT % below its path from the next tick on (0 restores it).
+    Crash {
+        /// The bank's name in the plan (SOL, USDC, ...).
+        bank: String,
+        /// How far below the path, percent (0 to under 100).
+        percent: f64,
+        #[arg(long, default_value = ".localnet")]
+        state: PathBuf,
+    },
+    /// Moves the cluster clock SECONDS forward (a timelock passes at once).
+    Warp {
+        seconds: u32,
+        #[arg(long, default_value = "http://127.0.0.1:8899")]
+        url: String,
+    },
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let term = async {
+        match terminate.as_mut() {
+            Some(signal) => drop(signal.recv().await),
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term => {}
+    }
+}
+
+async fn localnet_command(command: Localnet) -> Result<(), String> {
+    use margin_cli::localnet::{self, prices, surfnet};
+    match command {
+        Localnet::Start { plan, state, cluster, program, rpc_port, ws_port, metrics_port, tick, history, wallet } => {
+            if !(tick > 0.0 && tick <= 3600.0) {
+                return Err(format!("--tick {tick}: seconds, above 0 and at most 3600"));
+            }
+            let (default_cluster, default_program) = localnet::cluster::default_paths();
+            let options = localnet::StartOptions {
+                plan,
+                state,
+                cluster: cluster.unwrap_or(default_cluster),
+                program: program.unwrap_or(default_program),
+                ports: (rpc_port, ws_port),
+                metrics_port,
+                tick: std::time::Duration::from_secs_f64(tick),
+                history,
+                wallets: wallet,
+            };
+            localnet::start(options, stop_signal()).await
+        }
+        Localnet::Crash { bank, percent, state } => {
+            let summary = localnet::setup::Summary::read(&state)?;
+            if summary.bank(&bank).is_none() {
+                let names: Vec<&str> = summary.banks.iter().map(|bank| bank.name.as_str()).collect();
+                return Err(format!("no bank {bank:?} on this localnet ({})", names.join(", ")));
+            }
+            prices::set_crash(&state, &bank, percent)?;
+            println!("{bank}: {percent} % below its path from the next tick");
+            Ok(())
+        }
+        Localnet::Warp { seconds, url } => {
+            let chain = RpcChain::new(&url);
+            let now = surfnet::clock(&chain).await?;
+            surfnet::time_travel(&chain, now + i64::from(seconds)).await?;
+            println!("clock: {} -> {}", now, surfnet::clock(&chain).await?);
+            Ok(())
+        }
+    }
 }
 
 /// Who signs a governance instruction: a keypair, or a multisig vault (the message is printed instead).
@@ -370,6 +480,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Gov(command) => governance_command(command).await,
+        Command::Localnet(command) => localnet_command(command).await,
         Command::Deploy { common, plan } => {
             let text = std::fs::read_to_string(&plan).map_err(|error| format!("{}: {error}", plan.display()))?;
             let plan: margin_cli::deploy::DeployPlan =

@@ -84,7 +84,7 @@ pub fn prices(spec: &BankSpec, steps: usize, random: &mut Random, folder: &Path)
 }
 
 /// The close column (the fifth) of the rows whose timestamp is in [from, to), as text comparison of ISO times.
-fn closes_between(text: &str, from: &str, to: &str) -> Result<Vec<f64>, String> {
+pub(crate) fn closes_between(text: &str, from: &str, to: &str) -> Result<Vec<f64>, String> {
     let mut closes = Vec::new();
     for (number, line) in text.lines().enumerate().skip(1) {
         let fields: Vec<&str> = line.split(',').collect();
