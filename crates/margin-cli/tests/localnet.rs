@@ -30,6 +30,22 @@ impl Drop for Running {
     }
 }
 
+impl Running {
+    /// Ctrl-C (SIGINT) and the exit status, at most 30 s later.
+    fn interrupt(mut self) -> std::process::ExitStatus {
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(self.0.id() as libc::pid_t, libc::SIGINT) };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "the localnet did not stop within 30 s of Ctrl-C");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -127,7 +143,7 @@ impl Localnet {
 }
 
 /// Starts `margin localnet start` and waits for "localnet ready"; the process and the localnet.
-fn start(state: &Path, (rpc_port, ws_port, metrics_port): (u16, u16, u16)) -> (Running, Localnet) {
+fn start(state: &Path, (rpc_port, ws_port, metrics_port): (u16, u16, u16), wallet: &Path) -> (Running, Localnet) {
     let (cluster, program) = (required("MARGIN_LOCALNET_CLUSTER"), required("MARGIN_PROGRAM_SO"));
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations/localnet.toml");
     let mut child = Command::new(env!("CARGO_BIN_EXE_margin"))
@@ -142,6 +158,8 @@ fn start(state: &Path, (rpc_port, ws_port, metrics_port): (u16, u16, u16)) -> (R
         .arg(&cluster)
         .arg("--program")
         .arg(&program)
+        .arg("--wallet")
+        .arg(wallet)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -204,7 +222,10 @@ async fn a_trader_borrows_is_liquidated_by_the_bot_and_a_bankruptcy_is_written_o
     let _ = std::fs::remove_dir_all(&state);
     let ports = (free_port(), free_port(), free_port());
     let started = Instant::now();
-    let (_localnet_process, net) = start(&state, ports);
+    std::fs::create_dir_all(&state).unwrap();
+    let own_wallet = state.join("mine.json");
+    margin_cli::keypair::write(&solana_sdk::signature::Keypair::new(), &own_wallet).unwrap();
+    let (localnet_process, net) = start(&state, ports, &own_wallet);
     eprintln!("localnet started in {:.1} s", started.elapsed().as_secs_f64());
 
     // A second localnet on the same ports is refused by name.
@@ -229,6 +250,11 @@ async fn a_trader_borrows_is_liquidated_by_the_bot_and_a_bankruptcy_is_written_o
         !second.status.success() && said.contains(&format!("JSON-RPC port {} on 127.0.0.1 is in use", ports.0)),
         "{said}"
     );
+
+    // A Solana CLI keypair given with --wallet is funded like the localnet's own.
+    let mine = net.summary.wallet("mine").expect("the --wallet keypair");
+    assert_eq!(net.token_balance(&mine.token_accounts["SOL"]).await, 1_000_000_000_000);
+    assert_eq!(net.token_balance(&mine.token_accounts["USDT"]).await, 1_000_000_000_000);
 
     // The migration is complete: run again, it changes nothing.
     let deploy = net.state.join("deploy.toml");
@@ -343,6 +369,25 @@ async fn a_trader_borrows_is_liquidated_by_the_bot_and_a_bankruptcy_is_written_o
     assert_eq!(net.token_balance(&usdc_wallet).await, before + most_now * 99 / 100);
     let health = net.ok(&["health", "--account", &account]);
     assert!(health.contains("liquidatable: Ok(false)"), "{health}");
+    let debt = net.position(&account, "USDC").await.1;
+    let repay =
+        ["repay", "--keypair", &trader, "--account", &account, "--bank", &usdc, "--token-account", &usdc_wallet];
+    net.ok(&[&repay[..], &["--amount", "1000000"]].concat());
+    let after = net.position(&account, "USDC").await.1;
+    // 1 USDC repaid; the seconds between the reads accrue a few native units of interest (debt rounds up).
+    assert!(after + 1_000_000 <= debt + 10 && after < debt, "1 USDC repaid: {debt} -> {after}");
+    // What a Maint weight cut would do: this account falls below Maint.
+    let what_if: serde_json::Value = serde_json::from_str(&net.ok(&[
+        "gov",
+        "what-if",
+        "--group",
+        &group,
+        &sol,
+        "init_asset_weight_bps=6500",
+        "maint_asset_weight_bps=7000",
+    ]))
+    .unwrap();
+    assert!(what_if["maint_after"]["accounts"].as_u64().unwrap() >= 1, "{what_if}");
 
     // A lender's round trip on Token-2022: a second account deposits USDT, withdraws the most, closes.
     let lender = net
@@ -434,5 +479,11 @@ async fn a_trader_borrows_is_liquidated_by_the_bot_and_a_bankruptcy_is_written_o
     .await;
     let health = net.ok(&["health", "--account", &account]);
     assert!(health.contains("liquidatable: Ok(false)"), "{health}");
+    // Ctrl-C stops the localnet cleanly, and its ports are free again.
+    drop(_bot);
+    let status = localnet_process.interrupt();
+    assert!(status.success(), "margin localnet start ended with {status}");
+    assert!(std::net::TcpListener::bind(("127.0.0.1", ports.0)).is_ok(), "the JSON-RPC port is released");
+    assert!(std::net::TcpListener::bind(("127.0.0.1", ports.1)).is_ok(), "the websocket port is released");
     eprintln!("end to end in {:.1} s", started.elapsed().as_secs_f64());
 }

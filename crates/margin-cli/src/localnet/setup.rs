@@ -93,6 +93,11 @@ impl Summary {
     }
 }
 
+/// The keypair of `role` (admin, guardian, trader, liquidator, lender) among the funded ones.
+fn role<'a>(wallets: &'a [(String, (Keypair, PathBuf))], name: &str) -> &'a Keypair {
+    &wallets.iter().find(|(role, _)| role == name).expect("the localnet's roles are funded first").1 .0
+}
+
 /// A keypair of the state folder, made on first use.
 fn state_keypair(state: &Path, name: &str) -> Result<(Keypair, PathBuf), String> {
     let path = state.join(format!("{name}.json"));
@@ -143,7 +148,7 @@ pub async fn bootstrap(
             token_accounts,
         });
     }
-    let admin = &wallets[0].1 .0;
+    let admin = role(&wallets, "admin");
     confirm_program(chain, admin).await?;
     for bank in &plan.banks {
         let mint = tokens::mint_account(&admin.pubkey(), bank.decimals, &bank.token_program()?);
@@ -151,19 +156,20 @@ pub async fn bootstrap(
     }
     publish_prices(chain, state, feeds, random).await?;
 
+    let admin_wallet = summaries.iter().find(|wallet| wallet.name == "admin").expect("the admin is funded");
     let funds: Vec<Pubkey> = plan
         .banks
         .iter()
-        .map(|bank| summaries[0].token_accounts[&bank.name].parse().expect("an address we wrote"))
+        .map(|bank| admin_wallet.token_accounts[&bank.name].parse().expect("an address we wrote"))
         .collect();
-    let deployment = plan.deploy_plan(&wallets[1].1 .0.pubkey(), &funds);
+    let deployment = plan.deploy_plan(&role(&wallets, "guardian").pubkey(), &funds);
     let deploy_file = state.join("deploy.toml");
     let text = toml::to_string_pretty(&deployment).map_err(|error| error.to_string())?;
     std::fs::write(&deploy_file, text).map_err(|error| format!("{}: {error}", deploy_file.display()))?;
     deploy_until_done(chain, admin, &deployment, (state, feeds, random)).await?;
 
     let group = addresses::group(plan.group_id);
-    let liquidator = &wallets[3].1 .0;
+    let liquidator = role(&wallets, "liquidator");
     let mut rpc = RpcChain::new(&chain.client.url());
     let liquidator_account = addresses::margin_account(&group, &liquidator.pubkey(), 0);
     if margin_sdk::chain::Chain::account(&mut rpc, &liquidator_account)
@@ -173,7 +179,8 @@ pub async fn bootstrap(
     {
         crate::trader::open(&mut rpc, liquidator, (&group, 0, AccountKind::Cross), false).await?;
     }
-    lend(&mut rpc, &group, &wallets[4].1 .0, plan, &summaries[4]).await?;
+    let lender = summaries.iter().find(|wallet| wallet.name == "lender").expect("the lender is funded");
+    lend(&mut rpc, &group, role(&wallets, "lender"), plan, lender).await?;
     let banks = plan
         .banks
         .iter()
