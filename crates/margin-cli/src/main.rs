@@ -235,8 +235,11 @@ enum Localnet {
         #[arg(long, default_value_t = 2.0)]
         tick: f64,
         /// Replay the plan's price histories (../shared/data) instead of the synthetic walk.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "steady")]
         history: bool,
+        /// Hold every price at the plan's (crashes still apply): reproducible numbers for demos and tests.
+        #[arg(long)]
+        steady: bool,
         /// A Solana CLI keypair file to fund too (SOL and every bank's token); repeatable.
         #[arg(long)]
         wallet: Vec<PathBuf>,
@@ -276,7 +279,19 @@ async fn stop_signal() {
 async fn localnet_command(command: Localnet) -> Result<(), String> {
     use margin_cli::localnet::{self, prices, surfnet};
     match command {
-        Localnet::Start { plan, state, cluster, program, rpc_port, ws_port, metrics_port, tick, history, wallet } => {
+        Localnet::Start {
+            plan,
+            state,
+            cluster,
+            program,
+            rpc_port,
+            ws_port,
+            metrics_port,
+            tick,
+            history,
+            steady,
+            wallet,
+        } => {
             if !(tick > 0.0 && tick <= 3600.0) {
                 return Err(format!("--tick {tick}: seconds, above 0 and at most 3600"));
             }
@@ -289,7 +304,11 @@ async fn localnet_command(command: Localnet) -> Result<(), String> {
                 ports: (rpc_port, ws_port),
                 metrics_port,
                 tick: std::time::Duration::from_secs_f64(tick),
-                history,
+                prices: match (history, steady) {
+                    (true, _) => prices::PathSource::History,
+                    (_, true) => prices::PathSource::Steady,
+                    _ => prices::PathSource::Walk,
+                },
                 wallets: wallet,
             };
             localnet::start(options, stop_signal()).await

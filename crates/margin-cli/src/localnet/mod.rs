@@ -39,8 +39,8 @@ pub struct StartOptions {
     pub metrics_port: u16,
     /// Seconds between price ticks.
     pub tick: Duration,
-    /// Replay the plan's price histories instead of the synthetic walk.
-    pub history: bool,
+    /// Where prices come from: the synthetic walk, the plan's prices held, or the plan's histories.
+    pub prices: prices::PathSource,
     /// More Solana CLI keypair files to fund (SOL and every bank's token).
     pub wallets: Vec<PathBuf>,
 }
@@ -52,7 +52,7 @@ pub async fn start(options: StartOptions, stop: impl std::future::Future<Output 
     let plan = LocalnetPlan::parse(&text).map_err(|error| format!("{}: {error}", options.plan.display()))?;
     let plan_folder = options.plan.parent().map(PathBuf::from).unwrap_or_default();
     let mut feeds =
-        plan.banks.iter().map(|bank| Feed::new(bank, options.history, &plan_folder)).collect::<Result<Vec<_>, _>>()?;
+        plan.banks.iter().map(|bank| Feed::new(bank, options.prices, &plan_folder)).collect::<Result<Vec<_>, _>>()?;
     std::fs::create_dir_all(&options.state).map_err(|error| format!("{}: {error}", options.state.display()))?;
     let _ = std::fs::remove_file(prices::crash_file(&options.state));
     let started = std::time::Instant::now();

@@ -1,6 +1,6 @@
 //! The localnet's price driver: each bank's Pyth `PriceUpdateV2` push-feed account is rewritten every tick at
-//! the cluster clock, from a synthetic walk (mean-reverting around the plan's price, seeded) or from a price
-//! history in ../shared/data (one close per tick), times a crash factor set on demand by `margin localnet
+//! the cluster clock, from a synthetic walk (mean-reverting around the plan's price, seeded), the plan's price
+//! held steady, or a price history in ../shared/data (one close per tick), times a crash factor set on demand by `margin localnet
 //! crash` (a file in the localnet's state folder). The EMA follows the spot with a 30-tick window, so a crash
 //! shows in Maint at once and in Init's EMA term later, as on mainnet.
 use std::collections::BTreeMap;
@@ -18,6 +18,17 @@ use crate::path::Random;
 const EMA_SPAN_TICKS: f64 = 30.0;
 /// Pull of the synthetic walk back to the plan's price, per tick.
 const MEAN_REVERSION: f64 = 0.05;
+
+/// Where a feed's path comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathSource {
+    /// A mean-reverting walk around the plan's price, with the plan's volatility.
+    Walk,
+    /// The plan's price, held (crashes still apply): every number a test or a demo reads is reproducible.
+    Steady,
+    /// The plan's history file, one close per tick, scaled to start at the plan's price.
+    History,
+}
 
 /// One bank's feed as the driver keeps it.
 pub struct Feed {
@@ -45,21 +56,23 @@ pub struct Quote {
 }
 
 impl Feed {
-    /// The feed of `bank`; with `history`, its closes from the CSV the plan names (found as the simulator
-    /// finds scenario data: beside the plan, in $MARGIN_DATA or ../shared/data).
-    pub fn new(bank: &LocalnetBank, history: bool, plan_folder: &Path) -> Result<Feed, String> {
+    /// The feed of `bank` on its path from `source`; a history is the CSV the plan names (found as the
+    /// simulator finds scenario data: beside the plan, in $MARGIN_DATA or ../shared/data); a bank without one
+    /// walks.
+    pub fn new(bank: &LocalnetBank, source: PathSource, plan_folder: &Path) -> Result<Feed, String> {
         let feed_id = crate::governance::feed_id(&bank.feed_id)?;
-        let history = match (&bank.history, history) {
-            (Some(file), true) => Some(closes(file, plan_folder, &bank.name)?),
+        let history = match (&bank.history, source) {
+            (Some(file), PathSource::History) => Some(closes(file, plan_folder, &bank.name)?),
             _ => None,
         };
+        let volatility_bps = if source == PathSource::Steady { 0.0 } else { bank.volatility_bps };
         Ok(Feed {
             name: bank.name.clone(),
             feed_id,
             address: addresses::push_feed(&feed_id),
             start: bank.price,
             conf_bps: bank.conf_bps,
-            volatility_bps: bank.volatility_bps,
+            volatility_bps,
             history,
             tick: 0,
             walk: bank.price,
@@ -158,7 +171,7 @@ mod tests {
 
     #[test]
     fn a_crash_moves_the_spot_at_once_and_the_ema_later() {
-        let mut feed = Feed::new(&bank(None), false, Path::new(".")).unwrap();
+        let mut feed = Feed::new(&bank(None), PathSource::Walk, Path::new(".")).unwrap();
         let mut random = Random::new(3);
         let before = feed.next(&mut random, 0.0);
         assert!((before.price / 150.0 - 1.0).abs() < 0.01, "{before:?}");
@@ -175,7 +188,7 @@ mod tests {
 
     #[test]
     fn the_account_is_a_full_price_update_of_the_pinned_feed_at_the_clock() {
-        let feed = Feed::new(&bank(None), false, Path::new(".")).unwrap();
+        let feed = Feed::new(&bank(None), PathSource::Walk, Path::new(".")).unwrap();
         let quote = Quote { price: 150.0, conf: 0.15, ema_price: 151.0 };
         let account = feed.account(quote, 1_800_000_000);
         let update = PriceUpdate::from_account(&account).unwrap();
@@ -192,13 +205,24 @@ mod tests {
         std::fs::create_dir_all(&folder).unwrap();
         let csv = "open_time,open,high,low,close\n2020-03-12 00:00,10,10,10,10\n2020-03-12 01:00,10,10,10,5\n";
         std::fs::write(folder.join("crash.csv"), csv).unwrap();
-        let mut feed = Feed::new(&bank(Some("crash.csv")), true, &folder).unwrap();
+        let mut feed = Feed::new(&bank(Some("crash.csv")), PathSource::History, &folder).unwrap();
         let mut random = Random::new(1);
         assert_eq!(feed.next(&mut random, 0.0).price, 150.0);
         assert_eq!(feed.next(&mut random, 0.0).price, 75.0);
         assert_eq!(feed.next(&mut random, 0.0).price, 150.0, "the history wraps around");
-        let missing = Feed::new(&bank(Some("nowhere.csv")), true, &folder).err().unwrap();
+        let missing = Feed::new(&bank(Some("nowhere.csv")), PathSource::History, &folder).err().unwrap();
         assert!(missing.contains("nowhere.csv"), "{missing}");
+    }
+
+    #[test]
+    fn a_steady_feed_holds_the_plans_price_until_a_crash() {
+        let mut feed = Feed::new(&bank(Some("unread.csv")), PathSource::Steady, Path::new(".")).unwrap();
+        let mut random = Random::new(5);
+        for _ in 0..10 {
+            let quote = feed.next(&mut random, 0.0);
+            assert_eq!((quote.price, quote.ema_price), (150.0, 150.0));
+        }
+        assert_eq!(feed.next(&mut random, 15.0).price, 127.5);
     }
 
     #[test]
