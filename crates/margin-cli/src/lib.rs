@@ -3,6 +3,7 @@
 pub mod chart;
 pub mod deploy;
 pub mod governance;
+pub mod history;
 pub mod keypair;
 pub mod localnet;
 pub mod output;

@@ -81,6 +81,18 @@ enum Command {
         #[arg(long)]
         account: Pubkey,
     },
+    /// Prints what happened to an account: its transactions (oldest first) and the program's events about it
+    /// (deposits, borrows, liquidations with the liquidator and amounts, debt written off).
+    History {
+        #[command(flatten)]
+        common: Common,
+        /// The margin account.
+        #[arg(long)]
+        account: Pubkey,
+        /// How many of its latest transactions.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// Prints the most the account can borrow from a bank now, native units.
     MaxBorrow {
         #[command(flatten)]
@@ -492,6 +504,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Health { common, account } => {
             let report = trader::health(&mut RpcChain::new(&common.url), &account).await?;
             println!("{}", report.text());
+            Ok(())
+        }
+        Command::History { common, account, limit } => {
+            for line in margin_cli::history::history(&RpcChain::new(&common.url), &account, limit).await? {
+                println!("{line}");
+            }
             Ok(())
         }
         Command::MaxBorrow { common, account, bank } => {

@@ -405,6 +405,11 @@ async fn a_trader_borrows_is_liquidated_by_the_bot_and_a_bankruptcy_is_written_o
         net.ok(&["health", "--account", &account]).contains("liquidatable: Ok(false)")
     })
     .await;
+    // The trader reads what happened: the bot's liquidation, in words, from the transactions' events.
+    let liquidator = net.summary.wallet("liquidator").unwrap().pubkey.clone();
+    let history = net.ok(&["history", "--account", &account]);
+    assert!(history.contains(&format!("liquidated by {liquidator}: ")), "{history}");
+    assert!(history.contains("borrowed ") && history.contains("deposited 10000000000 native units"), "{history}");
     // The bot counts it once its confirmation returns (the account changed a moment before).
     eventually("the bot counts the liquidation as landed", Duration::from_secs(30), || async move {
         metric(&metrics(metrics_port), "liquidations_landed_total") >= 1.0
@@ -422,6 +427,12 @@ async fn a_trader_borrows_is_liquidated_by_the_bot_and_a_bankruptcy_is_written_o
     .await;
     assert!(net.token_balance(&insurance_vault).await < insurance_before, "the insurance covered the loss");
     assert_eq!(net.position(&account, "SOL").await.0, 0, "every unit of collateral was taken");
+    let history = net.ok(&["history", "--account", &account]);
+    assert_eq!(history.matches(&format!("liquidated by {liquidator}: ")).count(), 2, "{history}");
+    assert!(
+        history.contains("debt written off in bank ") && history.contains(" from insurance, 0 from depositors"),
+        "{history}"
+    );
     eventually("the bot counts both liquidations as landed", Duration::from_secs(30), || async move {
         metric(&metrics(metrics_port), "liquidations_landed_total") >= 2.0
     })

@@ -68,4 +68,4 @@ pub use program_test::{margin_program_test, ProgramTestChain};
 #[cfg(feature = "rpc")]
 mod rpc;
 #[cfg(feature = "rpc")]
-pub use rpc::RpcChain;
+pub use rpc::{RpcChain, TransactionEvents};

@@ -76,6 +76,59 @@ impl RpcChain {
     }
 }
 
+/// A transaction that touched an account, with the program's events decoded from its logs.
+pub struct TransactionEvents {
+    /// The transaction's signature (base58).
+    pub signature: String,
+    /// The slot it landed in.
+    pub slot: u64,
+    /// The block's time, unix seconds, when the cluster reports it.
+    pub block_time: Option<i64>,
+    /// Whether it failed (its events are then none: a failed transaction's changes are not kept).
+    pub failed: bool,
+    /// The program's events, in order.
+    pub events: Vec<crate::events::MarginEvent>,
+}
+
+impl RpcChain {
+    /// The newest `limit` transactions that touched `address`, oldest first, each with the program's events
+    /// (`getSignaturesForAddress`, then `getTransaction` for each): a trader's history of deposits, borrows,
+    /// liquidations and write-offs as the chain recorded them.
+    pub async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TransactionEvents>, SdkError> {
+        use serde_json::{json, Value};
+        use solana_rpc_client_api::request::RpcRequest;
+        let params = json!([address.to_string(), { "limit": limit, "commitment": "confirmed" }]);
+        let client = &self.client;
+        let listed: Value =
+            retrying("signatures", || client.send(RpcRequest::GetSignaturesForAddress, params.clone())).await?;
+        let mut history = Vec::new();
+        for entry in listed.as_array().ok_or_else(|| chain_error("getSignaturesForAddress: not a list"))?.iter().rev() {
+            let signature = entry["signature"].as_str().ok_or_else(|| chain_error("a signature is missing"))?;
+            let config = json!({ "encoding": "json", "commitment": "confirmed", "maxSupportedTransactionVersion": 0 });
+            let params = json!([signature, config]);
+            let found: Value =
+                retrying("transaction", || client.send(RpcRequest::GetTransaction, params.clone())).await?;
+            history.push(transaction_events(signature, entry, &found));
+        }
+        Ok(history)
+    }
+}
+
+/// A `getTransaction` answer read: its logs' events, and whether it failed (from the listing or the meta).
+fn transaction_events(signature: &str, listed: &serde_json::Value, found: &serde_json::Value) -> TransactionEvents {
+    let logs: Vec<String> = found["meta"]["logMessages"]
+        .as_array()
+        .map(|lines| lines.iter().filter_map(|line| line.as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    TransactionEvents {
+        signature: signature.to_string(),
+        slot: listed["slot"].as_u64().unwrap_or_default(),
+        block_time: listed["blockTime"].as_i64().or_else(|| found["blockTime"].as_i64()),
+        failed: !listed["err"].is_null() || !found["meta"]["err"].is_null(),
+        events: crate::events::all(&logs),
+    }
+}
+
 /// Attempts of a read before its error is reported (delays 200 ms, 400 ms, 800 ms between them).
 const ATTEMPTS: u32 = 4;
 
@@ -258,6 +311,23 @@ mod tests {
         assert_eq!(snapshot.banks[&bank_address].price_account, price_account);
         assert_eq!(snapshot.accounts[&account_address].group, group);
         assert_eq!(snapshot.prices[&price_account].data, vec![9, 9]);
+    }
+
+    #[test]
+    fn a_transactions_events_and_failure_are_read_from_its_answer() {
+        use anchor_lang::{AnchorSerialize, Discriminator};
+        let event = margin::events::AccountClosed { account: Pubkey::new_unique(), owner: Pubkey::new_unique() };
+        let mut bytes = margin::events::AccountClosed::DISCRIMINATOR.to_vec();
+        event.serialize(&mut bytes).unwrap();
+        let line = format!("Program data: {}", base64::engine::general_purpose::STANDARD.encode(&bytes));
+        let found = json!({ "meta": { "err": null, "logMessages": ["Program log: Instruction: CloseAccount", line] } });
+        let listed = json!({ "signature": "s", "slot": 9, "blockTime": 1_750_000_000, "err": null });
+        let read = transaction_events("s", &listed, &found);
+        assert_eq!((read.slot, read.block_time, read.failed), (9, Some(1_750_000_000), false));
+        let names: Vec<&str> = read.events.iter().map(crate::events::MarginEvent::name).collect();
+        assert_eq!(names, ["AccountClosed"]);
+        let failed = json!({ "meta": { "err": { "InstructionError": [0, { "Custom": 6000 }] }, "logMessages": [] } });
+        assert!(transaction_events("s", &listed, &failed).failed);
     }
 
     #[test]
