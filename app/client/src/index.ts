@@ -1,0 +1,6 @@
+// Margin's TypeScript client: the generated @solana/kit client (./generated, from idl/margin.json) and the layer
+// generation leaves out (PDAs with argument seeds, remaining accounts, the token program per bank).
+export * from './generated';
+export * from './pdas';
+export * from './accounts';
+export * from './instructions';

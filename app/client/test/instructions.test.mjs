@@ -1,0 +1,92 @@
+// Every builder of the client makes, to the byte, the instruction the Rust SDK makes for the same accounts:
+// program, accounts (address and role, remaining accounts included) and data. The cases and the SDK's
+// instructions come from `cargo run -p margin-sdk --example client_fixtures` (build.sh writes
+// test/instructions.json); the client decodes the same bank and margin account bytes with its generated decoders.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { address, createNoopSigner } from '@solana/kit';
+import * as client from '../dist/index.mjs';
+
+const fixture = JSON.parse(readFileSync(new URL('./instructions.json', import.meta.url), 'utf8'));
+const bytes = (base64) => new Uint8Array(Buffer.from(base64, 'base64'));
+const hexBytes = (hex) => new Uint8Array(hex.match(/../g).map((pair) => parseInt(pair, 16)));
+
+const banks = new Map(
+  fixture.banks.map(({ address: bankAddress, data }) => [bankAddress, { address: bankAddress, bank: client.getBankDecoder().decode(bytes(data)) }]),
+);
+const bankNamed = (name) => banks.get(fixture.banks.find((bank) => bank.name === name).address);
+const state = client.getMarginAccountDecoder().decode(bytes(fixture.account.data));
+const [owner, liquidator, guardian] = [fixture.owner, fixture.liquidator, fixture.guardian].map((key) => createNoopSigner(address(key)));
+const account = address(fixture.account.address);
+const group = address(fixture.group);
+const proposal = address(fixture.proposal);
+const action = (name) => ({ owner, account, group, bank: bankNamed(name), userTokenAccount: address(fixture.wallets[name]) });
+const liquidation = (receiveAccount) => ({
+  liquidator, account, group, debt: bankNamed('USDT'), collateral: bankNamed('SOL'),
+  payFrom: address(fixture.wallets.USDT), receiveTo: address(fixture.wallets.SOL), receiveAccount,
+});
+
+/** The client's instruction for each case, from the case's inputs. */
+const builders = {
+  openAccount: ({ index, kind }) => client.openAccount(owner, group, index, client.AccountKind[kind]),
+  closeAccount: () => client.getCloseAccountInstruction({ owner, account }),
+  deposit: ({ bank, amount }) => client.deposit(action(bank), BigInt(amount)),
+  withdraw: ({ bank, amount }) => client.withdraw(action(bank), BigInt(amount), state, banks),
+  borrow: ({ bank, amount }) => client.borrow(action(bank), BigInt(amount), state, banks),
+  borrowNewBank: ({ bank, amount }) => client.borrow(action(bank), BigInt(amount), state, banks),
+  repay: ({ bank, amount }) => client.repay(action(bank), BigInt(amount)),
+  repayAll: ({ bank }) => client.repay(action(bank), 0n, true),
+  liquidate: ({ maxRepay }) => client.liquidate(liquidation(address(fixture.liquidatorAccount)), BigInt(maxRepay), state, banks),
+  liquidateToTokensOnly: ({ maxRepay }) => client.liquidate(liquidation(undefined), BigInt(maxRepay), state, banks),
+  resolveBankruptcy: ({ bank }) => client.resolveBankruptcy(account, group, bankNamed(bank), state, banks),
+  accrueInterest: ({ bank }) => client.getAccrueInterestInstruction({ bank: bankNamed(bank).address }),
+  sweepFees: ({ bank }) => {
+    const { address: bankAddress, bank: decoded } = bankNamed(bank);
+    return client.getSweepFeesInstruction({ bank: bankAddress, vault: decoded.vault, insuranceVault: decoded.insuranceVault, mint: decoded.mint, tokenProgram: decoded.tokenProgram });
+  },
+  addBank: async ({ bank }) => {
+    const { address: bankAddress, bank: decoded } = bankNamed(bank);
+    return client.getAddBankInstruction({
+      payer: guardian, group, proposal, mint: decoded.mint, bank: bankAddress, vault: decoded.vault,
+      insuranceVault: decoded.insuranceVault, priceAccount: decoded.priceAccount, tokenProgram: decoded.tokenProgram,
+    });
+  },
+  pauseGroup: ({ seconds }) => client.getPauseGroupInstruction({ guardian, group, durationSeconds: seconds }),
+  unpauseGroup: () => client.getUnpauseGroupInstruction({ admin: owner, group }),
+  cancelProposal: () => client.getCancelProposalInstruction({ authority: guardian, group, proposal }),
+  executeBankChange: ({ bank }) => client.getExecuteBankChangeInstruction({ executor: guardian, group, bank: bankNamed(bank).address, proposal }),
+  executeGroupChange: () => client.getExecuteGroupChangeInstruction({ executor: guardian, group, proposal }),
+};
+
+const plain = (instruction) => ({
+  programAddress: instruction.programAddress,
+  accounts: instruction.accounts.map(({ address: key, role }) => ({ address: key, role })),
+  data: Buffer.from(instruction.data).toString('base64'),
+});
+
+for (const testCase of fixture.cases) {
+  test(`${testCase.name} is the Rust SDK's instruction to the byte`, async () => {
+    const build = builders[testCase.name];
+    assert.ok(build, `a builder for ${testCase.name}`);
+    const built = plain(await build(testCase.inputs));
+    assert.deepEqual(built, { programAddress: testCase.programAddress, accounts: testCase.accounts, data: testCase.data });
+  });
+}
+
+test('the PDAs with argument seeds and the push feed are the program\'s', async () => {
+  assert.equal(await client.groupAddress(BigInt(fixture.groupId)), fixture.group);
+  assert.equal(await client.marginAccountAddress(group, owner.address, 0), fixture.account.address);
+  assert.equal(await client.marginAccountAddress(group, liquidator.address, 0), fixture.liquidatorAccount);
+  assert.equal(await client.proposalAddress(group, 4n), fixture.proposal);
+  for (const bank of fixture.banks) {
+    const decoded = banks.get(bank.address).bank;
+    assert.equal(await client.bankAddress(group, decoded.mint), bank.address);
+    assert.equal(await client.pushFeedAddress(hexBytes(fixture.feeds[bank.name])), decoded.priceAccount);
+  }
+});
+
+test('a position in a bank the caller did not give is refused by name', () => {
+  const onlySol = new Map([...banks].filter(([, info]) => info === bankNamed('SOL')));
+  assert.throws(() => client.healthAccounts(state, onlySol), /UnknownBank/);
+});

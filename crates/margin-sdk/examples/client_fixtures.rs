@@ -1,0 +1,171 @@
+//! Writes the TypeScript client's instruction cases (app/client/test/instructions.test.mjs): a group with a SOL
+//! bank (SPL Token) and a USDT bank (Token-2022), an account with a SOL deposit and a USDT debt, their account
+//! bytes (which the client decodes with its generated decoders), and the instructions this SDK builds for them,
+//! each as program, accounts (address and role) and data. The client builds the same from the decoded accounts
+//! and must match them to the byte.
+//!
+//! `cargo run -p margin-sdk --example client_fixtures -- <out.json>`
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::Discriminator;
+use base64::Engine;
+use margin::state::{Bank, MarginAccount, Position};
+use margin_sdk::addresses::{self, BankAddresses};
+use margin_sdk::instructions::{self as build, AccountKind, LiquidateAccounts, TokenActionAccounts};
+use serde_json::{json, Value};
+
+fn key(byte: u8) -> Pubkey {
+    Pubkey::new_from_array([byte; 32])
+}
+
+fn base64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// kit's account roles: 0 readonly, 1 writable, 2 readonly signer, 3 writable signer.
+fn case(name: &str, inputs: Value, instruction: Instruction) -> Value {
+    let accounts: Vec<Value> = instruction
+        .accounts
+        .iter()
+        .map(|meta| json!({ "address": meta.pubkey.to_string(), "role": meta.is_writable as u8 + 2 * meta.is_signer as u8 }))
+        .collect();
+    json!({ "name": name, "inputs": inputs, "programAddress": instruction.program_id.to_string(),
+            "accounts": accounts, "data": base64(&instruction.data) })
+}
+
+fn bank(group: &Pubkey, mint: &Pubkey, token_program: &Pubkey, feed: u8) -> (BankAddresses, Bank) {
+    let price_account = addresses::push_feed(&[feed; 32]);
+    let addresses = BankAddresses::derive(group, mint, token_program, &price_account);
+    let mut state: Bank = bytemuck::Zeroable::zeroed();
+    (state.group, state.mint, state.token_program) = (*group, *mint, *token_program);
+    (state.vault, state.insurance_vault, state.price_account) =
+        (addresses.vault, addresses.insurance_vault, price_account);
+    state.feed_id = [feed; 32];
+    (addresses, state)
+}
+
+fn main() {
+    let out = std::env::args().nth(1).expect("usage: client_fixtures <out.json>");
+    let (group, owner, liquidator, guardian) = (addresses::group(7), key(1), key(2), key(3));
+    let (sol, sol_state) = bank(&group, &key(10), &anchor_spl::token::ID, 0xef);
+    let (usdt, usdt_state) = bank(&group, &key(11), &anchor_spl::token_2022::ID, 0x2b);
+    let (usdc, usdc_state) = bank(&group, &key(12), &anchor_spl::token::ID, 0xea);
+    let account = addresses::margin_account(&group, &owner, 0);
+    let mut state: MarginAccount = bytemuck::Zeroable::zeroed();
+    (state.group, state.owner) = (group, owner);
+    state.positions[0] = Position { bank: sol.bank, deposit_shares: 10_000_000_000, borrow_shares: 0 };
+    state.positions[1] = Position { bank: usdt.bank, deposit_shares: 0, borrow_shares: 900_000_000 };
+    let banks_of = |bank: &Pubkey| [sol, usdt, usdc].into_iter().find(|known| known.bank == *bank);
+    let health = |acted: &BankAddresses| margin_sdk::accounts::health_accounts_after(&state, acted, banks_of).unwrap();
+    let (wallet_sol, wallet_usdt, wallet_usdc) = (key(20), key(21), key(22));
+    let action = |bank, wallet| TokenActionAccounts {
+        owner: &owner,
+        account: &account,
+        group: &group,
+        bank,
+        user_token_account: wallet,
+    };
+    let liquidation = |receive_account| LiquidateAccounts {
+        liquidator: &liquidator,
+        account: &account,
+        group: &group,
+        debt: &usdt,
+        collateral: &sol,
+        pay_from: &wallet_usdt,
+        receive_to: &wallet_sol,
+        receive_account,
+    };
+    let liquidator_account = addresses::margin_account(&group, &liquidator, 0);
+    let proposal = addresses::proposal(&group, 4);
+    let health_now = margin_sdk::accounts::health_accounts(&state, banks_of).unwrap();
+    let bankruptcy = margin_sdk::accounts::bankruptcy_accounts(&state, banks_of).unwrap();
+    let cases = vec![
+        case(
+            "openAccount",
+            json!({ "index": 3, "kind": "Isolated" }),
+            build::open_account(&owner, &group, 3, AccountKind::Isolated),
+        ),
+        case("closeAccount", json!({}), build::close_account(&owner, &account)),
+        case(
+            "deposit",
+            json!({ "bank": "SOL", "amount": "10000000000" }),
+            build::deposit(&action(&sol, &wallet_sol), 10_000_000_000),
+        ),
+        case(
+            "withdraw",
+            json!({ "bank": "SOL", "amount": "1" }),
+            build::withdraw(&action(&sol, &wallet_sol), 1, health(&sol)),
+        ),
+        case(
+            "borrow",
+            json!({ "bank": "USDT", "amount": "5" }),
+            build::borrow(&action(&usdt, &wallet_usdt), 5, health(&usdt)),
+        ),
+        case(
+            "borrowNewBank",
+            json!({ "bank": "USDC", "amount": "7" }),
+            build::borrow(&action(&usdc, &wallet_usdc), 7, health(&usdc)),
+        ),
+        case("repay", json!({ "bank": "USDT", "amount": "3" }), build::repay(&action(&usdt, &wallet_usdt), 3, false)),
+        case("repayAll", json!({ "bank": "USDT" }), build::repay(&action(&usdt, &wallet_usdt), 0, true)),
+        case(
+            "liquidate",
+            json!({ "maxRepay": "18446744073709551615" }),
+            build::liquidate(&liquidation(Some(&liquidator_account)), u64::MAX, health_now.clone()),
+        ),
+        case(
+            "liquidateToTokensOnly",
+            json!({ "maxRepay": "100" }),
+            build::liquidate(&liquidation(None), 100, health_now),
+        ),
+        case(
+            "resolveBankruptcy",
+            json!({ "bank": "USDT" }),
+            build::resolve_bankruptcy(&account, &group, &usdt, bankruptcy),
+        ),
+        case("accrueInterest", json!({ "bank": "SOL" }), build::accrue_interest(&sol.bank)),
+        case("sweepFees", json!({ "bank": "USDT" }), build::sweep_fees(&usdt)),
+        case(
+            "addBank",
+            json!({ "bank": "USDC", "proposalId": "4" }),
+            build::add_bank(&guardian, &group, &proposal, &usdc),
+        ),
+        case("pauseGroup", json!({ "seconds": 3600 }), build::pause_group(&guardian, &group, 3600)),
+        case("unpauseGroup", json!({}), build::unpause_group(&owner, &group)),
+        case("cancelProposal", json!({ "proposalId": "4" }), build::cancel_proposal(&guardian, &group, &proposal)),
+        case(
+            "executeBankChange",
+            json!({ "bank": "SOL", "proposalId": "4" }),
+            build::execute_bank_change(&guardian, &group, &sol.bank, &proposal),
+        ),
+        case(
+            "executeGroupChange",
+            json!({ "proposalId": "4" }),
+            build::execute_group_change(&guardian, &group, &proposal),
+        ),
+    ];
+    let bank_json = |name: &str, addresses: &BankAddresses, state: &Bank| {
+        let data = [Bank::DISCRIMINATOR, bytemuck::bytes_of(state)].concat();
+        json!({ "name": name, "address": addresses.bank.to_string(), "data": base64(&data) })
+    };
+    let fixture = json!({
+        "groupId": "7",
+        "group": group.to_string(),
+        "owner": owner.to_string(),
+        "liquidator": liquidator.to_string(),
+        "guardian": guardian.to_string(),
+        "account": { "address": account.to_string(), "data": base64(&[MarginAccount::DISCRIMINATOR, bytemuck::bytes_of(&state)].concat()) },
+        "liquidatorAccount": liquidator_account.to_string(),
+        "proposal": proposal.to_string(),
+        "wallets": { "SOL": wallet_sol.to_string(), "USDT": wallet_usdt.to_string(), "USDC": wallet_usdc.to_string() },
+        "banks": [bank_json("SOL", &sol, &sol_state), bank_json("USDT", &usdt, &usdt_state), bank_json("USDC", &usdc, &usdc_state)],
+        "feeds": { "SOL": hex(&[0xef; 32]), "USDT": hex(&[0x2b; 32]), "USDC": hex(&[0xea; 32]) },
+        "cases": cases,
+    });
+    std::fs::write(&out, serde_json::to_string_pretty(&fixture).expect("JSON")).expect("the output file");
+    eprintln!("{} instructions -> {out}", fixture["cases"].as_array().map_or(0, Vec::len));
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
