@@ -4,3 +4,6 @@ export * from './generated';
 export * from './pdas';
 export * from './accounts';
 export * from './instructions';
+export * from './errors';
+export * from './transaction';
+export * from './snapshot';

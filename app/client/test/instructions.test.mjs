@@ -90,3 +90,14 @@ test('a position in a bank the caller did not give is refused by name', () => {
   const onlySol = new Map([...banks].filter(([, info]) => info === bankNamed('SOL')));
   assert.throws(() => client.healthAccounts(state, onlySol), /UnknownBank/);
 });
+
+test('every error is named and described as the Rust SDK names it', () => {
+  assert.ok(fixture.errors.length > 70, `${fixture.errors.length} errors`);
+  for (const expected of fixture.errors) assert.deepEqual(client.programError(expected.code), expected);
+  const known = new Set(fixture.errors.map((error) => error.code));
+  for (let code = 0; code < 10_000; code += 1) if (!known.has(code)) assert.equal(client.programError(code), undefined, `code ${code}`);
+  const refusal = { InstructionError: [0, { Custom: client.MARGIN_ERROR__INIT_HEALTH_NEGATIVE }] };
+  assert.equal(client.programErrorOf(refusal).name, 'InitHealthNegative');
+  assert.equal(client.programErrorOf({ InstructionError: [0, 'InvalidAccountData'] }), undefined);
+  assert.equal(client.programErrorOf('BlockhashNotFound'), undefined);
+});

@@ -161,6 +161,10 @@ fn main() {
         "banks": [bank_json("SOL", &sol, &sol_state), bank_json("USDT", &usdt, &usdt_state), bank_json("USDC", &usdc, &usdc_state)],
         "feeds": { "SOL": hex(&[0xef; 32]), "USDT": hex(&[0x2b; 32]), "USDC": hex(&[0xea; 32]) },
         "cases": cases,
+        "errors": (0..10_000u32)
+            .filter_map(margin_sdk::errors::describe)
+            .map(|error| json!({ "code": error.code, "name": error.name, "message": error.message }))
+            .collect::<Vec<_>>(),
     });
     std::fs::write(&out, serde_json::to_string_pretty(&fixture).expect("JSON")).expect("the output file");
     eprintln!("{} instructions -> {out}", fixture["cases"].as_array().map_or(0, Vec::len));

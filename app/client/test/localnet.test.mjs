@@ -1,0 +1,119 @@
+// The client against the program on a real local cluster (issue 23's scenario; issue 22's localnet): open,
+// deposit, borrow the WebAssembly max (one unit more refused with the program's error by name), a crash, and a
+// liquidation sized by the WebAssembly plan, all with @solana/kit over JSON-RPC. Runs when the localnet's
+// binaries are given (MARGIN_BIN, MARGIN_LOCALNET_CLUSTER, MARGIN_PROGRAM_SO: crates/margin-localnet/e2e.sh
+// sets them); bounded (127.0.0.1, free ports, deadlines; the localnet is stopped at the end).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { address, createKeyPairSignerFromBytes, createSolanaRpc } from '@solana/kit';
+import * as client from '../dist/index.mjs';
+
+const { MarginSnapshot } = createRequire(import.meta.url)('../wasm/node/margin_wasm.js');
+const { MARGIN_BIN, MARGIN_LOCALNET_CLUSTER, MARGIN_PROGRAM_SO } = process.env;
+const skip = MARGIN_BIN && MARGIN_LOCALNET_CLUSTER && MARGIN_PROGRAM_SO ? false : 'needs the localnet: crates/margin-localnet/e2e.sh';
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+
+/** Starts `margin localnet start --steady` and resolves once it is ready. */
+function startLocalnet(state, ports) {
+  const plan = new URL('../../../migrations/localnet.toml', import.meta.url).pathname;
+  const child = spawn(MARGIN_BIN, [
+    'localnet', 'start', '--steady', '--tick', '1', '--state', state, '--plan', plan,
+    '--rpc-port', `${ports[0]}`, '--ws-port', `${ports[1]}`, '--metrics-port', `${ports[2]}`,
+    '--cluster', MARGIN_LOCALNET_CLUSTER, '--program', MARGIN_PROGRAM_SO,
+  ], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the localnet was not ready within 180 s')), 180_000);
+    let seen = '';
+    child.stdout.on('data', (chunk) => {
+      seen += chunk;
+      if (seen.includes('localnet ready')) { clearTimeout(timer); resolve(); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the localnet exited (${code})`)); });
+  });
+  return { child, ready };
+}
+
+const until = async (what, check, ms = 60_000) => {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+};
+
+test('a trader borrows the WebAssembly max, +1 is refused by name, a crash, and the client liquidates by the WebAssembly plan', { skip, timeout: 300_000 }, async () => {
+  const state = mkdtempSync(join(tmpdir(), 'margin-client-localnet-'));
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const { child, ready } = startLocalnet(state, ports);
+  try {
+    await ready;
+    const summary = JSON.parse(readFileSync(join(state, 'localnet.json'), 'utf8'));
+    const rpc = createSolanaRpc(summary.rpc_url);
+    const wallet = (name) => summary.wallets.find((entry) => entry.name === name);
+    const signer = async (name) => createKeyPairSignerFromBytes(new Uint8Array(JSON.parse(readFileSync(wallet(name).keypair, 'utf8'))));
+    const tokenAccount = (name, bank) => address(wallet(name).token_accounts[bank]);
+    const balance = async (tokenAccountAddress) => BigInt((await rpc.getTokenAccountBalance(tokenAccountAddress).send()).value.amount);
+    const [trader, liquidator] = [await signer('trader'), await signer('liquidator')];
+    const group = address(summary.group);
+    const banks = new Map();
+    for (const { bank } of summary.banks) banks.set(bank, { address: address(bank), bank: (await client.fetchBank(rpc, address(bank))).data });
+    const named = (name) => banks.get(summary.banks.find((bank) => bank.name === name).bank);
+    const [sol, usdc] = [named('SOL'), named('USDC')];
+
+    await client.send(rpc, trader, [await client.openAccount(trader, group, 0, client.AccountKind.Cross)]);
+    const account = await client.marginAccountAddress(group, trader.address, 0);
+    const action = (bank, name) => ({ owner: trader, account, group, bank, userTokenAccount: tokenAccount('trader', name) });
+    await client.send(rpc, trader, [client.deposit(action(sol, 'SOL'), 10_000_000_000n)]);
+
+    const snapshotNow = () => client.loadSnapshot(rpc, (now) => new MarginSnapshot(now), [account], [usdc.address]);
+    const most = (await snapshotNow()).maxBorrow(account, usdc.address);
+    assert.ok(most > 1_130_000_000n && most < 1_145_000_000n, `${most}`);
+    let stateNow = (await client.fetchMarginAccount(rpc, account)).data;
+    await assert.rejects(
+      client.send(rpc, trader, [client.borrow(action(usdc, 'USDC'), most + 1n, stateNow, banks)]),
+      (error) => error instanceof client.Refused && error.programError?.name === 'InitHealthNegative' && error.message.startsWith('InitHealthNegative: init health would be negative'),
+    );
+    const before = await balance(tokenAccount('trader', 'USDC'));
+    await client.send(rpc, trader, [client.borrow(action(usdc, 'USDC'), most, stateNow, banks)]);
+    assert.equal(await balance(tokenAccount('trader', 'USDC')), before + most);
+    assert.equal((await snapshotNow()).isLiquidatable(account), false);
+
+    execFileSync(MARGIN_BIN, ['localnet', 'crash', 'SOL', '15', '--state', state]);
+    await until('the crash reaches the price account', async () => (await snapshotNow()).isLiquidatable(account));
+    const snapshot = await snapshotNow();
+    const plan = JSON.parse(snapshot.liquidationPlan(account, usdc.address, sol.address, 18446744073709551615n));
+    assert.ok(BigInt(plan.repay) > 0n && BigInt(plan.seizedToLiquidator) > 0n, JSON.stringify(plan));
+    const [paidBefore, seizedBefore] = [await balance(tokenAccount('liquidator', 'USDC')), await balance(tokenAccount('liquidator', 'SOL'))];
+    stateNow = (await client.fetchMarginAccount(rpc, account)).data;
+    const liquidation = {
+      liquidator, account, group, debt: usdc, collateral: sol,
+      payFrom: tokenAccount('liquidator', 'USDC'), receiveTo: tokenAccount('liquidator', 'SOL'), receiveAccount: address(summary.liquidator_account),
+    };
+    await client.send(rpc, liquidator, [client.liquidate(liquidation, 18446744073709551615n, stateNow, banks)]);
+    const paid = paidBefore - (await balance(tokenAccount('liquidator', 'USDC')));
+    const seized = (await balance(tokenAccount('liquidator', 'SOL'))) - seizedBefore;
+    // The plan was made a moment before the liquidation: interest accrued since moves it by a unit or so.
+    const near = (actual, planned) => actual >= planned - planned / 10_000n - 2n && actual <= planned + planned / 10_000n + 2n;
+    assert.ok(near(paid, BigInt(plan.repay) + BigInt(plan.insuranceFee)), `paid ${paid}, planned ${plan.repay} + ${plan.insuranceFee}`);
+    assert.ok(near(seized, BigInt(plan.seizedToLiquidator)), `seized ${seized}, planned ${plan.seizedToLiquidator}`);
+    const after = await snapshotNow();
+    assert.equal(after.isLiquidatable(account), false);
+    assert.ok(BigInt(JSON.parse(after.health(account, 'LiqEnd')).health) >= 0n);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve()));
+  }
+});
