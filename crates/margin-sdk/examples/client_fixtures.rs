@@ -79,6 +79,13 @@ fn main() {
     let proposal = addresses::proposal(&group, 4);
     let health_now = margin_sdk::accounts::health_accounts(&state, banks_of).unwrap();
     let bankruptcy = margin_sdk::accounts::bankruptcy_accounts(&state, banks_of).unwrap();
+    let settings = margin_sdk::presets::governance_settings();
+    let listing = margin::state::BankConfig {
+        feed_id: [0xea; 32],
+        isolated_only: true,
+        params: margin_sdk::presets::stable_params(),
+    };
+    let group_change = margin::instructions::GroupChangeArgs { admin: key(4), guardian: key(5), settings };
     let cases = vec![
         case(
             "openAccount",
@@ -142,6 +149,28 @@ fn main() {
             "executeGroupChange",
             json!({ "proposalId": "4" }),
             build::execute_group_change(&guardian, &group, &proposal),
+        ),
+        // The instructions with parameter sets: the client decodes the arguments from this data and builds again.
+        case("initGroup", json!({}), build::init_group(&owner, &owner, 7, &guardian, settings)),
+        case(
+            "proposeListing",
+            json!({ "bank": "USDC", "proposalId": "4" }),
+            build::propose_listing(&owner, &owner, &group, 4, (&usdc.mint, &usdc.price_account), listing),
+        ),
+        case(
+            "proposeBankChange",
+            json!({ "bank": "SOL", "proposalId": "4" }),
+            build::propose_bank_change(&owner, &owner, &group, 4, &sol.bank, margin_sdk::presets::volatile_params()),
+        ),
+        case(
+            "proposeGroupChange",
+            json!({ "proposalId": "4" }),
+            build::propose_group_change(&owner, &owner, &group, 4, group_change),
+        ),
+        case(
+            "tightenBank",
+            json!({ "bank": "USDT" }),
+            build::tighten_bank(&guardian, &group, &usdt.bank, margin_sdk::presets::stable_params()),
         ),
     ];
     let bank_json = |name: &str, addresses: &BankAddresses, state: &Bank| {
