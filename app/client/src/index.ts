@@ -7,3 +7,4 @@ export * from './instructions';
 export * from './errors';
 export * from './transaction';
 export * from './snapshot';
+export * from './events';

@@ -126,3 +126,20 @@ test('every error is named and described as the Rust SDK names it', () => {
   assert.equal(client.programErrorOf({ InstructionError: [0, 'InvalidAccountData'] }), undefined);
   assert.equal(client.programErrorOf('BlockhashNotFound'), undefined);
 });
+
+/** `actual` holds every field of `expected` (nested objects too), bigints compared as decimal strings. */
+function holds(actual, expected, path) {
+  for (const [field, value] of Object.entries(expected)) {
+    const got = actual?.[field];
+    if (value !== null && typeof value === 'object') holds(got, value, `${path}.${field}`);
+    else assert.equal(typeof got === 'bigint' ? got.toString() : got, value, `${path}.${field}`);
+  }
+}
+
+test('events decode from the logs as the program wrote them, other lines skipped', () => {
+  const events = client.decodeEvents(fixture.events.map((entry) => entry.log));
+  const expected = fixture.events.filter((entry) => entry.name);
+  assert.deepEqual(events.map((event) => event.name), expected.map((entry) => entry.name));
+  events.forEach((event, index) => holds(event.fields, expected[index].fields, event.name));
+  assert.deepEqual(client.decodeEvents(['Program data: AAAAAAAAAAA=', 'Program log: event']), []);
+});

@@ -102,13 +102,20 @@ test('a trader borrows the WebAssembly max, +1 is refused by name, a crash, and 
       liquidator, account, group, debt: usdc, collateral: sol,
       payFrom: tokenAccount('liquidator', 'USDC'), receiveTo: tokenAccount('liquidator', 'SOL'), receiveAccount: address(summary.liquidator_account),
     };
-    await client.send(rpc, liquidator, [client.liquidate(liquidation, 18446744073709551615n, stateNow, banks)]);
+    const signature = await client.send(rpc, liquidator, [client.liquidate(liquidation, 18446744073709551615n, stateNow, banks)]);
     const paid = paidBefore - (await balance(tokenAccount('liquidator', 'USDC')));
     const seized = (await balance(tokenAccount('liquidator', 'SOL'))) - seizedBefore;
     // The plan was made a moment before the liquidation: interest accrued since moves it by a unit or so.
     const near = (actual, planned) => actual >= planned - planned / 10_000n - 2n && actual <= planned + planned / 10_000n + 2n;
     assert.ok(near(paid, BigInt(plan.repay) + BigInt(plan.insuranceFee)), `paid ${paid}, planned ${plan.repay} + ${plan.insuranceFee}`);
     assert.ok(near(seized, BigInt(plan.seizedToLiquidator)), `seized ${seized}, planned ${plan.seizedToLiquidator}`);
+    // The liquidation as the program recorded it: its event, read from the transaction's logs.
+    const landed = await rpc.getTransaction(signature, { encoding: 'json', maxSupportedTransactionVersion: 0, commitment: 'confirmed' }).send();
+    const [liquidated] = client.decodeEvents(landed.meta.logMessages).filter((event) => event.name === 'Liquidated');
+    assert.equal(liquidated.fields.liquidator, liquidator.address);
+    assert.equal(liquidated.fields.account, account);
+    assert.equal(liquidated.fields.repaid + liquidated.fields.insuranceFee, paid);
+    assert.equal(liquidated.fields.seizedToLiquidator, seized);
     const after = await snapshotNow();
     assert.equal(after.isLiquidatable(account), false);
     assert.ok(BigInt(JSON.parse(after.health(account, 'LiqEnd')).health) >= 0n);

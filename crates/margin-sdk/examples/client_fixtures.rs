@@ -190,6 +190,7 @@ fn main() {
         "banks": [bank_json("SOL", &sol, &sol_state), bank_json("USDT", &usdt, &usdt_state), bank_json("USDC", &usdc, &usdc_state)],
         "feeds": { "SOL": hex(&[0xef; 32]), "USDT": hex(&[0x2b; 32]), "USDC": hex(&[0xea; 32]) },
         "cases": cases,
+        "events": events(&account, &liquidator, &sol, &usdt, &group),
         "errors": (0..10_000u32)
             .filter_map(margin_sdk::errors::describe)
             .map(|error| json!({ "code": error.code, "name": error.name, "message": error.message }))
@@ -197,6 +198,67 @@ fn main() {
     });
     std::fs::write(&out, serde_json::to_string_pretty(&fixture).expect("JSON")).expect("the output file");
     eprintln!("{} instructions -> {out}", fixture["cases"].as_array().map_or(0, Vec::len));
+}
+
+/// "Program data:" lines of three events as the program emits them, with the fields the client must read.
+fn events(account: &Pubkey, liquidator: &Pubkey, sol: &BankAddresses, usdt: &BankAddresses, group: &Pubkey) -> Value {
+    use anchor_lang::AnchorSerialize;
+    use margin::events::{Deposited, HealthValue, Liquidated, ProposalCreated};
+    fn line<E: AnchorSerialize + Discriminator>(event: &E) -> String {
+        let mut bytes = E::DISCRIMINATOR.to_vec();
+        event.serialize(&mut bytes).expect("an event serializes");
+        format!("Program data: {}", base64(&bytes))
+    }
+    let deposited = Deposited {
+        account: *account,
+        bank: sol.bank,
+        amount: 10_000_000_000,
+        shares: 9_999_999_999,
+        deposit_index: 1_000_000_000_001,
+    };
+    let liquidated = Liquidated {
+        account: *account,
+        liquidator: *liquidator,
+        debt_bank: usdt.bank,
+        collateral_bank: sol.bank,
+        repaid: 826_357_116,
+        debt_cleared: 826_357_115,
+        seized_to_liquidator: 6_766_406_494,
+        seized_as_deposit: false,
+        insurance_fee: 7,
+        collateral_forfeit: 0,
+        bonus_bps: 340,
+        maint_before: HealthValue { assets: 1_000, liabilities: 1_016 },
+        maint_after: HealthValue { assets: 900, liabilities: 850 },
+        liq_end_after: HealthValue { assets: 800, liabilities: 799 },
+        being_liquidated: false,
+    };
+    let proposal = margin::state::Proposal {
+        group: *group,
+        id: 4,
+        proposer: *liquidator,
+        eta: 1_800_172_800,
+        expires_at: 1_800_777_600,
+        state: margin::state::ProposalState::Pending,
+        action: margin::state::ProposalAction::ChangeGroup {
+            admin: key(4),
+            guardian: key(5),
+            settings: margin_sdk::presets::governance_settings(),
+        },
+        created_at: 1_800_000_000,
+        bump: 255,
+    };
+    let created = ProposalCreated::of(&proposal, addresses::proposal(group, 4));
+    json!([
+        { "log": line(&deposited), "name": "Deposited", "fields": { "account": account.to_string(), "bank": sol.bank.to_string(),
+          "amount": "10000000000", "shares": "9999999999", "depositIndex": "1000000000001" } },
+        { "log": "Program log: Instruction: Liquidate" },
+        { "log": line(&liquidated), "name": "Liquidated", "fields": { "liquidator": liquidator.to_string(), "repaid": "826357116",
+          "seizedToLiquidator": "6766406494", "insuranceFee": "7", "bonusBps": 340, "seizedAsDeposit": false,
+          "maintBefore": { "assets": "1000", "liabilities": "1016" } } },
+        { "log": line(&created), "name": "ProposalCreated", "fields": { "id": "4", "eta": "1800172800", "proposer": liquidator.to_string(),
+          "action": { "__kind": "ChangeGroup", "admin": key(4).to_string(), "guardian": key(5).to_string() } } },
+    ])
 }
 
 fn hex(bytes: &[u8]) -> String {
