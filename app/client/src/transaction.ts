@@ -8,7 +8,10 @@ import {
   type SolanaRpcApi,
   type TransactionSigner,
   appendTransactionMessageInstructions,
+  type Blockhash,
+  compileTransaction,
   compressTransactionMessageUsingAddressLookupTables,
+  getTransactionEncoder,
   createTransactionMessage,
   getBase64EncodedWireTransaction,
   getSignatureFromTransaction,
@@ -38,6 +41,22 @@ export type SendOptions = {
   /** How long to wait for confirmation, ms (default 30 s). */
   timeoutMs?: number;
 };
+
+/** Solana's largest transaction on the wire, bytes. */
+export const PACKET_DATA_SIZE = 1232;
+
+/** The wire size of the v0 transaction of `instructions` (`payer` paying; lookup tables when given), bytes: what
+ * must stay within [`PACKET_DATA_SIZE`]. Needs no blockhash or signatures (their space is counted). */
+export function transactionSize(payer: TransactionSigner, instructions: Instruction[], lookupTables?: AddressesByLookupTableAddress): number {
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayerSigner(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash({ blockhash: '11111111111111111111111111111111' as Blockhash, lastValidBlockHeight: 0n }, m),
+    (m) => appendTransactionMessageInstructions(instructions, m),
+    (m) => (lookupTables ? compressTransactionMessageUsingAddressLookupTables(m, lookupTables) : m),
+  );
+  return getTransactionEncoder().encode(compileTransaction(message)).length;
+}
 
 /** The signed v0 transaction of `instructions`, `payer` paying; its base64 wire form and signature. */
 export async function signed(rpc: Rpc<SolanaRpcApi>, payer: TransactionSigner, instructions: Instruction[], lookupTables?: AddressesByLookupTableAddress) {
