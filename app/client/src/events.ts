@@ -5,6 +5,7 @@ import {
   type Decoder,
   getAddressDecoder,
   getArrayDecoder,
+  getBase64Encoder,
   getBooleanDecoder,
   getI64Decoder,
   getStructDecoder,
@@ -20,6 +21,8 @@ import * as generated from './generated';
 export type MarginEvent = { name: string; fields: Record<string, unknown> };
 
 type IdlType = string | { defined: { name: string } } | { array: [IdlType, number] };
+
+const hex = (bytes: ArrayLike<number>) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
 const camel = (name: string) => name.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -52,7 +55,7 @@ const EVENTS = new Map(
   idl.events.map((event) => {
     const fields = (TYPES.get(event.name)?.type as { fields?: { name: string; type: IdlType }[] }).fields ?? [];
     const decoder = getStructDecoder(fields.map((field) => [camel(field.name), decoderOf(field.type)] as [string, Decoder<unknown>]));
-    return [Buffer.from(event.discriminator).toString('hex'), { name: event.name, decoder }];
+    return [hex(event.discriminator), { name: event.name, decoder }];
   }),
 );
 
@@ -63,8 +66,13 @@ export function decodeEvents(logs: readonly string[]): MarginEvent[] {
   const events: MarginEvent[] = [];
   for (const line of logs) {
     if (!line.startsWith(PREFIX)) continue;
-    const bytes = new Uint8Array(Buffer.from(line.slice(PREFIX.length).trim(), 'base64'));
-    const event = EVENTS.get(Buffer.from(bytes.subarray(0, 8)).toString('hex'));
+    let bytes: Uint8Array;
+    try {
+      bytes = getBase64Encoder().encode(line.slice(PREFIX.length).trim()) as Uint8Array;
+    } catch {
+      continue; // not base64: not an event
+    }
+    const event = EVENTS.get(hex(bytes.subarray(0, 8)));
     if (event) events.push({ name: event.name, fields: event.decoder.decode(bytes, 8) as Record<string, unknown> });
   }
   return events;

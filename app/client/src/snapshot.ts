@@ -1,6 +1,6 @@
 // Fetching what the WebAssembly snapshot computes on (crates/margin-wasm): margin accounts, their banks, the
 // banks' price accounts (with owners: the program checks them) and the Clock sysvar's time, over JSON-RPC.
-import { type Address, type Rpc, type SolanaRpcApi, address } from '@solana/kit';
+import { type Address, type Rpc, type SolanaRpcApi, address, getBase64Encoder } from '@solana/kit';
 import { getBankDecoder, getMarginAccountDecoder } from './generated';
 import { positionBanks } from './accounts';
 
@@ -17,7 +17,7 @@ async function fetchRaw(rpc: Rpc<SolanaRpcApi>, addresses: Address[]) {
   const { value } = await rpc.getMultipleAccounts(addresses, { encoding: 'base64', commitment: 'confirmed' }).send();
   return value.map((account, index) => {
     if (!account) throw new Error(`UnknownAccount: ${addresses[index]} does not exist`);
-    return { address: addresses[index], owner: account.owner, data: new Uint8Array(Buffer.from(account.data[0], 'base64')) };
+    return { address: addresses[index], owner: account.owner, data: getBase64Encoder().encode(account.data[0]) as Uint8Array };
   });
 }
 
