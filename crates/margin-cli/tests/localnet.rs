@@ -347,10 +347,15 @@ async fn a_trader_borrows_is_liquidated_by_the_bot_and_a_bankruptcy_is_written_o
     let most: u64 = net.ok(&["max-borrow", "--account", &account, "--bank", &usdc]).trim().parse().unwrap();
     // 10 SOL at $150 less the Init haircut (2 × 0.05 %), × 0.8, ÷ (1.05 × $1.00004 with its 2 bp haircut).
     assert!(most > 1_130_000_000 && most < 1_145_000_000, "{most}");
+    let most_text = most.to_string();
     let refused = net.refused(&token_args("borrow", &trader, (&account, &usdc, &usdc_wallet), &(most + 1).to_string()));
     assert!(refused.contains("InitHealthNegative"), "{refused}");
     let before = net.token_balance(&usdc_wallet).await;
-    net.ok(&token_args("borrow", &trader, (&account, &usdc, &usdc_wallet), &most.to_string()));
+    let mut simulated = token_args("borrow", &trader, (&account, &usdc, &usdc_wallet), &most_text);
+    simulated.push("--dry-run");
+    assert_eq!(net.ok(&simulated).trim(), "simulated: would succeed");
+    assert_eq!(net.token_balance(&usdc_wallet).await, before, "a dry run moves nothing");
+    net.ok(&token_args("borrow", &trader, (&account, &usdc, &usdc_wallet), &most_text));
     assert_eq!(net.token_balance(&usdc_wallet).await, before + most);
     let health = net.ok(&["health", "--account", &account]);
     assert!(health.contains("liquidatable: Ok(false)"), "{health}");
