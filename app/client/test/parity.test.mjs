@@ -28,6 +28,10 @@ function ask(snapshot, { call, args }) {
       case 'maxBorrow':
       case 'maxWithdraw':
         return { ok: snapshot[call](...args).toString() };
+      case 'liquidationPrice':
+        return { ok: snapshot.liquidationPrice(...args) ?? null };
+      case 'healthAfter':
+        return { ok: snapshot.healthAfter(args[0], args[1], args[2], BigInt(args[3])) };
       case 'liquidationPlan':
         return { ok: snapshot.liquidationPlan(args[0], args[1], args[2], BigInt(args[3])) };
       default:
@@ -52,7 +56,7 @@ test('every exported function answers in WebAssembly exactly as natively', () =>
     snapshot.free();
   }
   // Every exported query was compared on values, not only on refusals.
-  for (const call of ['health', 'isLiquidatable', 'positions', 'maxBorrow', 'maxWithdraw', 'liquidationPlan']) {
+  for (const call of ['health', 'isLiquidatable', 'positions', 'maxBorrow', 'maxWithdraw', 'liquidationPlan', 'market', 'healthAfter', 'liquidationPrice']) {
     assert.ok((calls.get(`${call} ok`) ?? 0) > 0, `${call} answered at least once: ${[...calls]}`);
   }
   console.log(`${compared} queries over ${cases.length} groups: ${[...calls].map(([k, v]) => `${k} ${v}`).join(', ')}`);

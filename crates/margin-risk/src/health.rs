@@ -15,7 +15,7 @@
 
 use crate::error::{RiskError, RiskResult};
 use crate::math::mul_pow10_div;
-use crate::math::{add, sub, Rounding, BPS};
+use crate::math::{add, mul_div, sub, Rounding, BPS};
 use crate::price::{token_value, weighted_price, OraclePrice, PriceCheck};
 
 /// Largest liability weight accepted, in bps (5×).
@@ -302,6 +302,65 @@ pub fn max_withdraw(positions: &[HealthPosition], index: usize) -> RiskResult<u6
     }
 }
 
+/// `price` moved to the oracle price `oracle` (same scale), every conservative price in proportion: the
+/// confidence interval keeps its ratio to the price. Asset prices round down, liability prices up.
+pub fn price_moved_to(price: &OraclePrice, oracle: u64) -> RiskResult<OraclePrice> {
+    if price.oracle == 0 {
+        return Err(RiskError::NonPositivePrice);
+    }
+    let moved = |value: u64, rounding| mul_div(value, oracle, price.oracle, rounding);
+    Ok(OraclePrice {
+        oracle,
+        oracle_up: moved(price.oracle_up, Rounding::Up)?,
+        init_asset: moved(price.init_asset, Rounding::Down)?,
+        init_liability: moved(price.init_liability, Rounding::Up)?,
+        maint_asset: moved(price.maint_asset, Rounding::Down)?,
+        maint_liability: moved(price.maint_liability, Rounding::Up)?,
+        ..*price
+    })
+}
+
+/// The liquidation price of the collateral `positions[index]`: the highest oracle price (quote units per
+/// native unit scaled by 10^[`price_scale`], as [`OraclePrice::oracle`]) at which the account's Maint health
+/// is negative, every other position held and this one's conservative prices moved in proportion
+/// ([`price_moved_to`]). `Some(current price)` when Maint is negative now; `None` when no price makes it
+/// negative (even at 0 the other positions cover every liability) or when the position holds no deposit or
+/// has no usable price. Exact: Maint is negative at the figure and not one scaled unit above it.
+pub fn liquidation_price(positions: &[HealthPosition], index: usize) -> RiskResult<Option<u64>> {
+    let position = positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    let Ok(price) = position.price else {
+        return Ok(None);
+    };
+    if position.deposit_tokens == 0 || price.oracle == 0 {
+        return Ok(None);
+    }
+    let total = compute_health(positions, HealthType::Maint)?;
+    let own = position_health(position, HealthType::Maint)?;
+    let others = Health { assets: total.assets - own.assets, liabilities: total.liabilities - own.liabilities };
+    let negative_at = |oracle: u64| -> RiskResult<bool> {
+        let moved = HealthPosition { price: Ok(price_moved_to(&price, oracle)?), ..*position };
+        let part = position_health(&moved, HealthType::Maint)?;
+        Ok(add(others.assets, part.assets)? < add(others.liabilities, part.liabilities)?)
+    };
+    if !negative_at(0)? {
+        return Ok(None);
+    }
+    // Maint is non-decreasing in the collateral's price: negative on [0, found], not above it.
+    let (mut negative, mut not_negative) = (0, price.oracle);
+    if negative_at(not_negative)? {
+        return Ok(Some(price.oracle));
+    }
+    while not_negative - negative > 1 {
+        let middle = negative + (not_negative - negative) / 2;
+        if negative_at(middle)? {
+            negative = middle;
+        } else {
+            not_negative = middle;
+        }
+    }
+    Ok(Some(negative))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +376,26 @@ mod tests {
 
     fn signed(health: Health) -> i128 {
         health.assets as i128 - health.liabilities as i128
+    }
+
+    #[test]
+    fn liquidation_price_of_ten_sol_backing_usdc() {
+        // 10 SOL at $150 ± 0 backing 1,000 USDC: Maint asset weight 0.9 (testkit), USDC Maint liability
+        // $1.0001 (k 1 × 0.0001) × weight 1.02 = $1.020102, so Maint < 0 below 1,020.102 / 9 = $113.344666….
+        let account = [sol(10 * SOL, 0, pyth(150_00000000, 0)), usdc(0, 1_000 * USDC)];
+        let found = liquidation_price(&account, 0).unwrap().unwrap();
+        let price = account[0].price.unwrap();
+        // Scaled per lamport at 10^13: $113.344666 per SOL = 0.113344666 quote units per lamport.
+        assert_eq!(price.scale, 13);
+        assert_eq!(found / 1_000_000, 1_133_446);
+        // A debt and a deposit nobody needs have none; a position out of range is named.
+        assert_eq!(liquidation_price(&account, 1), Ok(None));
+        let covered = [sol(10 * SOL, 0, pyth(150_00000000, 0)), usdc(2_000 * USDC, 0)];
+        assert_eq!(liquidation_price(&covered, 0), Ok(None));
+        assert_eq!(liquidation_price(&account, 2), Err(RiskError::PositionOutOfRange));
+        // Under water now: the current price.
+        let under = [sol(SOL, 0, pyth(150_00000000, 0)), usdc(0, 1_000 * USDC)];
+        assert_eq!(liquidation_price(&under, 0), Ok(Some(under[0].price.unwrap().oracle)));
     }
 
     #[test]
@@ -521,6 +600,39 @@ mod tests {
                     (Err(_), after) => prop_assert!(after.is_err(), "{:?}", health_type),
                     (Ok(_), Err(_)) => {}
                 }
+            }
+        }
+
+        /// The liquidation price is exact: with the collateral moved there (every other position held), the
+        /// account is liquidatable (Maint < 0), and one scaled unit above it is not; `None` only when even a
+        /// price of 0 leaves Maint ≥ 0. The reference moves the position in a copy of the account and
+        /// recomputes the whole account's health.
+        #[test]
+        fn liquidation_price_is_exact(account in account_strategy(), which in any::<prop::sample::Index>()) {
+            let index = which.index(account.len());
+            let maint_negative_at = |oracle: u64| {
+                let mut moved = account.clone();
+                moved[index].price = Ok(price_moved_to(&account[index].price.unwrap(), oracle).unwrap());
+                compute_health(&moved, HealthType::Maint).map(|health| !health.is_nonnegative())
+            };
+            match liquidation_price(&account, index) {
+                Ok(Some(found)) => {
+                    let current = account[index].price.unwrap().oracle;
+                    prop_assert!(found <= current);
+                    prop_assert_eq!(maint_negative_at(found), Ok(true));
+                    if found < current {
+                        prop_assert_eq!(maint_negative_at(found + 1), Ok(false));
+                    }
+                }
+                Ok(None) => {
+                    let position = &account[index];
+                    let priced = position.price.is_ok_and(|price| price.oracle > 0);
+                    if position.deposit_tokens > 0 && priced {
+                        prop_assert_eq!(maint_negative_at(0), Ok(false));
+                    }
+                }
+                // Only what Maint itself refuses (an unusable price elsewhere, an overflow).
+                Err(error) => prop_assert_eq!(compute_health(&account, HealthType::Maint).err(), Some(error)),
             }
         }
 

@@ -177,6 +177,20 @@ pub fn utilization_bps(deposit_tokens: u64, borrow_tokens: u64) -> RiskResult<u6
     mul_div(borrow_tokens, BPS, deposit_tokens, Rounding::Up)
 }
 
+/// Deposit APR in bps: what depositors earn when borrowers pay `borrow_rate_bps` on `utilization_bps` of the
+/// deposits and the protocol keeps `protocol_fee_bps` of the interest: rate × utilization × (1 − fee), each
+/// step rounded down (a depositor is never shown more than accrues to them, [`accrue`] rounds the same way).
+///
+/// Errors: [`RiskError::InvalidInterestCurve`] for a fee above 100 %.
+pub fn deposit_rate_bps(borrow_rate_bps: u64, utilization_bps: u64, protocol_fee_bps: u32) -> RiskResult<u64> {
+    let fee = u64::from(protocol_fee_bps);
+    if fee > BPS {
+        return Err(RiskError::InvalidInterestCurve);
+    }
+    let earned = mul_div(borrow_rate_bps, utilization_bps.min(BPS), BPS, Rounding::Down)?;
+    mul_div(earned, BPS - fee, BPS, Rounding::Down)
+}
+
 /// What one accrual did, in native units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Accrual {
@@ -310,6 +324,38 @@ mod tests {
         assert_eq!(curve.borrow_rate_bps(u64::MAX), Ok(10_000));
         // 400 × 3,333 / 5,000 = 266.64, rounded up for the borrower.
         assert_eq!(curve.borrow_rate_bps(3_333), Ok(267));
+    }
+
+    #[test]
+    fn deposit_rate_is_the_borrow_rate_spread_over_deposits_less_the_fee() {
+        // 10 % on 80 % of the deposits, 10 % of it kept: 10 × 0.8 × 0.9 = 7.2 %.
+        assert_eq!(deposit_rate_bps(1_000, 8_000, 1_000), Ok(720));
+        assert_eq!(deposit_rate_bps(1_000, 0, 0), Ok(0));
+        assert_eq!(deposit_rate_bps(333, 3_333, 0), Ok(110)); // 110.9889, rounded down
+        assert_eq!(deposit_rate_bps(1_000, 20_000, 0), Ok(1_000)); // utilization clamps at 100 %
+        assert_eq!(deposit_rate_bps(1_000, 5_000, 10_001), Err(RiskError::InvalidInterestCurve));
+    }
+
+    proptest! {
+        /// A year of interest at the shown deposit rate never exceeds what `accrue` pays depositors over a
+        /// year (the rate is a floor of the real accrual at a fixed utilization), for one-second-free banks.
+        #[test]
+        fn deposit_rate_never_promises_more_than_accrues(
+            deposits in 1_000_000u64..1_000_000_000_000,
+            used_bps in 0u64..=9_000,
+            fee_bps in 0u32..=5_000,
+        ) {
+            let borrows = deposits / 10_000 * used_bps;
+            let mut totals = bank(deposits, borrows);
+            let rate = curve().borrow_rate_bps(totals.utilization_bps().unwrap()).unwrap();
+            let shown = deposit_rate_bps(rate, totals.utilization_bps().unwrap(), fee_bps).unwrap();
+            accrue(&mut totals, &curve(), fee_bps, SECONDS_PER_YEAR).unwrap();
+            let earned = totals.deposit_tokens().unwrap() - deposits;
+            // The shown rate on the deposits, rounded down, against what accrued (utilization rounds up
+            // by at most one bp of the borrow rate's worth).
+            let promised = deposits / 10_000 * shown;
+            prop_assert!(promised <= earned + deposits / 10_000 * rate / 10_000 + 1, "promised {} earned {}", promised, earned);
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod chain;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod market;
 pub mod params;
 pub mod presets;
 pub mod pyth;

@@ -9,14 +9,8 @@ use margin_risk::health::{compute_health, max_borrow, max_withdraw, Health, Heal
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
 
 use crate::addresses::BankAddresses;
+use crate::market::Action;
 use crate::SdkError;
-
-/// An action whose booking in shares [`Snapshot::passes_init_after`] checks.
-#[derive(Clone, Copy)]
-enum Booking {
-    Borrow(u64),
-    Withdraw(u64),
-}
 
 /// An account's bytes as fetched: owner and data (what the program's checks read).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -76,7 +70,11 @@ impl Snapshot {
 
     /// The positions with `bank`'s, opened empty at the end when the account has none (as a first borrow
     /// or deposit opens it), and its index.
-    fn positions_with(&self, account: &Pubkey, bank: &Pubkey) -> Result<(Vec<HealthPosition>, usize), SdkError> {
+    pub(crate) fn positions_with(
+        &self,
+        account: &Pubkey,
+        bank: &Pubkey,
+    ) -> Result<(Vec<HealthPosition>, usize), SdkError> {
         let mut positions = self.health_positions(account)?;
         let index = match self.account(account)?.position_index(bank) {
             Some(index) => index,
@@ -97,7 +95,7 @@ impl Snapshot {
     pub fn max_borrow(&self, account: &Pubkey, bank: &Pubkey) -> Result<u64, SdkError> {
         let (positions, index) = self.positions_with(account, bank)?;
         let mut amount = max_borrow(&positions, index)?;
-        while amount > 0 && !self.passes_init_after(account, (bank, &positions, index), Booking::Borrow(amount))? {
+        while amount > 0 && !self.passes_init_after(account, bank, Action::Borrow(amount))? {
             amount -= 1;
         }
         Ok(amount)
@@ -112,36 +110,16 @@ impl Snapshot {
         if !positions.iter().any(|position| position.borrow_tokens > 0) {
             return Ok(amount);
         }
-        while amount > 0 && !self.passes_init_after(account, (bank, &positions, index), Booking::Withdraw(amount))? {
+        while amount > 0 && !self.passes_init_after(account, bank, Action::Withdraw(amount))? {
             amount -= 1;
         }
         Ok(amount)
     }
 
-    /// Whether Init health passes once `booking` is booked as the program books it (margin-risk's
+    /// Whether Init health passes once `action` is booked as the program books it (margin-risk's
     /// accounting on the bank accrued to now), the account's other positions unchanged.
-    fn passes_init_after(
-        &self,
-        account: &Pubkey,
-        (bank, positions, index): (&Pubkey, &[HealthPosition], usize),
-        booking: Booking,
-    ) -> Result<bool, SdkError> {
-        let state = self.banks.get(bank).ok_or(SdkError::UnknownBank(*bank))?;
-        let mut totals = state.accrued_to(self.now).map_err(SdkError::from_anchor)?.totals();
-        let position = self.account(account)?.used_positions().find(|position| position.bank == *bank).copied();
-        let mut after = positions.to_vec();
-        match booking {
-            Booking::Borrow(amount) => {
-                let mut shares = position.map(|position| position.borrow_shares).unwrap_or(0);
-                margin_risk::accounting::borrow(&mut shares, &mut totals, amount)?;
-                after[index].borrow_tokens = margin_risk::interest::borrow_tokens_of(shares, totals.borrow_index)?;
-            }
-            Booking::Withdraw(amount) => {
-                let mut shares = position.map(|position| position.deposit_shares).unwrap_or(0);
-                margin_risk::accounting::withdraw(&mut shares, &mut totals, amount)?;
-                after[index].deposit_tokens = margin_risk::interest::deposit_tokens_of(shares, totals.deposit_index)?;
-            }
-        }
+    fn passes_init_after(&self, account: &Pubkey, bank: &Pubkey, action: Action) -> Result<bool, SdkError> {
+        let after = self.positions_after(account, bank, action)?;
         Ok(compute_health(&after, HealthType::Init)?.is_nonnegative())
     }
 

@@ -10,11 +10,13 @@
 //! when the program would refuse).
 use std::str::FromStr;
 
+mod market;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod parity;
 
 use anchor_lang::prelude::Pubkey;
 use margin_sdk::margin_risk::health::{position_health, Health, HealthType};
+use margin_sdk::margin_risk::price::OraclePrice;
 use margin_sdk::snapshot::{RawAccount, Snapshot};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -47,6 +49,19 @@ fn health_type(name: &str) -> Result<HealthType, String> {
 fn health_json(health: &Health) -> Value {
     let net = health.assets as i128 - health.liabilities as i128;
     json!({ "assets": health.assets.to_string(), "liabilities": health.liabilities.to_string(), "health": net.to_string() })
+}
+
+/// A position's net value at the oracle price, unweighted, quote units as a signed decimal string (deposit
+/// rounded down, debt up), or null beyond u64.
+fn oracle_value(view: &margin_sdk::margin_risk::health::HealthPosition, price: &OraclePrice) -> Value {
+    use margin_sdk::margin_risk::math::Rounding;
+    use margin_sdk::margin_risk::price::token_value;
+    let deposit = token_value(view.deposit_tokens, price.oracle, price.scale, Rounding::Down);
+    let debt = token_value(view.borrow_tokens, price.oracle, price.scale, Rounding::Up);
+    match (deposit, debt) {
+        (Ok(deposit), Ok(debt)) => json!((deposit as i128 - debt as i128).to_string()),
+        _ => Value::Null,
+    }
 }
 
 #[wasm_bindgen]
@@ -159,8 +174,16 @@ impl MarginSnapshot {
                 Err(error) => json!({ "error": format!("{error:?}") }),
             };
             let weights = view.weights;
+            let decimals = self.snapshot.banks.get(&position.bank).map_or(0, |bank| bank.decimals);
+            let (usd, value) = match &view.price {
+                Ok(price) => (market::prices_json(price, decimals), oracle_value(view, price)),
+                Err(_) => (Value::Null, Value::Null),
+            };
             out.push(json!({
                 "bank": position.bank.to_string(),
+                "decimals": decimals,
+                "usd": usd,
+                "value": value,
                 "deposit": view.deposit_tokens.to_string(),
                 "borrow": view.borrow_tokens.to_string(),
                 "prices": prices,

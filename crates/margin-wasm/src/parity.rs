@@ -112,6 +112,10 @@ pub fn case(random: &mut Random, captured: &PriceUpdate) -> Value {
         snapshot.add_price(&price_address.to_string(), &owner, &price_data).unwrap();
         price_json.push(json!({ "address": price_address.to_string(), "owner": owner, "data": base64(&price_data) }));
     }
+    for (bank, _, _) in &banks {
+        let bank = bank.to_string();
+        queries.push(json!({ "call": "market", "args": [bank], "answer": answer(snapshot.market(&bank)) }));
+    }
     for _ in 0..3 {
         let state = account(random, &banks);
         let address = Pubkey::new_unique().to_string();
@@ -129,6 +133,12 @@ pub fn case(random: &mut Random, captured: &PriceUpdate) -> Value {
             queries.push(json!({ "call": "maxBorrow", "args": [address, bank], "answer": answer(most) }));
             let most = snapshot.max_withdraw(&address, &bank).map(|amount| amount.to_string());
             queries.push(json!({ "call": "maxWithdraw", "args": [address, bank], "answer": answer(most) }));
+            let price = snapshot.liquidation_price(&address, &bank);
+            queries.push(json!({ "call": "liquidationPrice", "args": [address, bank], "answer": answer(price) }));
+            let action = ["deposit", "withdraw", "borrow", "repay"][random.below(4) as usize];
+            let amount = 1 + random.below(10_000_000_000);
+            let after = snapshot.health_after(&address, &bank, action, amount);
+            queries.push(json!({ "call": "healthAfter", "args": [address, bank, action, amount.to_string()], "answer": answer(after) }));
         }
         let debts: Vec<_> =
             state.used_positions().filter(|p| p.borrow_shares > 0).map(|p| p.bank.to_string()).collect();
@@ -165,6 +175,7 @@ pub fn cases(count: usize, seed: u64) -> Vec<Value> {
 mod tests {
     use super::*;
     use margin_sdk::margin_risk::health::HealthType;
+    use margin_sdk::market::Action;
     use margin_sdk::snapshot::{RawAccount, Snapshot};
 
     fn decoded(text: &str) -> Vec<u8> {
@@ -191,7 +202,7 @@ mod tests {
     }
 
     /// The SDK's answer to a query, in the cases' form (what `MarginSnapshot` must have recorded).
-    fn sdk_answer(snapshot: &Snapshot, call: &str, args: &[Value]) -> Option<Value> {
+    fn sdk_answer(snapshot: &Snapshot, call: &str, args: &[Value], answer_text: &str) -> Option<Value> {
         let key = |index: usize| args[index].as_str().unwrap().parse::<Pubkey>().unwrap();
         let error = |error: margin_sdk::SdkError| json!({ "error": error.to_string() });
         Some(match call {
@@ -215,6 +226,45 @@ mod tests {
                 snapshot.max_withdraw(&key(0), &key(1)).map_or_else(error, |v| json!({ "ok": v.to_string() }))
             }
             "isLiquidatable" => snapshot.is_liquidatable(&key(0)).map_or_else(error, |v| json!({ "ok": v })),
+            "liquidationPrice" => {
+                snapshot.liquidation_price_usd(&key(0), &key(1)).map_or_else(error, |v| json!({ "ok": v }))
+            }
+            "healthAfter" => {
+                let amount = args[3].as_str().unwrap().parse().unwrap();
+                let action = match args[2].as_str().unwrap() {
+                    "deposit" => Action::Deposit(amount),
+                    "withdraw" => Action::Withdraw(amount),
+                    "borrow" => Action::Borrow(amount),
+                    _ => Action::Repay(amount),
+                };
+                match snapshot.health_after(&key(0), &key(1), action) {
+                    Ok(healths) => {
+                        let [init, liq_end, maint] = healths.map(|health| match health {
+                            Ok(h) => json!({
+                                "assets": h.assets.to_string(),
+                                "liabilities": h.liabilities.to_string(),
+                                "health": (h.assets as i128 - h.liabilities as i128).to_string(),
+                            }),
+                            Err(e) => json!({ "error": e.to_string() }),
+                        });
+                        json!({ "ok": json!({ "init": init, "liqEnd": liq_end, "maint": maint }).to_string() })
+                    }
+                    Err(e) => error(e),
+                }
+            }
+            "market" => match snapshot.market(&key(0)) {
+                Ok(market) => {
+                    let recorded: Value = serde_json::from_str(answer_text).unwrap();
+                    assert_eq!(recorded["deposits"], market.deposits.to_string());
+                    assert_eq!(recorded["borrows"], market.borrows.to_string());
+                    assert_eq!(recorded["utilizationBps"], market.utilization_bps);
+                    assert_eq!(recorded["borrowRateBps"], market.borrow_rate_bps);
+                    assert_eq!(recorded["depositRateBps"], market.deposit_rate_bps);
+                    assert_eq!(recorded["borrowable"], market.borrowable.to_string());
+                    json!({ "ok": answer_text })
+                }
+                Err(e) => error(e),
+            },
             _ => return None,
         })
     }
@@ -227,7 +277,8 @@ mod tests {
             for query in case["queries"].as_array().unwrap() {
                 let args = query["args"].as_array().unwrap();
                 let call = query["call"].as_str().unwrap();
-                if let Some(expected) = sdk_answer(&snapshot, call, args) {
+                let answer_text = query["answer"]["ok"].as_str().unwrap_or_default();
+                if let Some(expected) = sdk_answer(&snapshot, call, args, answer_text) {
                     assert_eq!(query["answer"], expected, "{call}{args:?}");
                     compared += 1;
                 } else if call == "liquidationPlan" {
@@ -248,5 +299,12 @@ mod tests {
             }
         }
         assert!(compared > 1_000, "{compared} queries compared");
+        // The new queries answered with values, not only refusals.
+        let all: Vec<Value> =
+            cases(25, 7).into_iter().flat_map(|case| case["queries"].as_array().unwrap().clone()).collect();
+        let answered = |call: &str| all.iter().filter(|q| q["call"] == call && q["answer"]["ok"].is_string()).count();
+        for call in ["liquidationPrice", "healthAfter", "market"] {
+            assert!(answered(call) > 10, "{call}: {} answered with a value", answered(call));
+        }
     }
 }

@@ -125,3 +125,100 @@ async fn max_borrow_and_max_withdraw_computed_off_chain_are_the_programs_to_the_
     };
     assert!(indices.iter().filter(|index| **index > margin_risk::interest::INDEX_SCALE).count() >= 2, "{indices:?}");
 }
+
+/// Init, LiqEnd and Maint of an account as a snapshot reads it, exactly.
+fn healths(snapshot: &margin_sdk::snapshot::Snapshot, account: &solana_sdk::pubkey::Pubkey) -> Vec<(u64, u64)> {
+    margin_sdk::market::HEALTH_TYPES
+        .iter()
+        .map(|health_type| snapshot.health(account, *health_type).map(|h| (h.assets, h.liabilities)).unwrap())
+        .collect()
+}
+
+/// The health a form shows before signing is the health the program leaves: for deposit, borrow, repay and
+/// withdraw of odd amounts at borrow indices above 1, the SDK's `health_after` (what the web app shows)
+/// equals the health read back after the program booked the action, to the quote unit, for all three types.
+#[tokio::test]
+async fn health_after_an_action_is_what_the_program_leaves() {
+    use margin_sdk::market::Action;
+    let mut env = Env::new().await;
+    let banks = listed(&mut env).await;
+    let trader = env.funded_keypair().await;
+    let account = env.open_account(&trader, 0, 0).await.unwrap();
+    let (sol, usdc) = (&banks[0], &banks[1]);
+    let sol_wallet = env.funded_token_account(&trader.pubkey(), sol, 1_000_000_000_000).await;
+    let usdc_wallet = env.funded_token_account(&trader.pubkey(), usdc, 0).await;
+    let mut random = Random::new(0x5EED);
+    let mut checked = 0;
+    for step in 0..12u64 {
+        env.advance(86_400 * (1 + random.below(20) as i64));
+        for (i, (bank, token)) in banks.iter().zip(&TOKENS).enumerate() {
+            env.set_price_account(&bank.price_account, &update(token, 40 + i as u8, env.now));
+        }
+        let before = env.snapshot(&account, &[sol.bank, usdc.bank]).await;
+        let owed = before.health_positions(&account).unwrap().iter().map(|p| p.borrow_tokens).sum::<u64>();
+        let (bank, wallet, action) = match step % 4 {
+            0 => (sol, sol_wallet, Action::Deposit(1 + random.below(10_000_000_000))),
+            1 => {
+                (usdc, usdc_wallet, Action::Borrow(1 + random.below(before.max_borrow(&account, &usdc.bank).unwrap())))
+            }
+            2 if owed > 1 => (usdc, usdc_wallet, Action::Repay(1 + random.below(owed - 1))),
+            _ => (
+                sol,
+                sol_wallet,
+                Action::Withdraw(1 + random.below(before.max_withdraw(&account, &sol.bank).unwrap() / 2)),
+            ),
+        };
+        let predicted: Vec<(u64, u64)> = before
+            .health_after(&account, &bank.bank, action)
+            .unwrap()
+            .iter()
+            .map(|health| health.as_ref().map(|h| (h.assets, h.liabilities)).unwrap())
+            .collect();
+        match action {
+            Action::Deposit(amount) => env.deposit(&trader, &account, bank, &wallet, amount).await.unwrap(),
+            Action::Borrow(amount) => env.borrow(&trader, &account, bank, &wallet, amount).await.unwrap(),
+            Action::Repay(amount) => env.repay(&trader, &account, bank, &wallet, amount, false).await.unwrap(),
+            Action::Withdraw(amount) => env.withdraw(&trader, &account, bank, &wallet, amount).await.unwrap(),
+        }
+        let after = env.snapshot(&account, &[]).await;
+        assert_eq!(healths(&after, &account), predicted, "step {step}: {action:?}");
+        checked += 1;
+    }
+    assert_eq!(checked, 12);
+}
+
+/// The liquidation price the web app shows is where the program starts liquidating: with SOL set just under
+/// it (Pyth units, the same confidence ratio) a liquidation goes through; 0.01 % above it the program refuses
+/// with NotLiquidatable.
+#[tokio::test]
+async fn the_liquidation_price_is_where_the_program_starts_liquidating() {
+    let mut env = Env::new().await;
+    let banks = listed(&mut env).await;
+    let (sol, usdc) = (&banks[0], &banks[1]);
+    let trader = env.funded_keypair().await;
+    let account = env.open_account(&trader, 0, 0).await.unwrap();
+    let sol_wallet = env.funded_token_account(&trader.pubkey(), sol, 10_000_000_000).await;
+    env.deposit(&trader, &account, sol, &sol_wallet, 10_000_000_000).await.unwrap();
+    let usdc_wallet = env.funded_token_account(&trader.pubkey(), usdc, 0).await;
+    let most = env.snapshot(&account, &[usdc.bank]).await.max_borrow(&account, &usdc.bank).unwrap();
+    env.borrow(&trader, &account, usdc, &usdc_wallet, most).await.unwrap();
+    let snapshot = env.snapshot(&account, &[]).await;
+    let shown = snapshot.liquidation_price_usd(&account, &sol.bank).unwrap().expect("SOL backs the debt");
+    assert_eq!(snapshot.liquidation_price_usd(&account, &usdc.bank).unwrap(), None, "a debt has none");
+    // USD per SOL → Pyth mantissa at exponent −8, rounded down.
+    let (whole, fraction) = shown.split_once('.').unwrap();
+    let mantissa: i64 = format!("{whole}{:0<8}", &fraction[..8.min(fraction.len())]).parse().unwrap();
+    assert!(mantissa < TOKENS[0].price, "{shown} is below the price now");
+    let liquidator = env.funded_keypair().await;
+    let pay_from = env.funded_token_account(&liquidator.pubkey(), usdc, 1_000_000_000_000).await;
+    let receive_to = env.funded_token_account(&liquidator.pubkey(), sol, 0).await;
+    let set_sol = |env: &mut Env, price: i64| {
+        let token = Token { price, ..TOKENS[0] };
+        env.set_price_account(&sol.price_account, &update(&token, 40, env.now));
+    };
+    set_sol(&mut env, mantissa + mantissa / 10_000);
+    let refused = env.liquidate(&liquidator, &account, usdc, sol, &pay_from, &receive_to, 1_000_000).await;
+    assert_eq!(refused, Err(code(MarginError::NotLiquidatable)), "0.01 % above {shown}");
+    set_sol(&mut env, mantissa);
+    env.liquidate(&liquidator, &account, usdc, sol, &pay_from, &receive_to, 1_000_000).await.unwrap();
+}
