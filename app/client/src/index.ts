@@ -8,3 +8,4 @@ export * from './errors';
 export * from './transaction';
 export * from './snapshot';
 export * from './events';
+export * from './tokens';

@@ -111,6 +111,21 @@ test('the PDAs with argument seeds and the push feed are the program\'s', async 
   }
 });
 
+test('associated token accounts are derived with each mint\'s own token program (Token-2022 too)', async () => {
+  assert.equal(fixture.associated.length, 3);
+  assert.ok(fixture.associated.some((entry) => entry.tokenProgram === client.TOKEN_2022_PROGRAM_ADDRESS));
+  for (const { mint, tokenProgram, address } of fixture.associated) {
+    assert.equal(await client.associatedTokenAddress(owner.address, mint, tokenProgram), address);
+  }
+  const create = client.createAssociatedTokenIdempotent(owner, owner.address, fixture.associated[1].mint, fixture.associated[1].tokenProgram, fixture.associated[1].address);
+  assert.deepEqual([...create.data], [1]);
+  assert.deepEqual(create.accounts.map((meta) => meta.address), [owner.address, fixture.associated[1].address, owner.address, fixture.associated[1].mint, '11111111111111111111111111111111', client.TOKEN_2022_PROGRAM_ADDRESS]);
+  const account = new Uint8Array(165);
+  new DataView(account.buffer).setBigUint64(64, 1_234_567n, true);
+  assert.equal(client.tokenAccountAmount(account), 1_234_567n);
+  assert.throws(() => client.tokenAccountAmount(new Uint8Array(40)), /WrongAccountType/);
+});
+
 test('a position in a bank the caller did not give is refused by name', () => {
   const onlySol = new Map([...banks].filter(([, info]) => info === bankNamed('SOL')));
   assert.throws(() => client.healthAccounts(state, onlySol), /UnknownBank/);

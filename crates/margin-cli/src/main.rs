@@ -265,6 +265,17 @@ enum Localnet {
         #[arg(long, default_value = ".localnet")]
         state: PathBuf,
     },
+    /// Stops publishing a bank's price feed (`on`) from the next tick, so that its price goes stale once the
+    /// bank's max age passes (an oracle outage), or resumes it (`off`).
+    Outage {
+        /// The bank's name in the plan (SOL, USDC, ...).
+        bank: String,
+        /// on or off.
+        #[arg(value_parser = ["on", "off"])]
+        state_now: String,
+        #[arg(long, default_value = ".localnet")]
+        state: PathBuf,
+    },
     /// Moves the cluster clock SECONDS forward (a timelock passes at once).
     Warp {
         seconds: u32,
@@ -333,6 +344,16 @@ async fn localnet_command(command: Localnet) -> Result<(), String> {
             }
             prices::set_crash(&state, &bank, percent)?;
             println!("{bank}: {percent} % below its path from the next tick");
+            Ok(())
+        }
+        Localnet::Outage { bank, state_now, state } => {
+            let summary = localnet::setup::Summary::read(&state)?;
+            if summary.bank(&bank).is_none() {
+                let names: Vec<&str> = summary.banks.iter().map(|bank| bank.name.as_str()).collect();
+                return Err(format!("no bank {bank:?} on this localnet ({})", names.join(", ")));
+            }
+            prices::set_outage(&state, &bank, state_now == "on")?;
+            println!("{bank}: feed {} from the next tick", if state_now == "on" { "out" } else { "published" });
             Ok(())
         }
         Localnet::Warp { seconds, url } => {

@@ -177,6 +177,16 @@ fn main() {
         let data = [Bank::DISCRIMINATOR, bytemuck::bytes_of(state)].concat();
         json!({ "name": name, "address": addresses.bank.to_string(), "data": base64(&data) })
     };
+    let associated: Vec<_> = [&sol, &usdt, &usdc]
+        .iter()
+        .map(|bank| {
+            json!({
+                "mint": bank.mint.to_string(),
+                "tokenProgram": bank.token_program.to_string(),
+                "address": margin_sdk::tokens::associated_address(&owner, &bank.mint, &bank.token_program).to_string(),
+            })
+        })
+        .collect();
     let fixture = json!({
         "groupId": "7",
         "group": group.to_string(),
@@ -189,6 +199,8 @@ fn main() {
         "wallets": { "SOL": wallet_sol.to_string(), "USDT": wallet_usdt.to_string(), "USDC": wallet_usdc.to_string() },
         "banks": [bank_json("SOL", &sol, &sol_state), bank_json("USDT", &usdt, &usdt_state), bank_json("USDC", &usdc, &usdc_state)],
         "feeds": { "SOL": hex(&[0xef; 32]), "USDT": hex(&[0x2b; 32]), "USDC": hex(&[0xea; 32]) },
+        // The owner's associated token accounts: SOL and USDC under SPL Token, USDT under Token-2022.
+        "associated": associated,
         "cases": cases,
         "events": events(&account, &liquidator, &sol, &usdt, &group),
         "errors": (0..10_000u32)

@@ -3,7 +3,7 @@
 //! held steady, or a price history in ../shared/data (one close per tick), times a crash factor set on demand by `margin localnet
 //! crash` (a file in the localnet's state folder). The EMA follows the spot with a 30-tick window, so a crash
 //! shows in Maint at once and in Init's EMA term later, as on mainnet.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use margin_sdk::addresses;
@@ -148,11 +148,42 @@ pub fn set_crash(state: &Path, name: &str, percent: f64) -> Result<(), String> {
     }
     let mut crashes = read_crashes(state)?;
     crashes.insert(name.to_string(), percent);
-    let path = crash_file(state);
-    let partial = state.join("crashes.json.partial");
-    let text = serde_json::to_string_pretty(&crashes).map_err(|error| error.to_string())?;
+    write_atomically(&crash_file(state), &crashes)
+}
+
+/// Writes `value` as JSON to `path` through a temporary file renamed over it.
+fn write_atomically(path: &Path, value: &impl serde::Serialize) -> Result<(), String> {
+    let partial = path.with_extension("json.partial");
+    let text = serde_json::to_string_pretty(value).map_err(|error| error.to_string())?;
     std::fs::write(&partial, text).map_err(|error| format!("{}: {error}", partial.display()))?;
-    std::fs::rename(&partial, &path).map_err(|error| format!("{}: {error}", path.display()))
+    std::fs::rename(&partial, path).map_err(|error| format!("{}: {error}", path.display()))
+}
+
+/// The oracle-outage file in a localnet's state folder: the banks whose feed is not published, so that their
+/// price goes stale once the bank's max age passes (`margin localnet outage`).
+pub fn outage_file(state: &Path) -> PathBuf {
+    state.join("outages.json")
+}
+
+/// The banks whose feed is out (none when the file is absent).
+pub fn read_outages(state: &Path) -> Result<BTreeSet<String>, String> {
+    let path = outage_file(state);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
+        Err(error) => Err(format!("{}: {error}", path.display())),
+    }
+}
+
+/// Stops (`out`) or resumes publishing bank `name`'s feed from the next tick on.
+pub fn set_outage(state: &Path, name: &str, out: bool) -> Result<(), String> {
+    let mut outages = read_outages(state)?;
+    if out {
+        outages.insert(name.to_string());
+    } else {
+        outages.remove(name);
+    }
+    write_atomically(&outage_file(state), &outages)
 }
 
 #[cfg(test)]
@@ -236,5 +267,18 @@ mod tests {
         assert_eq!((crashes["SOL"], crashes["USDC"]), (60.0, 0.0));
         assert!(set_crash(&state, "SOL", 100.0).unwrap_err().contains("under 100"));
         assert!(set_crash(&state, "SOL", -5.0).is_err());
+    }
+
+    #[test]
+    fn outages_are_set_read_and_lifted() {
+        let state = std::env::temp_dir().join(format!("margin-localnet-outage-{}", std::process::id()));
+        std::fs::create_dir_all(&state).unwrap();
+        assert!(read_outages(&state).unwrap().is_empty());
+        set_outage(&state, "SOL", true).unwrap();
+        set_outage(&state, "USDC", true).unwrap();
+        set_outage(&state, "USDC", false).unwrap();
+        assert_eq!(read_outages(&state).unwrap().into_iter().collect::<Vec<_>>(), ["SOL"]);
+        std::fs::write(outage_file(&state), "not json").unwrap();
+        assert!(read_outages(&state).unwrap_err().contains("outages.json"));
     }
 }

@@ -268,7 +268,8 @@ async fn rpc_account(chain: &RpcChain, address: &Pubkey) -> Result<Vec<u8>, Stri
     chain.client.get_account(address).await.map(|account| account.data).map_err(|error| format!("{address}: {error}"))
 }
 
-/// Writes every feed's next quote at the cluster clock, with the crashes in force.
+/// Writes every feed's next quote at the cluster clock, with the crashes in force; a feed in an outage is
+/// not written (its path moves on).
 pub async fn publish_prices(
     chain: &RpcChain,
     state: &Path,
@@ -276,10 +277,13 @@ pub async fn publish_prices(
     random: &mut Random,
 ) -> Result<(), String> {
     let crashes = prices::read_crashes(state)?;
+    let outages = prices::read_outages(state)?;
     let now = surfnet::clock(chain).await?;
     for feed in feeds.iter_mut() {
         let quote = feed.next(random, crashes.get(&feed.name).copied().unwrap_or(0.0));
-        surfnet::set_account(chain, &feed.address, &feed.account(quote, now)).await?;
+        if !outages.contains(&feed.name) {
+            surfnet::set_account(chain, &feed.address, &feed.account(quote, now)).await?;
+        }
     }
     Ok(())
 }
