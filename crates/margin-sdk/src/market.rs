@@ -62,6 +62,8 @@ pub struct Market {
     pub limits: BankLimits,
     /// The most anyone may borrow from the bank now, native units (caps and utilization).
     pub borrowable: u64,
+    /// The most anyone may deposit now, native units: the deposit cap less Σ deposits (0 at or over the cap).
+    pub depositable: u64,
     /// Risk weights, bps.
     pub weights: RiskWeights,
 }
@@ -104,6 +106,7 @@ impl Snapshot {
             deposit_rate_bps: deposit_rate_bps(borrow_rate_bps, utilization_bps, accrued.risk.protocol_fee_bps)?,
             limits: accrued.limits(),
             borrowable: max_borrow_by_bank(&totals, &accrued.limits())?,
+            depositable: accrued.limits.deposit_cap.saturating_sub(totals.deposit_tokens()?),
             weights: accrued.weights(),
             bank: accrued,
         })

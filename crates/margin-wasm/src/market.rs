@@ -74,6 +74,7 @@ fn market_json(market: &Market) -> Value {
         "borrowCap": market.limits.borrow_cap.to_string(),
         "maxUtilizationBps": market.limits.max_utilization_bps,
         "borrowable": market.borrowable.to_string(),
+        "depositable": market.depositable.to_string(),
         "maxAgeSeconds": bank.risk.max_age_seconds,
         "maxConfOpenBps": bank.risk.max_conf_open_bps,
         "weights": {

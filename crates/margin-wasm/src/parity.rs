@@ -261,6 +261,7 @@ mod tests {
                     assert_eq!(recorded["borrowRateBps"], market.borrow_rate_bps);
                     assert_eq!(recorded["depositRateBps"], market.deposit_rate_bps);
                     assert_eq!(recorded["borrowable"], market.borrowable.to_string());
+                    assert_eq!(recorded["depositable"], market.depositable.to_string());
                     json!({ "ok": answer_text })
                 }
                 Err(e) => error(e),
