@@ -83,3 +83,16 @@ export function formatCompact(amount: bigint, decimals: number): string {
   const fraction = (hundredths % 100n).toString().padStart(2, '0').replace(/0+$/, '');
   return `${group3((hundredths / 100n).toString())}${fraction ? `.${fraction}` : ''} ${suffix}`;
 }
+
+/** A span of seconds in its largest unit and the next one when not 0 (`1 d 23 h`, `5 min 2 s`, `1 h`, `45 s`),
+ * rounded down. */
+export function formatDuration(seconds: bigint | number): string {
+  const total = BigInt(seconds) < 0n ? 0n : BigInt(seconds);
+  const units: [bigint, string][] = [[86_400n, 'd'], [3_600n, 'h'], [60n, 'min'], [1n, 's']];
+  const first = units.findIndex(([size]) => total >= size);
+  if (first === -1) return '0 s';
+  const [size, unit] = units[first];
+  const next = units[first + 1];
+  const rest = next ? (total % size) / next[0] : 0n;
+  return rest > 0n ? `${total / size} ${unit} ${rest} ${next[1]}` : `${total / size} ${unit}`;
+}

@@ -103,6 +103,11 @@ test('a trader in Chromium: connect, open, deposit, borrow to max, +1 refused, r
     assert.match(await solRow.innerText(), /assets -0\.10 % \/ -0\.05 %/);
     assert.match(await page.locator('tr[data-bank="USDT"]').innerText(), /Token-2022/);
     assert.equal(await page.locator('tr[data-bank]').count(), summary.banks.length);
+    // A governance change proposed by the admin shows as pending, with what it changes and its eta.
+    execFileSync(MARGIN_BIN, ['gov', 'propose-bank-change', bankOf('SOL').bank, 'init_asset_weight_bps=8100', '--url', summary.rpc_url, '--keypair', wallet('admin').keypair]);
+    const proposal = page.locator('tr[data-proposal]');
+    await proposal.waitFor({ timeout: 30_000 });
+    assert.match(await proposal.innerText(), /bank SOL\s+risk\.initAssetWeightBps: 8000 → 8100\s+.*\(in (1 d 23 h|2 d)\)/);
     await page.screenshot({ path: join(artifacts, 'markets.png'), fullPage: true });
 
     // Connect and open a cross account.
@@ -170,6 +175,14 @@ test('a trader in Chromium: connect, open, deposit, borrow to max, +1 refused, r
     assert.equal((await submit()).kind, 'ok');
     assert.equal(await balance('trader', 'USDT'), usdtBefore - 5_000_000n);
     const sentAfterDeposits = await signatures();
+
+    // An isolated account beside the cross one.
+    await page.getByLabel('New account').selectOption({ label: 'Isolated (one ring-fenced position)' });
+    await page.getByRole('button', { name: 'Open account #1' }).click();
+    await page.getByRole('button', { name: 'Isolated #1' }).waitFor({ timeout: 30_000 });
+    const isolated = client.fetchMarginAccount(rpc, await client.marginAccountAddress(address(summary.group), address(trader.address), 1));
+    assert.equal((await isolated).data.kind, client.AccountKind.Isolated);
+    assert.equal(await page.getByRole('button', { name: 'Cross #0' }).getAttribute('aria-pressed'), 'true');
 
     // The wallet rejects the signature: a clear message, nothing sent.
     trader.state.rejectNext = true;

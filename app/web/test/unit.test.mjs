@@ -51,6 +51,11 @@ test('quote units, prices and bps read as people read them', () => {
   assert.equal(format.formatCompact(4_611_686_018_427_387_903n, 9), '4.61 B');
   assert.equal(format.formatCompact(1_000_000_000_000n, 6), '1 M');
   assert.equal(format.formatCompact(9_999_500_000n, 6), '9,999.5');
+  assert.equal(format.formatDuration(172_799n), '1 d 23 h');
+  assert.equal(format.formatDuration(3_600), '1 h');
+  assert.equal(format.formatDuration(302), '5 min 2 s');
+  assert.equal(format.formatDuration(45), '45 s');
+  assert.equal(format.formatDuration(0), '0 s');
 });
 
 test('the cluster and group come from the URL, and bad values are reported, not guessed', () => {

@@ -1,7 +1,7 @@
 // Markets: every bank of the group with its price ± confidence, the haircuts that confidence makes now, rates,
 // utilization, caps and status; then the group's pending governance changes with their eta.
 import type { BankRow, Loaded, ProposalRow } from '../chain';
-import { formatBps, formatCompact, formatTime, formatUsd, short } from '../format';
+import { formatBps, formatCompact, formatDuration, formatTime, formatUsd, short } from '../format';
 import { TOKEN_2022_PROGRAM_ADDRESS } from '@margin/client';
 
 function PriceCell({ row }: { row: BankRow }) {
@@ -118,11 +118,11 @@ function Proposals({ loaded }: { loaded: Loaded }) {
                 const what = action.__kind === 'ChangeBank' ? `bank ${symbol(action.bank)}` : action.__kind === 'ListBank' ? `list mint ${short(action.mint)}` : 'group settings';
                 const wait = proposal.eta - now;
                 return (
-                  <tr key={address}>
+                  <tr key={address} data-proposal={proposal.id.toString()}>
                     <td>{proposal.id.toString()}</td>
                     <td>{what}</td>
                     <td>{changes(proposal).join('; ') || '—'}</td>
-                    <td>{formatTime(proposal.eta)} {wait > 0n ? <span className="muted">(in {wait.toString()} s)</span> : <span className="warn">(executable now)</span>}</td>
+                    <td>{formatTime(proposal.eta)} {wait > 0n ? <span className="muted">(in {formatDuration(wait)})</span> : <span className="warn">(executable now)</span>}</td>
                     <td>{formatTime(proposal.expiresAt)}</td>
                   </tr>
                 );
