@@ -5,62 +5,23 @@
 // sets them); bounded (127.0.0.1, free ports, deadlines; the localnet is stopped at the end).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { address, createKeyPairSignerFromBytes, createSolanaRpc } from '@solana/kit';
 import * as client from '../dist/index.mjs';
+import { startLocalnet, stop, until } from './localnet.mjs';
 
 const { MarginSnapshot } = createRequire(import.meta.url)('../wasm/node/margin_wasm.js');
 const { MARGIN_BIN, MARGIN_LOCALNET_CLUSTER, MARGIN_PROGRAM_SO } = process.env;
 const skip = MARGIN_BIN && MARGIN_LOCALNET_CLUSTER && MARGIN_PROGRAM_SO ? false : 'needs the localnet: crates/margin-localnet/e2e.sh';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-/** Starts `margin localnet start --steady` and resolves once it is ready. */
-function startLocalnet(state, ports) {
-  const plan = new URL('../../../migrations/localnet.toml', import.meta.url).pathname;
-  const child = spawn(MARGIN_BIN, [
-    'localnet', 'start', '--steady', '--tick', '1', '--state', state, '--plan', plan,
-    '--rpc-port', `${ports[0]}`, '--ws-port', `${ports[1]}`, '--metrics-port', `${ports[2]}`,
-    '--cluster', MARGIN_LOCALNET_CLUSTER, '--program', MARGIN_PROGRAM_SO,
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const ready = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the localnet was not ready within 180 s')), 180_000);
-    let seen = '';
-    child.stdout.on('data', (chunk) => {
-      seen += chunk;
-      if (seen.includes('localnet ready')) { clearTimeout(timer); resolve(); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the localnet exited (${code})`)); });
-  });
-  return { child, ready };
-}
-
-const until = async (what, check, ms = 60_000) => {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-};
-
 test('a trader borrows the WebAssembly max, +1 is refused by name, a crash, and the client liquidates by the WebAssembly plan', { skip, timeout: 300_000 }, async () => {
   const state = mkdtempSync(join(tmpdir(), 'margin-client-localnet-'));
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const { child, ready } = startLocalnet(state, ports);
+  const { child, summary } = await startLocalnet(state);
   try {
-    await ready;
-    const summary = JSON.parse(readFileSync(join(state, 'localnet.json'), 'utf8'));
     const rpc = createSolanaRpc(summary.rpc_url);
     const wallet = (name) => summary.wallets.find((entry) => entry.name === name);
     const signer = async (name) => createKeyPairSignerFromBytes(new Uint8Array(JSON.parse(readFileSync(wallet(name).keypair, 'utf8'))));
@@ -120,7 +81,6 @@ test('a trader borrows the WebAssembly max, +1 is refused by name, a crash, and 
     assert.equal(after.isLiquidatable(account), false);
     assert.ok(BigInt(JSON.parse(after.health(account, 'LiqEnd')).health) >= 0n);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((resolve) => (child.exitCode === null ? child.on('exit', resolve) : resolve()));
+    await stop(child);
   }
 });

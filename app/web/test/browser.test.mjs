@@ -9,7 +9,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,6 +17,7 @@ import { preview } from 'vite';
 import { address, createSolanaRpc } from '@solana/kit';
 import * as client from '../../client/dist/index.mjs';
 import { installTestWallet } from './wallet.mjs';
+import { freePort, startLocalnet, stop, until } from '../../client/test/localnet.mjs';
 
 const { MarginSnapshot } = createRequire(import.meta.url)('../../client/wasm/node/margin_wasm.js');
 const { MARGIN_BIN, MARGIN_LIQUIDATOR, MARGIN_LOCALNET_CLUSTER, MARGIN_PROGRAM_SO } = process.env;
@@ -25,63 +25,22 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const skip = MARGIN_BIN && MARGIN_LIQUIDATOR && MARGIN_LOCALNET_CLUSTER && MARGIN_PROGRAM_SO ? false : 'needs the localnet: app/web/test/run.sh';
 const artifacts = process.env.MARGIN_WEB_ARTIFACTS ?? new URL('./artifacts', import.meta.url).pathname;
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-
-const until = async (what, check, ms = 60_000) => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-};
-
-/** `margin localnet start --steady` on free ports; resolves once ready. */
-async function startLocalnet(state) {
-  const ports = [await freePort(), await freePort(), await freePort()];
-  const plan = new URL('../../../migrations/localnet.toml', import.meta.url).pathname;
-  const child = spawn(MARGIN_BIN, [
-    'localnet', 'start', '--steady', '--tick', '1', '--state', state, '--plan', plan,
-    '--rpc-port', `${ports[0]}`, '--ws-port', `${ports[1]}`, '--metrics-port', `${ports[2]}`,
-    '--cluster', MARGIN_LOCALNET_CLUSTER, '--program', MARGIN_PROGRAM_SO,
-  ], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the localnet was not ready within 180 s')), 180_000);
-    let seen = '';
-    child.stdout.on('data', (chunk) => {
-      seen += chunk;
-      if (seen.includes('localnet ready')) { clearTimeout(timer); resolve(); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`the localnet exited (${code})`)); });
-  });
-  return { child, rpcPort: ports[0], summary: JSON.parse(readFileSync(join(state, 'localnet.json'), 'utf8')) };
-}
-
-const stop = async (child) => {
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.on('exit', resolve));
-};
-
 test('a trader in Chromium: connect, open, deposit, borrow to max, +1 refused, refusals send nothing, a crash turns the bar red, the bot liquidates', { skip, timeout: 600_000 }, async () => {
   mkdirSync(artifacts, { recursive: true });
   const state = mkdtempSync(join(tmpdir(), 'margin-web-'));
-  const net = await startLocalnet(state);
-  const { summary } = net;
-  const server = await preview({ root: new URL('..', import.meta.url).pathname, preview: { port: await freePort(), strictPort: true, host: '127.0.0.1' }, logLevel: 'warn' });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  // Whatever has started is stopped in `finally`, whichever step fails (a missing browser included).
+  let net = null;
+  let server = null;
+  let browser = null;
   let bot = null;
   try {
+    net = await startLocalnet(state);
+    const { summary } = net;
+    server = await preview({ root: new URL('..', import.meta.url).pathname, preview: { port: await freePort(), strictPort: true, host: '127.0.0.1' }, logLevel: 'warn' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
     const rpc = createSolanaRpc(summary.rpc_url);
     const wallet = (name) => summary.wallets.find((entry) => entry.name === name);
     const bankOf = (name) => summary.banks.find((bank) => bank.name === name);
@@ -252,8 +211,8 @@ test('a trader in Chromium: connect, open, deposit, borrow to max, +1 refused, r
     assert.deepEqual(pageErrors, []);
   } finally {
     await stop(bot);
-    await browser.close();
-    await new Promise((resolve) => server.httpServer.close(resolve));
-    await stop(net.child);
+    await browser?.close();
+    if (server) await new Promise((resolve) => server.httpServer.close(resolve));
+    await stop(net?.child);
   }
 });
