@@ -3,9 +3,7 @@
 //! docs kept), printed as pretty JSON. anchor-cli takes about fourteen minutes to install on a fresh machine;
 //! this takes seconds to build. Used by `idl/check.sh`.
 //!
-//! Usage: `cargo run -p margin-idl -- <output.json>`.
-
-use std::path::PathBuf;
+//! Usage, from the repository root: `cargo run -p margin-idl -- <output.json>`.
 
 use anchor_lang_idl::build::IdlBuilder;
 use anyhow::{bail, Context, Result};
@@ -19,7 +17,9 @@ fn main() -> Result<()> {
     // `cargo run` starts), and spells that argument wrongly in anchor-lang-idl 0.1.4; the workspace's
     // rust-toolchain.toml picks the same toolchain without it.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
-    let program_path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../programs/margin");
+    // From the working directory (idl/check.sh runs at the repository root), not from where this binary was
+    // compiled: a build cache shared by several checkouts would otherwise read another checkout's program.
+    let program_path = std::env::current_dir()?.join("programs/margin");
     let program_path =
         program_path.canonicalize().with_context(|| format!("no program at {}", program_path.display()))?;
     let idl = IdlBuilder::new().program_path(program_path).resolution(true).skip_lint(false).no_docs(false).build()?;
