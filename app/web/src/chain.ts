@@ -44,12 +44,13 @@ export type Market = {
   bank: string; mint: string; tokenProgram: string; decimals: number;
   status: 'Active' | 'ReduceOnly' | 'Paused'; pausedUntil: string | null; isolatedOnly: boolean;
   price: { error: string } | {
-    price: string; conf: string; emaPrice: string; emaConf: string; publishTime: string; ageSeconds: string;
+    price: string; conf: string; emaPrice: string; emaConf: string; publishTime: string; ageSeconds: string; dynamicExtraBps: number;
     derived: { unusable: string } | Prices;
   };
   deposits: string; borrows: string; utilizationBps: number; borrowRateBps: number; depositRateBps: number;
   depositCap: string; borrowCap: string; maxUtilizationBps: number; borrowable: string; depositable: string;
   maxAgeSeconds: number; maxConfOpenBps: number;
+  dynamic: { divergenceMultiplierBps: number; expansionMultiplierBps: number; maxExtraBps: number };
   weights: { initAsset: number; maintAsset: number; initLiability: number; maintLiability: number };
 };
 export type Prices = {

@@ -64,10 +64,16 @@ pub enum Parameter {
     DustThreshold,
     /// Bank status: 0 active, 1 reduce-only, 2 paused.
     Status,
+    /// Dynamic Init margin: extra haircut per bp of spot–EMA divergence, bps.
+    DynamicDivergenceMultiplierBps,
+    /// Dynamic Init margin: extra haircut per bp of confidence expansion, bps.
+    DynamicExpansionMultiplierBps,
+    /// Dynamic Init margin: cap of the extra haircut, bps.
+    DynamicMaxExtraBps,
 }
 
 /// Number of governable parameters.
-pub const PARAMETER_COUNT: usize = 25;
+pub const PARAMETER_COUNT: usize = 28;
 
 /// One value per [`Parameter`], in its order (u32 parameters widened).
 pub type ParameterValues = [u64; PARAMETER_COUNT];
@@ -152,6 +158,10 @@ pub const PARAMETER_TABLE: [ParameterRule; PARAMETER_COUNT] = [
     rule("borrow_cap", Lower, Growth),
     rule("dust_threshold", Neither, Growth),
     rule("status", Higher, Unbounded),
+    // Init only (Maint never moves): raising any of them applies at once; lowering is bounded and timelocked.
+    rule("dynamic_divergence_multiplier_bps", Higher, WeightPoints),
+    rule("dynamic_expansion_multiplier_bps", Higher, WeightPoints),
+    rule("dynamic_max_extra_bps", Higher, WeightPoints),
 ];
 
 /// What a change does to risk. Ordered: a change is as risky as its riskiest part.
@@ -504,7 +514,7 @@ mod tests {
     fn sol() -> ParameterValues {
         [
             60, 200, 500, 20_000, 10_000, 1_000, 7_000, 9_000, 12_000, 11_000, 200, 800, 100, 1_000, 9_000, 0, 5_000,
-            400, 8_000, 1_000, 10_000, 1_000_000, 500_000, 0, 0,
+            400, 8_000, 1_000, 10_000, 1_000_000, 500_000, 0, 0, 10_000, 20_000, 1_000,
         ]
     }
 
@@ -519,7 +529,8 @@ mod tests {
         assert_eq!(PARAMETER_TABLE[Parameter::InitAssetWeightBps as usize].name, "init_asset_weight_bps");
         assert_eq!(PARAMETER_TABLE[Parameter::CurveMaxRateBps as usize].name, "curve_max_rate_bps");
         assert_eq!(PARAMETER_TABLE[Parameter::Status as usize].name, "status");
-        assert_eq!(Parameter::Status as usize, PARAMETER_COUNT - 1);
+        assert_eq!(PARAMETER_TABLE[Parameter::DynamicMaxExtraBps as usize].name, "dynamic_max_extra_bps");
+        assert_eq!(Parameter::DynamicMaxExtraBps as usize, PARAMETER_COUNT - 1);
     }
 
     #[test]
@@ -714,7 +725,7 @@ mod tests {
     }
 
     fn any_values() -> impl Strategy<Value = ParameterValues> {
-        proptest::array::uniform25(any::<u64>())
+        proptest::array::uniform28(any::<u64>())
     }
 
     fn any_bounds() -> impl Strategy<Value = StepBounds> {
@@ -776,8 +787,8 @@ mod tests {
         /// where the bank was made safer since; it takes only values of the three inputs; untouched values stay.
         #[test]
         fn merged_proposals_never_loosen_a_later_tightening(
-            base in proptest::array::uniform25(0u64..100), proposed in proptest::array::uniform25(0u64..100),
-            current in proptest::array::uniform25(0u64..100),
+            base in proptest::array::uniform28(0u64..100), proposed in proptest::array::uniform28(0u64..100),
+            current in proptest::array::uniform28(0u64..100),
         ) {
             let merged = merge_proposal(&base, &proposed, &current);
             for (index, rule) in PARAMETER_TABLE.iter().enumerate() {

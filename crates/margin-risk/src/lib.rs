@@ -6,7 +6,8 @@
 //!
 //! - [`math`]: checked u64 fixed point, the one wide `mul_div` on u64 limbs, explicit rounding.
 //! - [`price`]: a Pyth price to validated conservative prices per health type (confidence-scaled haircuts).
-//! - [`health`]: Init, LiqEnd and Maint health of an account; max borrow and max withdraw.
+//! - [`health`]: Init, LiqEnd and Maint health of an account; max borrow and max withdraw; liquidation price.
+//! - [`dynamic`]: dynamic Init margin, Init haircuts that grow while spot leaves its EMA or the confidence widens.
 //! - [`liquidation`]: eligibility, bonus, repay to the LiqEnd target, seized collateral, insurance fee, dust.
 //! - [`interest`]: the rate curve, index accrual, share ↔ token conversion, utilization and caps.
 //! - [`accounting`]: share bookings of deposit, withdraw, borrow, repay and liquidation, position and bank in pairs.
@@ -46,6 +47,7 @@
 
 pub mod accounting;
 pub mod bankruptcy;
+pub mod dynamic;
 pub mod error;
 pub mod governance;
 pub mod health;

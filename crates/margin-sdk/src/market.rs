@@ -33,8 +33,11 @@ pub struct MarketPrice {
     pub pyth: PythPrice,
     /// Seconds since publication (0 when published ahead of the clock).
     pub age_seconds: i64,
-    /// The validated prices per health type, or why the program would not use the price.
+    /// The validated prices per health type (the dynamic Init margin applied), or why the program would not
+    /// use the price.
     pub prices: Result<OraclePrice, SdkError>,
+    /// The extra Init haircut the bank's dynamic margin applies now, bps (0 when off or calm).
+    pub dynamic_extra_bps: u64,
 }
 
 /// One bank as a market screen shows it.
@@ -117,7 +120,13 @@ impl Snapshot {
         let pyth = margin::oracle::pyth_price_from(&bank.price_account, &raw.owner, &raw.data, bank)
             .map_err(SdkError::from_anchor)?;
         let prices = margin::oracle::check_price(&pyth, bank, self.now).map_err(SdkError::from);
-        Ok(MarketPrice { pyth, age_seconds: self.now.saturating_sub(pyth.publish_time).max(0), prices })
+        let dynamic_extra_bps = margin_risk::dynamic::dynamic_extra_bps(&pyth, &bank.dynamic_margin())?;
+        Ok(MarketPrice {
+            pyth,
+            age_seconds: self.now.saturating_sub(pyth.publish_time).max(0),
+            prices,
+            dynamic_extra_bps,
+        })
     }
 
     /// The account's Init, LiqEnd and Maint health once `action` on `bank` is booked as the program books it

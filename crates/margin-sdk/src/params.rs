@@ -34,7 +34,7 @@ pub fn with_parameter(params: BankParams, name: &str, value: u64) -> Result<Bank
         21 => p.limits.deposit_cap = value,
         22 => p.limits.borrow_cap = value,
         23 => p.limits.dust_threshold = value,
-        _ => {
+        24 => {
             p.status = match value {
                 0 => BankStatus::Active,
                 1 => BankStatus::ReduceOnly,
@@ -42,6 +42,10 @@ pub fn with_parameter(params: BankParams, name: &str, value: u64) -> Result<Bank
                 _ => return Err(format!("status: {value} is not 0 (active), 1 (reduce-only) or 2 (paused)")),
             }
         }
+        25 => p.dynamic.divergence_multiplier_bps = narrow()?,
+        26 => p.dynamic.expansion_multiplier_bps = narrow()?,
+        27 => p.dynamic.max_extra_bps = narrow()?,
+        _ => return Err(format!("{name}: row {row} of the governance table has no field here")),
     }
     p.risk = r;
     Ok(p)

@@ -1,7 +1,7 @@
 //! Reference parameters: a SOL-like volatile bank, a USDC-like stable bank and a group's governance settings.
 //! The tests, the simulator's scenarios and the guides start from these; a risk team calibrates its own
 //! (`margin risk calibrate`, issue 15).
-use margin::state::{BankParams, BankStatus, GovernanceSettings, LimitParams, RiskParams};
+use margin::state::{BankParams, BankStatus, DynamicParams, GovernanceSettings, LimitParams, RiskParams};
 
 /// The reference group's governance: a 2-day timelock, proposals live 7 days; weights ±5 pp, rates ±10 pp, caps
 /// and limits ×2 per change, a day between changes of a bank; pauses of at most 6 hours, 2 per rolling day.
@@ -42,6 +42,8 @@ pub fn volatile_params() -> BankParams {
         // 10^5 lamports: $0.015 at $150 (a bank's dust threshold must be worth a cent at its listing price).
         limits: LimitParams { deposit_cap: u64::MAX / 4, borrow_cap: u64::MAX / 4, dust_threshold: 100_000 },
         status: BankStatus::Active,
+        // Off until governance calibrates it (issue 25): Init as the static parameters make it.
+        dynamic: DynamicParams::default(),
     }
 }
 
@@ -60,6 +62,8 @@ pub fn stable_params() -> BankParams {
             ..volatile_params().risk
         },
         status: BankStatus::Active,
+        // Off until governance calibrates it (issue 25): Init as the static parameters make it.
+        dynamic: DynamicParams::default(),
     }
 }
 

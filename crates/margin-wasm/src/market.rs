@@ -50,6 +50,7 @@ fn market_json(market: &Market) -> Value {
                 "emaConf": pyth_decimal(pyth.ema_conf as i64, pyth.exponent),
                 "publishTime": pyth.publish_time.to_string(),
                 "ageSeconds": read.age_seconds.to_string(),
+                "dynamicExtraBps": read.dynamic_extra_bps,
                 "derived": derived,
             })
         }
@@ -77,6 +78,11 @@ fn market_json(market: &Market) -> Value {
         "depositable": market.depositable.to_string(),
         "maxAgeSeconds": bank.risk.max_age_seconds,
         "maxConfOpenBps": bank.risk.max_conf_open_bps,
+        "dynamic": {
+            "divergenceMultiplierBps": bank.dynamic.divergence_multiplier_bps,
+            "expansionMultiplierBps": bank.dynamic.expansion_multiplier_bps,
+            "maxExtraBps": bank.dynamic.max_extra_bps,
+        },
         "weights": {
             "initAsset": weights.init_asset_bps, "maintAsset": weights.maint_asset_bps,
             "initLiability": weights.init_liability_bps, "maintLiability": weights.maint_liability_bps,

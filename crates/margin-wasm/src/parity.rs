@@ -40,6 +40,14 @@ fn bank(random: &mut Random, index: usize, now: i64) -> (Pubkey, Bank, Pubkey) {
     let stable = index % 2 == 1;
     let params = if stable { margin_sdk::presets::stable_params() } else { margin_sdk::presets::volatile_params() };
     bank.apply_params(&params);
+    // Half the banks with the dynamic Init margin on (the prices' EMA is the captured one: they diverge).
+    if random.below(2) == 0 {
+        bank.dynamic = margin_sdk::margin::state::DynamicParams {
+            divergence_multiplier_bps: 10_000,
+            expansion_multiplier_bps: 20_000,
+            max_extra_bps: 1_500,
+        };
+    }
     bank.decimals = if stable { 6 } else { 9 };
     bank.feed_id = [index as u8 + 1; 32];
     bank.price_account = margin_sdk::addresses::push_feed(&bank.feed_id);
@@ -262,6 +270,9 @@ mod tests {
                     assert_eq!(recorded["depositRateBps"], market.deposit_rate_bps);
                     assert_eq!(recorded["borrowable"], market.borrowable.to_string());
                     assert_eq!(recorded["depositable"], market.depositable.to_string());
+                    if let Ok(price) = &market.price {
+                        assert_eq!(recorded["price"]["dynamicExtraBps"], price.dynamic_extra_bps);
+                    }
                     json!({ "ok": answer_text })
                 }
                 Err(e) => error(e),
@@ -304,6 +315,13 @@ mod tests {
         let all: Vec<Value> =
             cases(25, 7).into_iter().flat_map(|case| case["queries"].as_array().unwrap().clone()).collect();
         let answered = |call: &str| all.iter().filter(|q| q["call"] == call && q["answer"]["ok"].is_string()).count();
+        let dynamic = all
+            .iter()
+            .filter(|q| q["call"] == "market")
+            .filter_map(|q| q["answer"]["ok"].as_str())
+            .filter(|text| serde_json::from_str::<Value>(text).unwrap()["price"]["dynamicExtraBps"].as_u64() > Some(0))
+            .count();
+        assert!(dynamic > 10, "{dynamic} markets with a dynamic extra haircut");
         for call in ["liquidationPrice", "healthAfter", "market"] {
             assert!(answered(call) > 10, "{call}: {} answered with a value", answered(call));
         }

@@ -67,5 +67,6 @@ pub fn read_price(price_account: &AccountInfo, bank: &Bank, now: i64) -> Result<
 /// margin-risk's judgement of `pyth` for `bank` at `now`: in order, the publish order, then the price itself.
 pub fn check_price(pyth: &PythPrice, bank: &Bank, now: i64) -> PriceCheck {
     check_publish_order(pyth.publish_time, bank.last_price_publish_time)?;
-    validate_price(pyth, &bank.oracle_config(), bank.decimals, now)
+    let price = validate_price(pyth, &bank.oracle_config(), bank.decimals, now)?;
+    margin_risk::dynamic::apply_dynamic_margin(&price, pyth, &bank.dynamic_margin())
 }

@@ -6,6 +6,7 @@ mod attacks;
 mod audit_findings;
 mod audit_round_3;
 mod client_agrees;
+mod dynamic_margin;
 mod fuzz;
 mod governance;
 mod governance_stories;

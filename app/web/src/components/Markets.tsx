@@ -24,6 +24,7 @@ function HaircutCell({ row }: { row: BankRow }) {
     <td>
       <div>assets {formatBps(cut.initAsset)} / {formatBps(cut.maintAsset)}</div>
       <div>debts +{formatBps(cut.initLiability)} / +{formatBps(cut.maintLiability)}</div>
+      {price.dynamicExtraBps > 0 && <div className="warn" data-dynamic>Init −{formatBps(price.dynamicExtraBps)} more while the market moves</div>}
       {!price.derived.usableToOpen && <div className="warn">too uncertain to open</div>}
     </td>
   );

@@ -78,6 +78,31 @@ pub struct LimitParams {
     pub dust_threshold: u64,
 }
 
+/// A bank's dynamic Init margin (margin_risk::dynamic), bps; all 0 (a bank listed before it existed): off.
+/// Stored as is in the zero-copy [`Bank`] (3 × u32, in what was reserved space).
+#[derive(
+    AnchorSerialize,
+    AnchorDeserialize,
+    InitSpace,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct DynamicParams {
+    /// Extra Init haircut per bp of spot–EMA divergence, bps.
+    pub divergence_multiplier_bps: u32,
+    /// Extra Init haircut per bp of confidence expansion (conf/price above its EMA's), bps.
+    pub expansion_multiplier_bps: u32,
+    /// Cap of the extra Init haircut, bps of the price.
+    pub max_extra_bps: u32,
+}
+
 /// A bank's governable parameters: what a proposal or an instant tightening sets, each classified in
 /// `margin_risk::governance::PARAMETER_TABLE` ([`BankParams::values`] lists them in its order). The bank stores
 /// `risk` and `limits` as they are, and the status as its byte.
@@ -89,6 +114,8 @@ pub struct BankParams {
     pub limits: LimitParams,
     /// What the bank accepts.
     pub status: BankStatus,
+    /// Init haircuts that grow while the market moves.
+    pub dynamic: DynamicParams,
 }
 
 impl BankStatus {
@@ -133,6 +160,9 @@ impl BankParams {
             self.limits.borrow_cap,
             self.limits.dust_threshold,
             u64::from(self.status as u8),
+            self.dynamic.divergence_multiplier_bps.into(),
+            self.dynamic.expansion_multiplier_bps.into(),
+            self.dynamic.max_extra_bps.into(),
         ]
     }
 }
@@ -204,14 +234,17 @@ pub struct Bank {
     /// Bad debt written off that neither insurance nor depositors could cover (a loss larger than the
     /// deposits), native units: the vault is short by this much.
     pub unbooked_bad_debt: u64,
+    /// Dynamic Init margin (zero in banks listed before it: off).
+    pub dynamic: DynamicParams,
     /// Room for later state without a migration.
-    pub reserved: [u8; 96],
+    pub reserved: [u8; 84],
 }
 
 impl Bank {
     /// Writes parameters (validated by [`Bank::validate_params`] first).
     pub fn apply_params(&mut self, params: &BankParams) {
         (self.risk, self.limits, self.status) = (params.risk, params.limits, params.status as u8);
+        self.dynamic = params.dynamic;
     }
 
     /// Parameters from values in `margin_risk::governance::Parameter` order (the inverse of
@@ -243,18 +276,25 @@ impl Bank {
         for (rate, value) in risk.curve.iter_mut().zip(&values[curve_start..]) {
             *rate = narrow(*value)?;
         }
-        let [deposit_cap, borrow_cap, dust_threshold, status] = values[curve_start + 6..] else {
+        let [deposit_cap, borrow_cap, dust_threshold, status, divergence, expansion, max_extra] =
+            values[curve_start + 6..]
+        else {
             return err!(MarginError::MathOverflow);
         };
         let status =
             BankStatus::from_stored(u8::try_from(status).map_err(|_| error!(MarginError::InvalidBankStatus))?)?;
-        Ok(BankParams { risk, limits: LimitParams { deposit_cap, borrow_cap, dust_threshold }, status })
+        let dynamic = DynamicParams {
+            divergence_multiplier_bps: narrow(divergence)?,
+            expansion_multiplier_bps: narrow(expansion)?,
+            max_extra_bps: narrow(max_extra)?,
+        };
+        Ok(BankParams { risk, limits: LimitParams { deposit_cap, borrow_cap, dust_threshold }, status, dynamic })
     }
 
     /// The bank's governable parameters as they stand (a stored status is always one the program wrote).
     pub fn params(&self) -> BankParams {
         let status = BankStatus::from_stored(self.status).unwrap_or(BankStatus::Paused);
-        BankParams { risk: self.risk, limits: self.limits, status }
+        BankParams { risk: self.risk, limits: self.limits, status, dynamic: self.dynamic }
     }
 
     /// Every parameter valid by margin-risk: weights ordered, k_init ≥ k_maint, limits ordered, curve
@@ -265,6 +305,7 @@ impl Bank {
         let mut probe = <Bank as bytemuck::Zeroable>::zeroed();
         probe.apply_params(params);
         probe.oracle_config().validate().risk()?;
+        probe.dynamic_margin().validate().risk()?;
         probe.weights().validate().risk()?;
         probe.interest_curve().validate().risk()?;
         probe.liquidation_config().validate(params.risk.maint_asset_weight_bps).risk()?;
@@ -285,6 +326,15 @@ impl Bank {
             conf_multiplier_init_bps: self.risk.conf_multiplier_init_bps,
             conf_multiplier_maint_bps: self.risk.conf_multiplier_maint_bps,
             max_conf_discount_bps: self.risk.max_conf_discount_bps,
+        }
+    }
+
+    /// The dynamic Init margin as margin-risk takes it.
+    pub fn dynamic_margin(&self) -> margin_risk::dynamic::DynamicMargin {
+        margin_risk::dynamic::DynamicMargin {
+            divergence_multiplier_bps: self.dynamic.divergence_multiplier_bps,
+            expansion_multiplier_bps: self.dynamic.expansion_multiplier_bps,
+            max_extra_bps: self.dynamic.max_extra_bps,
         }
     }
 
@@ -457,6 +507,8 @@ mod tests {
         let mut risk = <RiskParams as bytemuck::Zeroable>::zeroed();
         (risk.max_age_seconds, risk.init_asset_weight_bps, risk.curve) = (60, 8_000, [1, 2, 3, 4, 5, 6]);
         let limits = LimitParams { deposit_cap: u64::MAX, borrow_cap: 7, dust_threshold: 9 };
-        BankParams { risk, limits, status: BankStatus::ReduceOnly }
+        let dynamic =
+            DynamicParams { divergence_multiplier_bps: 10_000, expansion_multiplier_bps: 20_000, max_extra_bps: 1_000 };
+        BankParams { risk, limits, status: BankStatus::ReduceOnly, dynamic }
     }
 }

@@ -10,6 +10,7 @@
 #![no_std]
 
 use margin_risk::bankruptcy::split_bankruptcy;
+use margin_risk::dynamic::{apply_dynamic_margin, DynamicMargin};
 use margin_risk::health::{compute_health, HealthPosition, HealthType, RiskWeights};
 use margin_risk::interest::{accrue, BankTotals, InterestCurve, INDEX_SCALE};
 use margin_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan, LiquidationRequest};
@@ -53,11 +54,13 @@ pub enum Operation {
     Bankruptcy = 7,
     /// What `liquidate` computes: validate the N prices, then `plan_liquidation` as in [`Operation::Liquidation`].
     ValidateAndLiquidation = 8,
+    /// `apply_dynamic_margin` to position 0's validated price: the extra haircut and the moved Init prices.
+    DynamicMargin = 9,
 }
 
 impl Operation {
     /// Every operation, in instruction-byte order.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 10] = [
         Operation::Baseline,
         Operation::ValidatePrice,
         Operation::InitHealth,
@@ -67,6 +70,7 @@ impl Operation {
         Operation::Accrue,
         Operation::Bankruptcy,
         Operation::ValidateAndLiquidation,
+        Operation::DynamicMargin,
     ];
 
     /// The operation of an instruction byte.
@@ -180,6 +184,10 @@ pub fn decode(data: &[u8], count: usize) -> Option<BenchInput> {
 }
 
 /// Oracle settings of every bench bank: 60 s, open 2 %, liquidation 5 %, k 2 / 1, discount cap 10 %.
+/// The dynamic Init margin the bench applies: 1 bp per bp of divergence, 2 per bp of expansion, at most 15 %.
+pub const DYNAMIC: DynamicMargin =
+    DynamicMargin { divergence_multiplier_bps: 10_000, expansion_multiplier_bps: 20_000, max_extra_bps: 1_500 };
+
 pub const ORACLE: OracleConfig = OracleConfig {
     max_age_seconds: 60,
     max_conf_open_bps: 200,
@@ -311,6 +319,14 @@ pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Resu
             let cost = measure(start);
             let values = [bank.deposit_index, bank.borrow_index, accrual.interest_tokens, accrual.protocol_fee_tokens];
             Ok(Output::new(&values, cost))
+        }
+        Operation::DynamicMargin => {
+            let raw = &input.positions[0];
+            let price = validate_price(&raw.pyth, &ORACLE, raw.decimals, input.now)?;
+            let start = meter();
+            let moved = apply_dynamic_margin(&price, &raw.pyth, &DYNAMIC)?;
+            let cost = measure(start);
+            Ok(Output::new(&[moved.init_asset, moved.init_liability], cost))
         }
         Operation::Bankruptcy => {
             let start = meter();

@@ -18,7 +18,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 
 /// The rows: each operation at each account size it is measured for.
-const ROWS: [(Operation, u8); 17] = [
+const ROWS: [(Operation, u8); 18] = [
     (Operation::Baseline, 16),
     (Operation::ValidatePrice, 1),
     (Operation::InitHealth, 1),
@@ -36,6 +36,7 @@ const ROWS: [(Operation, u8); 17] = [
     (Operation::Liquidation, 16),
     (Operation::ValidateAndLiquidation, 16),
     (Operation::Accrue, 1),
+    (Operation::DynamicMargin, 1),
 ];
 
 /// Bankruptcy is measured after the rows above, with the same bank.
@@ -60,6 +61,7 @@ fn name(operation: Operation) -> &'static str {
         Operation::ValidateAndLiquidation => "validate N prices + liquidation plan",
         Operation::Accrue => "interest accrual (one bank)",
         Operation::Bankruptcy => "bankruptcy split",
+        Operation::DynamicMargin => "dynamic Init margin (extra haircut + Init prices)",
     }
 }
 

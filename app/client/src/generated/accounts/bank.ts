@@ -41,10 +41,14 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  getDynamicParamsDecoder,
+  getDynamicParamsEncoder,
   getLimitParamsDecoder,
   getLimitParamsEncoder,
   getRiskParamsDecoder,
   getRiskParamsEncoder,
+  type DynamicParams,
+  type DynamicParamsArgs,
   type LimitParams,
   type LimitParamsArgs,
   type RiskParams,
@@ -116,6 +120,8 @@ export type Bank = {
    * deposits), native units: the vault is short by this much.
    */
   unbookedBadDebt: bigint;
+  /** Dynamic Init margin (zero in banks listed before it: off). */
+  dynamic: DynamicParams;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -176,6 +182,8 @@ export type BankArgs = {
    * deposits), native units: the vault is short by this much.
    */
   unbookedBadDebt: number | bigint;
+  /** Dynamic Init margin (zero in banks listed before it: off). */
+  dynamic: DynamicParamsArgs;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -211,7 +219,8 @@ export function getBankEncoder(): FixedSizeEncoder<BankArgs> {
       ["pausedUntil", getI64Encoder()],
       ["lastPricePublishTime", getI64Encoder()],
       ["unbookedBadDebt", getU64Encoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 96)],
+      ["dynamic", getDynamicParamsEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 84)],
     ]),
     (value) => ({ ...value, discriminator: BANK_DISCRIMINATOR }),
   );
@@ -247,7 +256,8 @@ export function getBankDecoder(): FixedSizeDecoder<Bank> {
     ["pausedUntil", getI64Decoder()],
     ["lastPricePublishTime", getI64Decoder()],
     ["unbookedBadDebt", getU64Decoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 96)],
+    ["dynamic", getDynamicParamsDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 84)],
   ]);
 }
 

@@ -17,12 +17,16 @@ import {
 import {
   getBankStatusDecoder,
   getBankStatusEncoder,
+  getDynamicParamsDecoder,
+  getDynamicParamsEncoder,
   getLimitParamsDecoder,
   getLimitParamsEncoder,
   getRiskParamsDecoder,
   getRiskParamsEncoder,
   type BankStatus,
   type BankStatusArgs,
+  type DynamicParams,
+  type DynamicParamsArgs,
   type LimitParams,
   type LimitParamsArgs,
   type RiskParams,
@@ -41,6 +45,8 @@ export type BankParams = {
   limits: LimitParams;
   /** What the bank accepts. */
   status: BankStatus;
+  /** Init haircuts that grow while the market moves. */
+  dynamic: DynamicParams;
 };
 
 export type BankParamsArgs = {
@@ -50,6 +56,8 @@ export type BankParamsArgs = {
   limits: LimitParamsArgs;
   /** What the bank accepts. */
   status: BankStatusArgs;
+  /** Init haircuts that grow while the market moves. */
+  dynamic: DynamicParamsArgs;
 };
 
 export function getBankParamsEncoder(): FixedSizeEncoder<BankParamsArgs> {
@@ -57,6 +65,7 @@ export function getBankParamsEncoder(): FixedSizeEncoder<BankParamsArgs> {
     ["risk", getRiskParamsEncoder()],
     ["limits", getLimitParamsEncoder()],
     ["status", getBankStatusEncoder()],
+    ["dynamic", getDynamicParamsEncoder()],
   ]);
 }
 
@@ -65,6 +74,7 @@ export function getBankParamsDecoder(): FixedSizeDecoder<BankParams> {
     ["risk", getRiskParamsDecoder()],
     ["limits", getLimitParamsDecoder()],
     ["status", getBankStatusDecoder()],
+    ["dynamic", getDynamicParamsDecoder()],
   ]);
 }
 

@@ -10,6 +10,7 @@ export * from "./accountKind";
 export * from "./bankConfig";
 export * from "./bankParams";
 export * from "./bankStatus";
+export * from "./dynamicParams";
 export * from "./governanceSettings";
 export * from "./healthValue";
 export * from "./limitParams";
