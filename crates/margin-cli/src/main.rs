@@ -570,6 +570,16 @@ enum Risk {
         /// Also write a PNG of the distribution of worst falls with the chosen haircuts.
         #[arg(long)]
         chart: Option<PathBuf>,
+        /// Also calibrate the weights on the horizons that follow liquidation triggers (accounts opened at
+        /// maximum Init leverage every bar), to cover at least --target of the liquidations.
+        #[arg(long)]
+        conditional: bool,
+        /// With --conditional: the fraction of liquidations that must cover their debt.
+        #[arg(long, default_value_t = 0.999)]
+        target: f64,
+        /// With --conditional: the dynamic Init margin, k_divergence/k_expansion/max_extra in bps (0/0/0: off).
+        #[arg(long, default_value = "10000/20000/1500")]
+        dynamic: String,
     },
     /// Backtests the current and the recommended parameters on the history: breaches at the Maint limit
     /// (Kupiec's test), accounts opened at maximum Init leverage, liquidated, and the bad debt left.
@@ -611,13 +621,25 @@ impl RiskInputs {
 
 fn risk_command(command: Risk) -> Result<String, String> {
     match command {
-        Risk::Calibrate { inputs, chart } => {
+        Risk::Calibrate { inputs, chart, conditional, target, dynamic } => {
             let inputs = inputs.load()?;
             let calibration = inputs.calibration()?;
             if let Some(path) = chart {
                 risk::chart::write(&calibration, &path)?;
             }
-            Ok(risk::calibration_text(&calibration, &inputs.current))
+            let text = risk::calibration_text(&calibration, &inputs.current);
+            if !conditional {
+                return Ok(text);
+            }
+            if !(0.5..1.0).contains(&target) {
+                return Err(format!("--target {target}: a fraction of liquidations, from 0.5 to under 1"));
+            }
+            let rule = risk::conditional::DynamicRule::parse(&dynamic)?;
+            let hold = (30 * 86_400 / inputs.history.bar_seconds.max(1)) as usize;
+            let preset = risk::weights_of(&inputs.current);
+            let result =
+                risk::conditional::calibrate_conditional(&inputs.history, &calibration, preset, (target, rule), hold);
+            Ok(format!("{text}\n\n{}", risk::conditional::conditional_text(&calibration.asset, &result)))
         }
         Risk::Backtest { inputs, stride } => {
             let inputs = inputs.load()?;

@@ -126,6 +126,23 @@ fn on_the_real_history_sol_haircuts_exceed_usdc_and_the_backtests_pass() {
     }
 }
 
+/// docs/RISK.md's conditional row for BTC, reproduced: the weights whose max-leverage liquidations cover 99.9 %
+/// of their debt with the dynamic rule on, far below the unconditional recommendation's.
+#[test]
+fn on_the_real_history_the_conditional_weights_cover_the_target() {
+    let Some(btc) = shared("binance-btcusdt-4h.csv") else { return };
+    let inputs = Inputs::load(&btc, "4h", "0.99/0.999", "volatile").unwrap();
+    let calibration = inputs.calibration().unwrap();
+    let rule = risk::conditional::DynamicRule::parse("10000/20000/1500").unwrap();
+    let hold = (30 * 86_400 / inputs.history.bar_seconds) as usize;
+    let preset = risk::weights_of(&inputs.current);
+    let result = risk::conditional::calibrate_conditional(&inputs.history, &calibration, preset, (0.999, rule), hold);
+    assert_eq!((result.init_asset_bps, result.maint_asset_bps), (6_797, 7_975), "docs/RISK.md's BTC row");
+    assert!(result.with_rule.covered_fraction >= 0.999, "{:?}", result.with_rule);
+    assert!(result.unconditional.covered_fraction < 0.9, "{:?}", result.unconditional);
+    assert!(result.preset.covered_fraction < 0.999, "{:?}", result.preset);
+}
+
 #[test]
 fn the_commands_print_their_tables_and_the_chart() {
     let folder = std::env::temp_dir().join(format!("margin-risk-{}", std::process::id()));
@@ -154,6 +171,11 @@ fn the_commands_print_their_tables_and_the_chart() {
     assert!(std::fs::metadata(&chart).unwrap().len() > 1_000);
     let backtested = run(&["backtest"]);
     assert!(backtested.contains("Kupiec at 95 %") && backtested.contains("accepted"), "{backtested}");
+    let conditional = run(&["calibrate", "--conditional", "--target", "0.99"]);
+    assert!(
+        conditional.contains("conditional, rule on (recommended)") && conditional.contains("opening leverage"),
+        "{conditional}"
+    );
     let proposed = run(&["propose"]);
     assert!(proposed.contains("proposal 1: executes after day 2.0"), "{proposed}");
     let bad = Command::new(env!("CARGO_BIN_EXE_margin"))
@@ -162,4 +184,17 @@ fn the_commands_print_their_tables_and_the_chart() {
         .output()
         .unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("the unit is s, m, h or d"));
+    for (flag, value, named) in
+        [("--target", "1.5", "a fraction of liquidations"), ("--dynamic", "1/2", "k_divergence/k_expansion/max_extra")]
+    {
+        let refused = Command::new(env!("CARGO_BIN_EXE_margin"))
+            .args(["risk", "calibrate", "--conditional", flag, value, "--prices"])
+            .arg(&prices)
+            .output()
+            .unwrap();
+        assert!(
+            !refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains(named),
+            "{flag} {value}"
+        );
+    }
 }

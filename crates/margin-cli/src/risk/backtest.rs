@@ -50,8 +50,6 @@ pub fn backtest(
 ) -> Backtest {
     let bars = &history.bars;
     let maint = f64::from(weights.maint_asset_bps) / 10_000.0;
-    let init = f64::from(weights.init_asset_bps) / 10_000.0;
-    let bonus = f64::from(weights.min_bonus_bps) / 10_000.0;
     // Closes, as the calibration (stats::worst_moves says why).
     let worst_close = |from: usize| {
         bars[from + 1..=(from + horizon).min(bars.len() - 1)].iter().map(|bar| bar.close).fold(f64::INFINITY, f64::min)
@@ -73,12 +71,45 @@ pub fn backtest(
     result.kupiec = kupiec_statistic(result.breaches, result.horizons, result.target_rate);
     result.kupiec_accepted = result.kupiec < KUPIEC_CRITICAL_95;
 
-    // Opened at maximum Init leverage: collateral worth 1, debt = its Init value.
+    let openings = backtest_with_openings(history, weights, horizon, (stride, max_hold), None);
+    Backtest { horizons: result.horizons, breaches: result.breaches, ..openings }.with_threshold(&result)
+}
+
+impl Backtest {
+    fn with_threshold(mut self, threshold: &Backtest) -> Backtest {
+        self.breach_rate = threshold.breach_rate;
+        self.target_rate = threshold.target_rate;
+        self.kupiec = threshold.kupiec;
+        self.kupiec_accepted = threshold.kupiec_accepted;
+        self.mean_breach_shortfall = threshold.mean_breach_shortfall;
+        self
+    }
+}
+
+/// The second half of [`backtest`] alone: accounts opened at maximum Init leverage every `stride` bars, held
+/// until a close puts Maint below 0, liquidated at the worst close of the following horizon with the minimum
+/// bonus. With `opening_haircuts`, an account opened at bar t borrows `init × (1 − haircut[t])` (the dynamic
+/// Init margin in force when it opened).
+pub fn backtest_with_openings(
+    history: &History,
+    weights: Weights,
+    horizon: usize,
+    (stride, max_hold): (usize, usize),
+    opening_haircuts: Option<&[f64]>,
+) -> Backtest {
+    let bars = &history.bars;
+    let maint = f64::from(weights.maint_asset_bps) / 10_000.0;
+    let init = f64::from(weights.init_asset_bps) / 10_000.0;
+    let bonus = f64::from(weights.min_bonus_bps) / 10_000.0;
+    let worst_close = |from: usize| {
+        bars[from + 1..=(from + horizon).min(bars.len() - 1)].iter().map(|bar| bar.close).fold(f64::INFINITY, f64::min)
+    };
+    let mut result = Backtest::default();
     let mut bad_debt = 0.0;
     for start in (0..bars.len().saturating_sub(horizon + 1)).step_by(stride.max(1)) {
         result.opened += 1;
         let units = 1.0 / bars[start].close;
-        let debt = init;
+        let debt = init * (1.0 - opening_haircuts.map_or(0.0, |haircuts| haircuts[start]));
         let end = (start + max_hold).min(bars.len() - 1 - horizon);
         let Some(trigger) = (start + 1..=end).find(|&bar| units * bars[bar].close * maint < debt) else { continue };
         result.liquidated += 1;
