@@ -7,6 +7,7 @@
 //! - [`math`]: checked u64 fixed point, the one wide `mul_div` on u64 limbs, explicit rounding.
 //! - [`price`]: a Pyth price to validated conservative prices per health type (confidence-scaled haircuts).
 //! - [`health`]: Init, LiqEnd and Maint health of an account; max borrow and max withdraw; liquidation price.
+//! - [`fallback`]: choosing between a bank's primary price and a fallback source (rule only; not wired yet).
 //! - [`dynamic`]: dynamic Init margin, Init haircuts that grow while spot leaves its EMA or the confidence widens.
 //! - [`liquidation`]: eligibility, bonus, repay to the LiqEnd target, seized collateral, insurance fee, dust.
 //! - [`interest`]: the rate curve, index accrual, share ↔ token conversion, utilization and caps.
@@ -49,6 +50,7 @@ pub mod accounting;
 pub mod bankruptcy;
 pub mod dynamic;
 pub mod error;
+pub mod fallback;
 pub mod governance;
 pub mod health;
 pub mod interest;
