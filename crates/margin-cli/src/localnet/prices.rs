@@ -132,10 +132,14 @@ pub fn crash_file(state: &Path) -> PathBuf {
 
 /// The crashes in force (none when the file is absent).
 pub fn read_crashes(state: &Path) -> Result<BTreeMap<String, f64>, String> {
-    let path = crash_file(state);
-    match std::fs::read_to_string(&path) {
+    read_or_default(&crash_file(state))
+}
+
+/// The JSON in `path`, or the empty value when the file does not exist.
+fn read_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -> Result<T, String> {
+    match std::fs::read_to_string(path) {
         Ok(text) => serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display())),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(T::default()),
         Err(error) => Err(format!("{}: {error}", path.display())),
     }
 }
@@ -167,12 +171,7 @@ pub fn outage_file(state: &Path) -> PathBuf {
 
 /// The banks whose feed is out (none when the file is absent).
 pub fn read_outages(state: &Path) -> Result<BTreeSet<String>, String> {
-    let path = outage_file(state);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => serde_json::from_str(&text).map_err(|error| format!("{}: {error}", path.display())),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(BTreeSet::new()),
-        Err(error) => Err(format!("{}: {error}", path.display())),
-    }
+    read_or_default(&outage_file(state))
 }
 
 /// Stops (`out`) or resumes publishing bank `name`'s feed from the next tick on.
