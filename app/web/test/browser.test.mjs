@@ -208,6 +208,13 @@ test('a trader in Chromium: connect, open, deposit, borrow to max, +1 refused, r
     assert.match(await liquidated.innerText(), new RegExp(`Liquidated by ${liquidator.slice(0, 4)}…${liquidator.slice(-4)}: repaid [\\d,.]+ USDC, seized [\\d,.]+ SOL`));
     assert.ok((await page.locator('li[data-event="Borrowed"]').count()) >= 1);
     await page.screenshot({ path: join(artifacts, 'history.png'), fullPage: true });
+    // SOL falls 90 % from its path: the bot takes the rest of the collateral and the debt left is written off,
+    // the USDC insurance paying; the history says so in words.
+    margin('crash', 'SOL', '90', '--state', state);
+    const writtenOff = page.locator('li[data-event="BankruptcyResolved"]').first();
+    await writtenOff.waitFor({ timeout: 120_000 });
+    assert.match(await writtenOff.innerText(), /Bad debt written off: [\d,.]+ USDC; insurance paid [\d,.]+ USDC, depositors bore 0 USDC\./);
+    await page.screenshot({ path: join(artifacts, 'history-bankruptcy.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   } finally {
     await stop(bot);

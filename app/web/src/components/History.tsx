@@ -12,11 +12,11 @@ function describe(entry: HistoryEntry, loaded: Loaded): string {
   };
   switch (entry.name) {
     case 'Liquidated':
-      return `Liquidated by ${short(String(f.liquidator))}: repaid ${units(f.repaid, f.debtBank)}, seized ${units(BigInt(f.seizedToLiquidator) + BigInt(f.seizedAsDeposit), f.collateralBank)} (bonus ${Number(f.bonusBps) / 100} %).`;
+      return `Liquidated by ${short(String(f.liquidator))}: repaid ${units(f.repaid, f.debtBank)}, seized ${units(f.seizedToLiquidator, f.collateralBank)}${f.seizedAsDeposit ? ' (credited to the liquidator\'s account)' : ''} (bonus ${Number(f.bonusBps) / 100} %).`;
     case 'BankruptcyResolved':
       return `Bad debt written off: ${units(f.debtWrittenOff, f.bank)}; insurance paid ${units(f.fromInsurance, f.bank)}, depositors bore ${units(f.socialized, f.bank)}.`;
     case 'DepositForfeited':
-      return `Dust deposit forfeited: ${units(f.amount, f.bank)}.`;
+      return `Dust deposit forfeited: ${units(f.tokens, f.bank)}.`;
     case 'Deposited':
     case 'Withdrawn':
     case 'Borrowed':
