@@ -5,6 +5,7 @@ import {
   type AddressesByLookupTableAddress,
   type Instruction,
   type Rpc,
+  type Signature,
   type SolanaRpcApi,
   type TransactionSigner,
   appendTransactionMessageInstructions,
@@ -81,13 +82,19 @@ export async function send(rpc: Rpc<SolanaRpcApi>, payer: TransactionSigner, ins
   }
   if (options.dryRun) return signature;
   await rpc.sendTransaction(wire, { encoding: 'base64', skipPreflight: true }).send();
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  return confirmed(rpc, signature, options.timeoutMs);
+}
+
+/** Polls `signature`'s status until it is confirmed (returned) or failed (throws [`Refused`]); throws after
+ * `timeoutMs` (default 30 s) saying it was sent but not confirmed. */
+export async function confirmed(rpc: Rpc<SolanaRpcApi>, signature: Signature, timeoutMs = 30_000): Promise<Signature> {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { value } = await rpc.getSignatureStatuses([signature]).send();
     const status = value[0];
     if (status?.err) throw new Refused(status.err, programErrorOf(status.err), []);
     if (status?.confirmationStatus === 'confirmed' || status?.confirmationStatus === 'finalized') return signature;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  throw new Error(`${signature} not confirmed within ${options.timeoutMs ?? 30_000} ms`);
+  throw new Error(`${signature} was sent but not confirmed within ${timeoutMs / 1000} s: check it before trying again.`);
 }

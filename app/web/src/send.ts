@@ -18,7 +18,7 @@ import {
   setTransactionMessageFeePayer,
   setTransactionMessageLifetimeUsingBlockhash,
 } from '@solana/kit';
-import { Refused, programErrorOf } from '@margin/client';
+import { Refused, confirmed, programErrorOf } from '@margin/client';
 import { RpcUnavailable } from './chain';
 
 export type Step = 'simulating' | 'signing' | 'sending' | 'confirming';
@@ -67,13 +67,12 @@ export async function submit(
   onStep('sending');
   await call(url, () => rpc.sendTransaction(base64(signed) as never, { encoding: 'base64', skipPreflight: true }).send());
   onStep('confirming');
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const { value } = await call(url, () => rpc.getSignatureStatuses([signature]).send());
-    const status = value[0];
-    if (status?.err) throw new Refused(status.err, programErrorOf(status.err), []);
-    if (status?.confirmationStatus === 'confirmed' || status?.confirmationStatus === 'finalized') return signature;
-    await new Promise((resolve) => setTimeout(resolve, 400));
+  try {
+    return await confirmed(rpc, signature, timeoutMs);
+  } catch (error) {
+    if (error instanceof Refused) throw error;
+    // Sent already: never "nothing was sent" from here.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(reason.startsWith(signature) ? reason : `${signature} was sent, but its confirmation could not be read (${reason}): check it before trying again.`);
   }
-  throw new Error(`${signature} was sent but not confirmed within ${timeoutMs / 1000} s: check it before trying again.`);
 }

@@ -169,6 +169,16 @@ mod tests {
         assert!(chosen.init_asset <= primary.init_asset);
     }
 
+    #[test]
+    fn a_fallback_that_cannot_be_combined_counts_as_a_disagreement_never_as_an_error() {
+        // Scales 35 apart (a token of 10^-18 dollars per native unit against one of 10^6): 10^35 fits no u64.
+        let primary = OraclePrice { scale: 40, ..priced(150_00000000, 15_000_000) };
+        let far = OraclePrice { scale: 5, ..priced(150_00000000, 15_000_000) };
+        assert!(combined(&primary, &far, 5_000).is_err());
+        let chosen = choose_price(&Ok(primary), Some(&Ok(far)), 5_000).unwrap();
+        assert_eq!(chosen, OraclePrice { usable_to_open: false, ..primary });
+    }
+
     /// Prices from $0.00000001 to $10^10 (any scale a listing allows and more), confidence up to 3 %.
     fn pyth_strategy() -> impl Strategy<Value = PythPrice> {
         (1i64..1_000_000_000_000_000_000, 0u64..=300)

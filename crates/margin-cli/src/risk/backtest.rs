@@ -50,17 +50,13 @@ pub fn backtest(
 ) -> Backtest {
     let bars = &history.bars;
     let maint = f64::from(weights.maint_asset_bps) / 10_000.0;
-    // Closes, as the calibration (stats::worst_moves says why).
-    let worst_close = |from: usize| {
-        bars[from + 1..=(from + horizon).min(bars.len() - 1)].iter().map(|bar| bar.close).fold(f64::INFINITY, f64::min)
-    };
     let mut result = Backtest { target_rate: 1.0 - maint_confidence, ..Backtest::default() };
 
     // Threshold test: collateral worth 1, debt = its Maint value, over non-overlapping horizons.
     let mut shortfall = 0.0;
     for start in (0..bars.len().saturating_sub(horizon)).step_by(horizon) {
         result.horizons += 1;
-        let collateral_at_worst = worst_close(start) / bars[start].close;
+        let collateral_at_worst = worst_close(history, start, horizon) / bars[start].close;
         if collateral_at_worst < maint {
             result.breaches += 1;
             shortfall += maint - collateral_at_worst;
@@ -71,19 +67,16 @@ pub fn backtest(
     result.kupiec = kupiec_statistic(result.breaches, result.horizons, result.target_rate);
     result.kupiec_accepted = result.kupiec < KUPIEC_CRITICAL_95;
 
-    let openings = backtest_with_openings(history, weights, horizon, (stride, max_hold), None);
-    Backtest { horizons: result.horizons, breaches: result.breaches, ..openings }.with_threshold(&result)
+    let Backtest { opened, liquidated, with_bad_debt, bad_debt_fraction, covered_fraction, .. } =
+        backtest_with_openings(history, weights, horizon, (stride, max_hold), None);
+    Backtest { opened, liquidated, with_bad_debt, bad_debt_fraction, covered_fraction, ..result }
 }
 
-impl Backtest {
-    fn with_threshold(mut self, threshold: &Backtest) -> Backtest {
-        self.breach_rate = threshold.breach_rate;
-        self.target_rate = threshold.target_rate;
-        self.kupiec = threshold.kupiec;
-        self.kupiec_accepted = threshold.kupiec_accepted;
-        self.mean_breach_shortfall = threshold.mean_breach_shortfall;
-        self
-    }
+/// The worst close within the `horizon` bars after bar `from` (closes, as the calibration: stats::worst_moves
+/// says why).
+fn worst_close(history: &History, from: usize, horizon: usize) -> f64 {
+    let bars = &history.bars;
+    bars[from + 1..=(from + horizon).min(bars.len() - 1)].iter().map(|bar| bar.close).fold(f64::INFINITY, f64::min)
 }
 
 /// The second half of [`backtest`] alone: accounts opened at maximum Init leverage every `stride` bars, held
@@ -101,9 +94,6 @@ pub fn backtest_with_openings(
     let maint = f64::from(weights.maint_asset_bps) / 10_000.0;
     let init = f64::from(weights.init_asset_bps) / 10_000.0;
     let bonus = f64::from(weights.min_bonus_bps) / 10_000.0;
-    let worst_close = |from: usize| {
-        bars[from + 1..=(from + horizon).min(bars.len() - 1)].iter().map(|bar| bar.close).fold(f64::INFINITY, f64::min)
-    };
     let mut result = Backtest::default();
     let mut bad_debt = 0.0;
     for start in (0..bars.len().saturating_sub(horizon + 1)).step_by(stride.max(1)) {
@@ -114,7 +104,7 @@ pub fn backtest_with_openings(
         let Some(trigger) = (start + 1..=end).find(|&bar| units * bars[bar].close * maint < debt) else { continue };
         result.liquidated += 1;
         // The liquidator repays the debt and takes collateral worth debt × (1 + bonus) at the worst price.
-        let covered = units * worst_close(trigger) / (1.0 + bonus);
+        let covered = units * worst_close(history, trigger, horizon) / (1.0 + bonus);
         if covered < debt {
             result.with_bad_debt += 1;
             bad_debt += debt - covered;
