@@ -29,6 +29,8 @@ pub struct BankKeys {
     pub decimals: u8,
     /// SPL Token or Token-2022.
     pub token_program: Pubkey,
+    /// The fallback price account (a Switchboard pull feed) once governance has set one.
+    pub fallback_price_account: Option<Pubkey>,
 }
 
 impl BankKeys {
@@ -41,6 +43,7 @@ impl BankKeys {
             vault: self.vault,
             insurance_vault: self.insurance_vault,
             price_account: self.price_account,
+            fallback_price_account: self.fallback_price_account,
         }
     }
 }

@@ -7,12 +7,18 @@ use solana_sdk::pubkey::Pubkey;
 
 use crate::env::{BankKeys, Env, Failure};
 use margin_sdk::pyth::PriceUpdate;
+use margin_sdk::switchboard::PullFeed;
 
 impl Env {
     /// Writes `update` into `address`.
     pub fn set_price_account(&mut self, address: &Pubkey, update: &PriceUpdate) {
         let account = update.account(*address);
         self.set_account(address, account);
+    }
+
+    /// Writes the Switchboard pull feed `feed` into `address`.
+    pub fn set_pull_feed(&mut self, address: &Pubkey, feed: &PullFeed) {
+        self.set_account(address, feed.account());
     }
 
     /// Sets a bank's price to `dollars_e8 ± conf_e8` (10^-8 USD), published now.
@@ -84,6 +90,7 @@ impl Env {
             feed_id: config.feed_id,
             decimals,
             token_program,
+            fallback_price_account: None,
         })
     }
 }

@@ -1,13 +1,13 @@
 //! Governance calls of the test environment: proposals, their execution and cancellation, instant
 //! tightening, the guardian's pause.
 use margin::instructions::GroupChangeArgs;
-use margin::state::{BankConfig, BankParams, Proposal};
+use margin::state::{BankConfig, BankParams, FallbackOracle, Proposal};
 use margin_sdk::addresses::BankAddresses;
 use margin_sdk::instructions as build;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
-use crate::env::{Env, Failure};
+use crate::env::{BankKeys, Env, Failure};
 
 impl Env {
     /// The proposal PDA of `id` in this env's group.
@@ -69,6 +69,44 @@ impl Env {
     ) -> Result<(), Failure> {
         let ix = build::execute_bank_change(&executor.pubkey(), &self.group, bank, proposal);
         self.send(&[ix], &[executor]).await
+    }
+
+    /// The admin proposes `fallback` as `bank`'s fallback price source; returns the proposal.
+    pub async fn propose_fallback_oracle(
+        &mut self,
+        bank: &Pubkey,
+        fallback: FallbackOracle,
+    ) -> Result<Pubkey, Failure> {
+        let (id, proposal) = self.next_proposal().await;
+        let ix = build::propose_fallback_oracle(&self.payer(), &self.admin_key(), &self.group, id, bank, fallback);
+        self.send_as_admin(ix).await?;
+        Ok(proposal)
+    }
+
+    /// `executor` executes fallback `proposal` on `bank`.
+    pub async fn execute_fallback_oracle(
+        &mut self,
+        executor: &Keypair,
+        proposal: &Pubkey,
+        bank: &Pubkey,
+    ) -> Result<(), Failure> {
+        let ix = build::execute_fallback_oracle(&executor.pubkey(), &self.group, bank, proposal);
+        self.send(&[ix], &[executor]).await
+    }
+
+    /// Sets `bank`'s fallback through governance: proposed one timelock delay ago (so the clock stays put and
+    /// prices stay fresh), executed now by the guardian (anyone may); `bank` then names it, so the tests'
+    /// health accounts carry it.
+    pub async fn set_fallback_oracle(&mut self, bank: &mut BankKeys, fallback: FallbackOracle) -> Result<(), Failure> {
+        let now = self.now;
+        let delay = i64::from(self.group_state().await.governance.timelock_delay_seconds);
+        self.set_clock(now - delay);
+        let proposal = self.propose_fallback_oracle(&bank.bank, fallback).await;
+        self.set_clock(now);
+        let executor = self.guardian.insecure_clone();
+        self.execute_fallback_oracle(&executor, &proposal?, &bank.bank).await?;
+        bank.fallback_price_account = fallback.is_set().then_some(fallback.price_account);
+        Ok(())
     }
 
     /// The admin proposes the group's roles and settings; returns the proposal.

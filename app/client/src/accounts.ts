@@ -1,6 +1,7 @@
 // Remaining accounts in the program's order (crates/margin-sdk/src/accounts.rs): a health check reads, for each
-// used position in account order, its bank then the bank's price account, all read-only; resolve_bankruptcy
-// takes the same list with the banks writable (forfeit dust is burned in them).
+// used position in account order, its bank, the bank's price account and, when the bank has one, its fallback
+// price account (a Switchboard pull feed), all read-only; resolve_bankruptcy takes the same list with the banks
+// writable (forfeit dust is burned in them).
 import { AccountRole, type AccountMeta, type Address } from '@solana/kit';
 import type { Bank, MarginAccount } from './generated';
 
@@ -21,25 +22,31 @@ function bankOf(banks: ReadonlyMap<Address, BankInfo>, address: Address): BankIn
   return info;
 }
 
+/** A bank's price accounts: its Pyth account, then its fallback's when it has one. */
+export function priceAccounts(bank: Bank): Address[] {
+  return bank.fallback.priceAccount === FREE_SLOT ? [bank.priceAccount] : [bank.priceAccount, bank.fallback.priceAccount];
+}
+
+/** One bank's part of a health check: the bank, then its price accounts, read-only. */
+function bankMetas(info: BankInfo): AccountMeta[] {
+  return [info.address, ...priceAccounts(info.bank)].map((address) => ({ address, role: AccountRole.READONLY }));
+}
+
 /** Remaining accounts of a health check of `account` as it stands (liquidate). */
 export function healthAccounts(account: MarginAccount, banks: ReadonlyMap<Address, BankInfo>): AccountMeta[] {
-  return positionBanks(account).flatMap((address) => [
-    { address, role: AccountRole.READONLY },
-    { address: bankOf(banks, address).bank.priceAccount, role: AccountRole.READONLY },
-  ]);
+  return positionBanks(account).flatMap((address) => bankMetas({ address, bank: bankOf(banks, address).bank }));
 }
 
 /** Remaining accounts of a health check after an action on `acted` (withdraw, borrow): the bank and its price
- * are appended when the account has no position in it yet (the action opens the next free slot). */
+ * accounts are appended when the account has no position in it yet (the action opens the next free slot). */
 export function healthAccountsAfter(account: MarginAccount, acted: BankInfo, banks: ReadonlyMap<Address, BankInfo>): AccountMeta[] {
   const metas = healthAccounts(account, banks);
-  if (!positionBanks(account).includes(acted.address)) {
-    metas.push({ address: acted.address, role: AccountRole.READONLY }, { address: acted.bank.priceAccount, role: AccountRole.READONLY });
-  }
+  if (!positionBanks(account).includes(acted.address)) metas.push(...bankMetas(acted));
   return metas;
 }
 
 /** Remaining accounts of `resolve_bankruptcy`: the health list with every bank writable. */
 export function bankruptcyAccounts(account: MarginAccount, banks: ReadonlyMap<Address, BankInfo>): AccountMeta[] {
-  return healthAccounts(account, banks).map((meta, index) => (index % 2 === 0 ? { ...meta, role: AccountRole.WRITABLE } : meta));
+  const positions = new Set(positionBanks(account));
+  return healthAccounts(account, banks).map((meta) => (positions.has(meta.address) ? { ...meta, role: AccountRole.WRITABLE } : meta));
 }

@@ -2,7 +2,7 @@
 // banks' price accounts (with owners: the program checks them) and the Clock sysvar's time, over JSON-RPC.
 import { type Address, type Rpc, type SolanaRpcApi, address, getBase64Encoder } from '@solana/kit';
 import { getBankDecoder, getMarginAccountDecoder } from './generated';
-import { positionBanks } from './accounts';
+import { positionBanks, priceAccounts } from './accounts';
 
 const CLOCK = address('SysvarC1ock11111111111111111111111111111111');
 
@@ -27,7 +27,7 @@ export async function clock(rpc: Rpc<SolanaRpcApi>): Promise<bigint> {
   return new DataView(sysvar.data.buffer, sysvar.data.byteOffset).getBigInt64(32, true);
 }
 
-/** A snapshot (made by `create(now)`) of `accounts`, their banks and `moreBanks`, with every price account. */
+/** A snapshot (made by `create(now)`) of `accounts`, their banks and `moreBanks`, with every price account (fallbacks too). */
 export async function loadSnapshot<T extends SnapshotSink>(
   rpc: Rpc<SolanaRpcApi>,
   create: (now: bigint) => T,
@@ -44,7 +44,7 @@ export async function loadSnapshot<T extends SnapshotSink>(
   const priceAddresses: Address[] = [];
   for (const bank of fetchedBanks) {
     snapshot.addBank(bank.address, bank.data);
-    priceAddresses.push(getBankDecoder().decode(bank.data).priceAccount);
+    priceAddresses.push(...priceAccounts(getBankDecoder().decode(bank.data)));
   }
   for (const price of await fetchRaw(rpc, priceAddresses)) snapshot.addPrice(price.address, price.owner, price.data);
   return snapshot;

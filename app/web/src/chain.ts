@@ -29,6 +29,7 @@ import {
   getGroupDecoder,
   getMarginAccountDecoder,
   getProposalDecoder,
+  priceAccounts,
   tokenAccountAmount,
 } from '@margin/client';
 import { MarginSnapshot } from './wasm';
@@ -115,7 +116,7 @@ export async function loadGroup(rpc: Rpc<SolanaRpcApi>, groupAddress: Address, o
   const now = await clock(rpc);
   const bankRaws = await programAccounts(rpc, BANK_DISCRIMINATOR, [{ offset: 8n, address: groupAddress }]);
   const decoded = bankRaws.map((raw) => ({ raw, bank: getBankDecoder().decode(raw.data) }));
-  const prices = await accounts(rpc, decoded.map(({ bank }) => bank.priceAccount));
+  const prices = await accounts(rpc, decoded.flatMap(({ bank }) => priceAccounts(bank)));
   const proposalRaws = await programAccounts(rpc, PROPOSAL_DISCRIMINATOR, [{ offset: 8n, address: groupAddress }]);
   const proposals = proposalRaws
     .map((raw) => ({ address: raw.address, proposal: getProposalDecoder().decode(raw.data) }))

@@ -191,13 +191,16 @@ pub async fn tighten(
     submit(chain, authority, build::tighten_bank(&authority.key(), &state.group, bank, params)).await
 }
 
-/// Executes `proposal` (anyone, after its eta): a bank change, a listing or a group change.
+/// Executes `proposal` (anyone, after its eta): a bank change, a listing, a group change or a fallback oracle.
 pub async fn execute(chain: &mut impl Chain, authority: &Authority, proposal: &Pubkey) -> Result<String, String> {
     let state = accounts::proposal(&fetch(chain, proposal, "proposal").await?).map_err(sdk)?;
     let executor = authority.key();
     let instruction = match state.action {
         ProposalAction::ChangeBank { bank, .. } => build::execute_bank_change(&executor, &state.group, &bank, proposal),
         ProposalAction::ChangeGroup { .. } => build::execute_group_change(&executor, &state.group, proposal),
+        ProposalAction::SetFallbackOracle { bank, .. } => {
+            build::execute_fallback_oracle(&executor, &state.group, &bank, proposal)
+        }
         ProposalAction::ListBank { mint, price_account, .. } => {
             let token_program = chain.account(&mint).await.map_err(sdk)?.ok_or("the listed mint does not exist")?.owner;
             let bank = BankAddresses::derive(&state.group, &mint, &token_program, &price_account);

@@ -44,7 +44,11 @@ impl Book {
     /// Applies one account update: a price account of a known bank, a bank or a margin account of this group
     /// (told apart by their Anchor discriminators). Data that does not decode is ignored, not trusted.
     pub fn apply(&mut self, update: &Update) -> Change {
-        let is_price = self.snapshot.banks.values().any(|bank| bank.price_account == update.address);
+        let is_price = self
+            .snapshot
+            .banks
+            .values()
+            .any(|bank| margin_sdk::snapshot::price_accounts_of(bank).any(|price| price == update.address));
         if is_price {
             let raw = RawAccount { owner: update.owner, data: update.data.clone() };
             self.snapshot.prices.insert(update.address, raw);

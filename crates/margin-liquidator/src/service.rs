@@ -124,7 +124,8 @@ impl<F: Feed> Service<F> {
         if self.receiver.is_some() || Instant::now() < self.next_connect {
             return;
         }
-        let prices: Vec<Pubkey> = self.book.snapshot.banks.values().map(|bank| bank.price_account).collect();
+        let prices: Vec<Pubkey> =
+            self.book.snapshot.banks.values().flat_map(margin_sdk::snapshot::price_accounts_of).collect();
         let reconnect = self.metrics.full_refreshes.load(Relaxed) > 0;
         if reconnect {
             self.metrics.subscription_reconnects.fetch_add(1, Relaxed);

@@ -36,23 +36,31 @@ pub fn proposal(data: &[u8]) -> Result<Proposal, SdkError> {
     Proposal::try_deserialize(&mut &data[..]).map_err(|_| SdkError::WrongAccountType)
 }
 
-/// Remaining accounts of a health check of `account` as it stands: per used position, its bank then the
-/// bank's price account (read-only). `bank_of` gives a bank's addresses; a missing one is an error.
+/// Remaining accounts of a health check of `account` as it stands: per used position, its bank, the bank's
+/// price account and its fallback price account if it has one (read-only). `bank_of` gives a bank's
+/// addresses; a missing one is an error.
 pub fn health_accounts(
     account: &MarginAccount,
     bank_of: impl Fn(&Pubkey) -> Option<BankAddresses>,
 ) -> Result<Vec<AccountMeta>, SdkError> {
-    let mut metas = Vec::with_capacity(32);
+    let mut metas = Vec::with_capacity(48);
     for position in account.used_positions() {
         let bank = bank_of(&position.bank).ok_or(SdkError::UnknownBank(position.bank))?;
-        metas.push(AccountMeta::new_readonly(bank.bank, false));
-        metas.push(AccountMeta::new_readonly(bank.price_account, false));
+        metas.extend(bank_health_accounts(&bank));
     }
     Ok(metas)
 }
 
-/// Remaining accounts of a health check after an action on `bank`: as [`health_accounts`], with `bank` and
-/// its price appended when the account has no position in it yet (a first borrow takes the next free slot,
+/// One bank's part of the health accounts: the bank, its price account, its fallback price account if any.
+pub fn bank_health_accounts(bank: &BankAddresses) -> impl Iterator<Item = AccountMeta> {
+    [Some(bank.bank), Some(bank.price_account), bank.fallback_price_account]
+        .into_iter()
+        .flatten()
+        .map(|address| AccountMeta::new_readonly(address, false))
+}
+
+/// Remaining accounts of a health check after an action on `bank`: as [`health_accounts`], with `bank`'s
+/// accounts appended when the account has no position in it yet (a first borrow takes the next free slot,
 /// which is the last used one).
 pub fn health_accounts_after(
     account: &MarginAccount,
@@ -61,22 +69,21 @@ pub fn health_accounts_after(
 ) -> Result<Vec<AccountMeta>, SdkError> {
     let mut metas = health_accounts(account, bank_of)?;
     if account.position_index(&bank.bank).is_none() {
-        metas.push(AccountMeta::new_readonly(bank.bank, false));
-        metas.push(AccountMeta::new_readonly(bank.price_account, false));
+        metas.extend(bank_health_accounts(bank));
     }
     Ok(metas)
 }
 
-/// Remaining accounts of `resolve_bankruptcy`: for each used position, in order, its bank (writable: forfeit
-/// deposits are burned in their banks) then its price account (read when a dust deposit needs the account
-/// shown under water).
+/// Remaining accounts of `resolve_bankruptcy`: [`health_accounts`], with each bank writable (forfeit deposits
+/// are burned in their banks); the price accounts are read when a dust deposit needs the account shown under
+/// water.
 pub fn bankruptcy_accounts(
     account: &MarginAccount,
     bank_of: impl Fn(&Pubkey) -> Option<BankAddresses>,
 ) -> Result<Vec<AccountMeta>, SdkError> {
     let mut metas = health_accounts(account, bank_of)?;
-    for bank in metas.iter_mut().step_by(2) {
-        bank.is_writable = true;
+    for meta in metas.iter_mut() {
+        meta.is_writable = account.position_index(&meta.pubkey).is_some();
     }
     Ok(metas)
 }

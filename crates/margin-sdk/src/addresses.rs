@@ -21,6 +21,9 @@ pub struct BankAddresses {
     pub insurance_vault: Pubkey,
     /// The Pyth `PriceUpdateV2` account the bank reads.
     pub price_account: Pubkey,
+    /// The bank's fallback price account (a Switchboard pull feed), when it has one: health checks pass it
+    /// after the price account.
+    pub fallback_price_account: Option<Pubkey>,
 }
 
 impl BankAddresses {
@@ -34,6 +37,7 @@ impl BankAddresses {
             vault: vault(&bank),
             insurance_vault: insurance_vault(&bank),
             price_account: *price_account,
+            fallback_price_account: None,
         }
     }
 
@@ -46,6 +50,7 @@ impl BankAddresses {
             vault: bank.vault,
             insurance_vault: bank.insurance_vault,
             price_account: bank.price_account,
+            fallback_price_account: bank.fallback.is_set().then_some(bank.fallback.price_account),
         }
     }
 }

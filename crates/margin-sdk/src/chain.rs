@@ -38,7 +38,7 @@ pub trait Chain {
     async fn simulate(&mut self, transaction: VersionedTransaction) -> Result<Sent, SdkError>;
 }
 
-/// A snapshot of `banks` (their price accounts too) and `accounts` at the chain's clock.
+/// A snapshot of `banks` (their price accounts and fallbacks too) and `accounts` at the chain's clock.
 pub async fn load_snapshot(
     chain: &mut impl Chain,
     banks: &[Pubkey],
@@ -48,8 +48,10 @@ pub async fn load_snapshot(
     for address in banks {
         let data = chain.account(address).await?.ok_or(SdkError::UnknownAccount(*address))?.data;
         let bank = crate::accounts::bank(&data)?;
-        if let Some(price) = chain.account(&bank.price_account).await? {
-            snapshot.prices.insert(bank.price_account, RawAccount { owner: price.owner, data: price.data });
+        for price_account in crate::snapshot::price_accounts_of(&bank) {
+            if let Some(price) = chain.account(&price_account).await? {
+                snapshot.prices.insert(price_account, RawAccount { owner: price.owner, data: price.data });
+            }
         }
         snapshot.banks.insert(*address, bank);
     }

@@ -6,7 +6,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use margin::instructions::{GroupChangeArgs, InitGroupArgs, LiquidateArgs, OpenAccountArgs, RepayArgs};
-use margin::state::{BankConfig, BankParams, GovernanceSettings};
+use margin::state::{BankConfig, BankParams, FallbackOracle, GovernanceSettings};
 
 use crate::addresses::{self, BankAddresses};
 
@@ -100,6 +100,39 @@ pub fn execute_bank_change(executor: &Pubkey, group: &Pubkey, bank: &Pubkey, pro
     let accounts =
         margin::accounts::ExecuteBankChange { executor: *executor, group: *group, bank: *bank, proposal: *proposal };
     build(accounts, margin::instruction::ExecuteBankChange {}, vec![])
+}
+
+/// `propose_fallback_oracle`: proposal `proposal_id` to set `bank`'s fallback price source (the zero address
+/// removes it; the system program is then passed as the account). Signers: payer, admin.
+pub fn propose_fallback_oracle(
+    payer: &Pubkey,
+    admin: &Pubkey,
+    group: &Pubkey,
+    proposal_id: u64,
+    bank: &Pubkey,
+    fallback: FallbackOracle,
+) -> Instruction {
+    let accounts = margin::accounts::ProposeFallbackOracle {
+        payer: *payer,
+        admin: *admin,
+        group: *group,
+        bank: *bank,
+        fallback_price_account: fallback.price_account,
+        proposal: addresses::proposal(group, proposal_id),
+        system_program: system_program::ID,
+    };
+    build(accounts, margin::instruction::ProposeFallbackOracle { fallback }, vec![])
+}
+
+/// `execute_fallback_oracle`: applies fallback `proposal` to `bank` after its eta. Signer: executor (anyone).
+pub fn execute_fallback_oracle(executor: &Pubkey, group: &Pubkey, bank: &Pubkey, proposal: &Pubkey) -> Instruction {
+    let accounts = margin::accounts::ExecuteFallbackOracle {
+        executor: *executor,
+        group: *group,
+        bank: *bank,
+        proposal: *proposal,
+    };
+    build(accounts, margin::instruction::ExecuteFallbackOracle {}, vec![])
 }
 
 /// `propose_group_change`: proposal `proposal_id` of new roles and settings. Signers: payer, admin.

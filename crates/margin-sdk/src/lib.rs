@@ -25,6 +25,7 @@ pub mod params;
 pub mod presets;
 pub mod pyth;
 pub mod snapshot;
+pub mod switchboard;
 pub mod tokens;
 pub mod transaction;
 

@@ -116,10 +116,8 @@ impl Snapshot {
     }
 
     fn market_price(&self, bank: &Bank) -> Result<MarketPrice, SdkError> {
-        let raw = self.prices.get(&bank.price_account).ok_or(SdkError::UnknownAccount(bank.price_account))?;
-        let pyth = margin::oracle::pyth_price_from(&bank.price_account, &raw.owner, &raw.data, bank)
-            .map_err(SdkError::from_anchor)?;
-        let prices = margin::oracle::check_price(&pyth, bank, self.now).map_err(SdkError::from);
+        let (prices, pyth) = self.bank_price(bank)?;
+        let prices = prices.map_err(SdkError::from);
         let dynamic_extra_bps = margin_risk::dynamic::dynamic_extra_bps(&pyth, &bank.dynamic_margin())?;
         Ok(MarketPrice {
             pyth,

@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
+use margin::oracle::{bank_price, SourceAccount};
 use margin::state::{Bank, MarginAccount, Position};
 use margin_risk::health::{compute_health, max_borrow, max_withdraw, Health, HealthPosition, HealthType};
 use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
+use margin_risk::price::{PriceCheck, PythPrice};
 
 use crate::addresses::BankAddresses;
 use crate::market::Action;
@@ -19,6 +21,11 @@ pub struct RawAccount {
     pub owner: Pubkey,
     /// The data.
     pub data: Vec<u8>,
+}
+
+/// The price accounts `bank` reads: its Pyth account, then its fallback's if it has one.
+pub fn price_accounts_of(bank: &Bank) -> impl Iterator<Item = Pubkey> {
+    core::iter::once(bank.price_account).chain(bank.fallback.is_set().then_some(bank.fallback.price_account))
 }
 
 /// Banks, price accounts and margin accounts of one group, at cluster time `now` (unix seconds).
@@ -50,12 +57,27 @@ impl Snapshot {
     pub fn position_view(&self, position: &Position) -> Result<HealthPosition, SdkError> {
         let bank = self.banks.get(&position.bank).ok_or(SdkError::UnknownBank(position.bank))?;
         let bank = bank.accrued_to(self.now).map_err(SdkError::from_anchor)?;
-        let raw = self.prices.get(&bank.price_account).ok_or(SdkError::UnknownAccount(bank.price_account))?;
-        let pyth = margin::oracle::pyth_price_from(&bank.price_account, &raw.owner, &raw.data, &bank)
-            .map_err(SdkError::from_anchor)?;
-        // The program's own judgement: publish order against the bank's last used price, then the price itself.
-        let price = margin::oracle::check_price(&pyth, &bank, self.now);
+        let (price, _) = self.bank_price(&bank)?;
         margin::health_accounts::position_view(position, &bank, price).map_err(SdkError::from_anchor)
+    }
+
+    /// The price `bank` uses now, by the program's own rule (`margin::oracle::bank_price`: its Pyth price, its
+    /// fallback's when it has one, the publish order against the bank's last used price), and the Pyth
+    /// reading. A fallback account the snapshot lacks counts as a closed account, as on chain.
+    pub fn bank_price(&self, bank: &Bank) -> Result<(PriceCheck, PythPrice), SdkError> {
+        let raw = self.prices.get(&bank.price_account).ok_or(SdkError::UnknownAccount(bank.price_account))?;
+        let primary = SourceAccount { address: &bank.price_account, owner: &raw.owner, data: &raw.data };
+        let pyth = margin::oracle::pyth_price_from(primary.address, primary.owner, primary.data, bank)
+            .map_err(SdkError::from_anchor)?;
+        let closed = RawAccount { owner: Pubkey::default(), data: Vec::new() };
+        let fallback_raw = self.prices.get(&bank.fallback.price_account).unwrap_or(&closed);
+        let fallback = bank.fallback.is_set().then_some(SourceAccount {
+            address: &bank.fallback.price_account,
+            owner: &fallback_raw.owner,
+            data: &fallback_raw.data,
+        });
+        let (price, _) = bank_price(bank, primary, fallback, self.now).map_err(SdkError::from_anchor)?;
+        Ok((price, pyth))
     }
 
     /// The account's positions as margin-risk sees them, in account order.

@@ -52,12 +52,12 @@ pub fn signed_transaction(
 }
 
 /// The addresses worth a lookup table for instructions on an account over `banks`: each bank, its mint,
-/// vaults, price account and token program, and the programs every margin transaction names.
+/// vaults, price accounts and token program, and the programs every margin transaction names.
 pub fn lookup_table_addresses(group: &Pubkey, banks: &[BankAddresses]) -> Vec<Pubkey> {
     let mut addresses = vec![margin::ID, *group, COMPUTE_BUDGET_PROGRAM];
     for bank in banks {
-        for address in [bank.bank, bank.mint, bank.vault, bank.insurance_vault, bank.price_account, bank.token_program]
-        {
+        let named = [bank.bank, bank.mint, bank.vault, bank.insurance_vault, bank.price_account, bank.token_program];
+        for address in named.into_iter().chain(bank.fallback_price_account) {
             if !addresses.contains(&address) {
                 addresses.push(address);
             }

@@ -159,6 +159,12 @@ pub enum MarginError {
     CollateralVaultShort,
     #[msg("the price account is not the Pyth push-oracle feed account (shard 0) of the feed id")]
     PriceAccountNotPushFeed,
+    #[msg("the fallback price account is not owned by the Switchboard On-Demand program")]
+    FallbackNotSwitchboard,
+    #[msg("the fallback price account is not a Switchboard pull feed with a result")]
+    InvalidFallbackAccount,
+    #[msg("the fallback price account is not the one the bank names")]
+    WrongFallbackAccount,
 }
 
 impl From<RiskError> for MarginError {

@@ -20,7 +20,7 @@ pub fn log(message: &str) {
     solana_sysvar::program_stubs::sol_log(message);
 }
 
-use crate::state::{BankConfig, BankParams, GovernanceSettings, Proposal, ProposalAction};
+use crate::state::{BankConfig, BankParams, FallbackOracle, GovernanceSettings, Proposal, ProposalAction};
 
 #[event]
 pub struct GroupCreated {
@@ -202,6 +202,18 @@ pub struct BankParamsChanged {
     pub proposal: Pubkey,
     pub old: BankParams,
     pub new: BankParams,
+}
+
+/// A bank's fallback price source was set, changed or removed (zero address) by an executed proposal.
+#[event]
+pub struct FallbackOracleChanged {
+    pub group: Pubkey,
+    pub bank: Pubkey,
+    /// The executor.
+    pub signer: Pubkey,
+    pub proposal: Pubkey,
+    pub old: FallbackOracle,
+    pub new: FallbackOracle,
 }
 
 #[event]

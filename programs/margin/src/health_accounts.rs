@@ -1,5 +1,5 @@
-//! The remaining-accounts convention: for each used position, in account order, its bank then the bank's
-//! price account. This module checks them against the margin account and builds margin-risk's positions.
+//! The remaining-accounts convention: for each used position, in account order, its bank, the bank's price
+//! account, then its fallback price account if the bank has one. This module checks them against the margin account and builds margin-risk's positions.
 use anchor_lang::prelude::*;
 use margin_risk::health::{without_unpriceable_dust, HealthPosition};
 use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of};
@@ -27,16 +27,17 @@ impl<'a> LoadedBank<'a> {
     }
 }
 
-/// One position's bank (its interest accrued to now) and price, checked, its health view and the price's
-/// publish time.
+/// One position's bank (its interest accrued to now) and price (with the bank's fallback account when it has
+/// one), checked, its health view and the price's publish time.
 pub fn health_position(
     position: &Position,
     bank: &Bank,
     price_account: &AccountInfo,
+    fallback_account: Option<&AccountInfo>,
     now: i64,
 ) -> Result<(HealthPosition, i64)> {
     // A price error names the bank in the log, so a trader or bot knows which feed to refresh.
-    let (price, publish_time) = read_price(price_account, bank, now).inspect_err(|error| {
+    let (price, publish_time) = read_price(price_account, fallback_account, bank, now).inspect_err(|error| {
         crate::events::log(&format!(
             "bank {}: price account {} refused: {}",
             position.bank,
@@ -64,25 +65,28 @@ pub fn position_view(position: &Position, bank: &Bank, price: PriceCheck) -> Res
     Ok(without_unpriceable_dust(health, bank.limits.dust_threshold))
 }
 
-/// The account's positions for margin-risk, from `remaining` (exactly two accounts per used position, in
-/// order; nothing more). Banks in `loaded` are taken from memory (the instruction accrued them); their
-/// remaining account must still be the right address. Other banks are read with their interest accrued to
-/// `now` (without writing them), so every debt and deposit counts at its value as of now.
+/// The account's positions for margin-risk, from `remaining`: for each used position, in order, its bank, the
+/// bank's price account and, when the bank has a fallback source, the fallback's account; nothing more. Banks
+/// in `loaded` are taken from memory (the instruction accrued them); their remaining account must still be
+/// the right address. Other banks are read with their interest accrued to `now` (without writing them), so
+/// every debt and deposit counts at its value as of now.
 pub fn health_positions<'info>(
     account: &MarginAccount,
     remaining: &'info [AccountInfo<'info>],
     loaded: &[LoadedBank],
     now: i64,
 ) -> Result<Vec<HealthPosition>> {
-    let used: Vec<&Position> = account.used_positions().collect();
-    require!(remaining.len() == 2 * used.len(), MarginError::BadRemainingAccounts);
-    let mut positions = Vec::with_capacity(used.len());
-    for (position, pair) in used.iter().zip(remaining.chunks_exact(2)) {
-        let (bank_info, price_info) = (&pair[0], &pair[1]);
+    let mut positions = Vec::with_capacity(remaining.len() / 2);
+    let mut next = remaining.iter();
+    for position in account.used_positions() {
+        let (Some(bank_info), Some(price_info)) = (next.next(), next.next()) else {
+            return err!(MarginError::BadRemainingAccounts);
+        };
         require_keys_eq!(bank_info.key(), position.bank, MarginError::BadRemainingAccounts);
         let health = match loaded.iter().find(|loaded| loaded.key == position.bank) {
             Some(loaded) => {
-                let (health, publish_time) = health_position(position, loaded.bank, price_info, now)?;
+                let fallback = fallback_slot(loaded.bank, &mut next)?;
+                let (health, publish_time) = health_position(position, loaded.bank, price_info, fallback, now)?;
                 loaded.publish_time.set(publish_time);
                 health
             }
@@ -90,12 +94,49 @@ pub fn health_positions<'info>(
                 let loader = AccountLoader::<Bank>::try_from(bank_info)?;
                 let bank = loader.load()?.accrued_to(now)?;
                 require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
-                health_position(position, &bank, price_info, now)?.0
+                let fallback = fallback_slot(&bank, &mut next)?;
+                health_position(position, &bank, price_info, fallback, now)?.0
             }
         };
         positions.push(health);
     }
+    require!(next.next().is_none(), MarginError::BadRemainingAccounts);
     Ok(positions)
+}
+
+/// The bank account of each used position of `account` in `remaining` (the convention of
+/// [`health_positions`]), each checked to be the position's; whether a bank has a fallback slot is read from the bank (so no bank may be
+/// borrowed mutably while this runs). `BadRemainingAccounts` for missing, extra or misplaced accounts.
+pub fn position_banks<'info>(
+    account: &MarginAccount,
+    remaining: &'info [AccountInfo<'info>],
+) -> Result<Vec<&'info AccountInfo<'info>>> {
+    let mut split = Vec::with_capacity(remaining.len() / 2);
+    let mut next = remaining.iter();
+    for position in account.used_positions() {
+        let (Some(bank), Some(_price)) = (next.next(), next.next()) else {
+            return err!(MarginError::BadRemainingAccounts);
+        };
+        require_keys_eq!(bank.key(), position.bank, MarginError::BadRemainingAccounts);
+        let has_fallback = AccountLoader::<Bank>::try_from(bank)?.load()?.fallback.is_set();
+        if has_fallback {
+            next.next().ok_or_else(|| error!(MarginError::BadRemainingAccounts))?;
+        }
+        split.push(bank);
+    }
+    require!(next.next().is_none(), MarginError::BadRemainingAccounts);
+    Ok(split)
+}
+
+/// The next remaining account when `bank` has a fallback source (missing: `BadRemainingAccounts`), else none.
+fn fallback_slot<'a, 'info>(
+    bank: &Bank,
+    next: &mut core::slice::Iter<'a, AccountInfo<'info>>,
+) -> Result<Option<&'a AccountInfo<'info>>> {
+    if !bank.fallback.is_set() {
+        return Ok(None);
+    }
+    next.next().map(Some).ok_or_else(|| error!(MarginError::BadRemainingAccounts))
 }
 
 /// Init health after an action that adds risk; refuses the action when it is negative. Passing shows

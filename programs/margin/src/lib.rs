@@ -10,6 +10,7 @@ pub mod instructions;
 pub mod oracle;
 pub mod seeds;
 pub mod state;
+pub mod switchboard;
 pub mod token;
 pub mod write_off;
 
@@ -18,7 +19,7 @@ pub mod write_off;
 use solana_compiler_builtins as _;
 
 use instructions::*;
-use state::{BankConfig, BankParams};
+use state::{BankConfig, BankParams, FallbackOracle};
 
 declare_id!("FXtCumWauYfw5ve37BBrAwtqPMdu5X6FmCTjZruxRz4w");
 
@@ -49,6 +50,19 @@ pub mod margin {
     /// Executes a bank proposal after its eta, bounds checked again. Called by anyone.
     pub fn execute_bank_change<'info>(ctx: Context<'info, ExecuteBankChange<'info>>) -> Result<()> {
         ExecuteBankChange::execute_bank_change(ctx)
+    }
+
+    /// Proposes setting or removing a bank's fallback price source (a Switchboard pull feed). Called by the admin.
+    pub fn propose_fallback_oracle<'info>(
+        ctx: Context<'info, ProposeFallbackOracle<'info>>,
+        fallback: FallbackOracle,
+    ) -> Result<()> {
+        ProposeFallbackOracle::propose_fallback_oracle(ctx, fallback)
+    }
+
+    /// Executes a fallback-oracle proposal after its eta. Called by anyone.
+    pub fn execute_fallback_oracle<'info>(ctx: Context<'info, ExecuteFallbackOracle<'info>>) -> Result<()> {
+        ExecuteFallbackOracle::execute_fallback_oracle(ctx)
     }
 
     /// Proposes a new admin, guardian or governance settings. Called by the admin.

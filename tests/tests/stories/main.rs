@@ -7,6 +7,7 @@ mod audit_findings;
 mod audit_round_3;
 mod client_agrees;
 mod dynamic_margin;
+mod fallback_oracle;
 mod fuzz;
 mod governance;
 mod governance_stories;

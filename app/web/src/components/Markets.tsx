@@ -86,6 +86,23 @@ export function Markets({ loaded }: { loaded: Loaded }) {
 }
 
 /** The fields of a bank change that differ from the parameters it was proposed against. */
+
+/** What a proposal changes, in a few words. */
+function proposalSubject(action: ProposalRow['proposal']['action'], symbol: (bank: string) => string): string {
+  switch (action.__kind) {
+    case 'ChangeBank':
+      return `bank ${symbol(action.bank)}`;
+    case 'ListBank':
+      return `list mint ${short(action.mint)}`;
+    case 'SetFallbackOracle':
+      return action.fallback.priceAccount === '11111111111111111111111111111111'
+        ? `remove ${symbol(action.bank)}'s fallback price`
+        : `${symbol(action.bank)} fallback price ${short(action.fallback.priceAccount)} (within ${formatBps(action.fallback.maxDivergenceBps)})`;
+    default:
+      return 'group settings';
+  }
+}
+
 function changes(proposal: ProposalRow['proposal']): string[] {
   const action = proposal.action;
   if (action.__kind !== 'ChangeBank') return [];
@@ -116,7 +133,7 @@ function Proposals({ loaded }: { loaded: Loaded }) {
             <tbody>
               {proposals.map(({ address, proposal }) => {
                 const action = proposal.action;
-                const what = action.__kind === 'ChangeBank' ? `bank ${symbol(action.bank)}` : action.__kind === 'ListBank' ? `list mint ${short(action.mint)}` : 'group settings';
+                const what = proposalSubject(action, symbol);
                 const wait = proposal.eta - now;
                 return (
                   <tr key={address} data-proposal={proposal.id.toString()}>

@@ -53,7 +53,7 @@ impl RpcChain {
     }
 
     /// A snapshot of a whole group: every bank and margin account of `group` (two `getProgramAccounts` with
-    /// size and group filters), the banks' price accounts (`getMultipleAccounts`), at the cluster clock. What
+    /// size and group filters), the banks' price and fallback accounts (`getMultipleAccounts`), at the cluster clock. What
     /// a liquidator refreshes periodically.
     pub async fn group_snapshot(&mut self, group: &Pubkey) -> Result<Snapshot, SdkError> {
         let mut snapshot = Snapshot { now: self.unix_timestamp().await?, ..Snapshot::default() };
@@ -63,7 +63,8 @@ impl RpcChain {
         for (address, account) in self.group_accounts_of::<margin::state::MarginAccount>(group).await? {
             snapshot.accounts.insert(address, crate::accounts::margin_account(&account.data)?);
         }
-        let price_accounts: Vec<Pubkey> = snapshot.banks.values().map(|bank| bank.price_account).collect();
+        let price_accounts: Vec<Pubkey> =
+            snapshot.banks.values().flat_map(crate::snapshot::price_accounts_of).collect();
         for chunk in price_accounts.chunks(100) {
             let fetched = self.client.get_multiple_accounts(chunk).await.map_err(chain_error)?;
             for (address, account) in chunk.iter().zip(fetched) {

@@ -14,8 +14,8 @@ use margin_risk::interest::deposit_tokens_of;
 
 use crate::errors::{MarginError, RiskResultExt};
 use crate::events::{emit_event, DepositForfeited};
-use crate::health_accounts::health_positions;
-use crate::state::{Bank, Group, MarginAccount, Position};
+use crate::health_accounts::{health_positions, position_banks};
+use crate::state::{Bank, Group, MarginAccount};
 use crate::token::Transfer;
 use crate::write_off::{emit_write_off, pay_from_insurance, write_off_debt};
 
@@ -53,7 +53,7 @@ struct Forfeit {
     tokens: u64,
 }
 
-/// Checks `remaining` (a bank then a price account per used position, in order) and that every deposit of
+/// Checks `remaining` (a bank, its price account and its fallback's if any, per used position, in order) and that every deposit of
 /// `account` is forfeit: worth nothing, or dust while the account is under water (then the prices are read).
 /// Refuses with `NotBankrupt` at the first deposit worth keeping.
 fn check_deposits_forfeit<'info>(
@@ -61,15 +61,13 @@ fn check_deposits_forfeit<'info>(
     remaining: &'info [AccountInfo<'info>],
     now: i64,
 ) -> Result<()> {
-    let used: Vec<&Position> = account.used_positions().collect();
-    require!(remaining.len() == 2 * used.len(), MarginError::BadRemainingAccounts);
+    let banks = position_banks(account, remaining)?;
     let mut holds_dust = false;
-    for (position, pair) in used.iter().zip(remaining.chunks_exact(2)) {
-        require_keys_eq!(pair[0].key(), position.bank, MarginError::BadRemainingAccounts);
+    for (position, bank_info) in account.used_positions().zip(&banks) {
         if position.deposit_shares == 0 {
             continue;
         }
-        let bank = AccountLoader::<Bank>::try_from(&pair[0])?.load()?.accrued_to(now)?;
+        let bank = AccountLoader::<Bank>::try_from(bank_info)?.load()?.accrued_to(now)?;
         require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
         let tokens = deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?;
         require!(is_forfeit_deposit(tokens, bank.limits.dust_threshold), MarginError::NotBankrupt);
@@ -89,15 +87,16 @@ fn burn_forfeit_deposits<'info>(
     remaining: &'info [AccountInfo<'info>],
     now: i64,
 ) -> Result<Vec<Forfeit>> {
-    let used = account.used_positions().count();
+    let banks = position_banks(account, remaining)?;
+    let used = banks.len();
     let mut forfeits = Vec::new();
-    for (position, pair) in account.positions[..used].iter_mut().zip(remaining.chunks_exact(2)) {
+    for (position, bank_info) in account.positions[..used].iter_mut().zip(&banks) {
         if position.deposit_shares == 0 {
             continue;
         }
-        let loader = AccountLoader::<Bank>::try_from(&pair[0])?;
+        let loader = AccountLoader::<Bank>::try_from(bank_info)?;
         let mut bank = loader.load_mut()?;
-        bank.accrue_and_emit(&pair[0].key(), now)?;
+        bank.accrue_and_emit(&bank_info.key(), now)?;
         let tokens = deposit_tokens_of(position.deposit_shares, bank.deposit_index).risk()?;
         bank.deposit_shares = margin_risk::math::sub(bank.deposit_shares, position.deposit_shares).risk()?;
         forfeits.push(Forfeit { bank: position.bank, shares: position.deposit_shares, tokens });

@@ -103,6 +103,38 @@ pub struct DynamicParams {
     pub max_extra_bps: u32,
 }
 
+/// A bank's fallback price source (issue 25): a Switchboard On-Demand pull feed, read when the bank's Pyth price
+/// cannot be used and to confirm it (`margin_risk::fallback::choose_price`). Set by a timelocked proposal
+/// (`propose_fallback_oracle`); the zero address (banks listed before it): none.
+#[derive(
+    AnchorSerialize,
+    AnchorDeserialize,
+    InitSpace,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct FallbackOracle {
+    /// Largest gap between the two sources' prices, bps of the lower, at which new risk may still be opened
+    /// (at most `margin_risk::fallback::MAX_DIVERGENCE_BPS`).
+    pub max_divergence_bps: u32,
+    /// The pull feed account (owned by the Switchboard On-Demand program), or the zero address for none.
+    pub price_account: Pubkey,
+}
+
+impl FallbackOracle {
+    /// Whether a fallback is set.
+    pub fn is_set(&self) -> bool {
+        self.price_account != Pubkey::default()
+    }
+}
+
 /// A bank's governable parameters: what a proposal or an instant tightening sets, each classified in
 /// `margin_risk::governance::PARAMETER_TABLE` ([`BankParams::values`] lists them in its order). The bank stores
 /// `risk` and `limits` as they are, and the status as its byte.
@@ -236,8 +268,10 @@ pub struct Bank {
     pub unbooked_bad_debt: u64,
     /// Dynamic Init margin (zero in banks listed before it: off).
     pub dynamic: DynamicParams,
+    /// Fallback price source (zero in banks listed before it: none).
+    pub fallback: FallbackOracle,
     /// Room for later state without a migration.
-    pub reserved: [u8; 84],
+    pub reserved: [u8; 48],
 }
 
 impl Bank {

@@ -3,7 +3,7 @@
 use anchor_lang::prelude::*;
 use margin_risk::governance::ProposalWindow;
 
-use super::{BankConfig, BankParams, GovernanceSettings};
+use super::{BankConfig, BankParams, FallbackOracle, GovernanceSettings};
 
 /// Where a proposal stands.
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +26,8 @@ pub enum ProposalAction {
     ListBank { mint: Pubkey, price_account: Pubkey, config: BankConfig },
     /// Sets the group's admin, guardian and governance settings (`execute_group_change`).
     ChangeGroup { admin: Pubkey, guardian: Pubkey, settings: GovernanceSettings },
+    /// Sets or removes a bank's fallback price source (`execute_fallback_oracle`).
+    SetFallbackOracle { bank: Pubkey, fallback: FallbackOracle },
 }
 
 #[account]

@@ -11,6 +11,7 @@
 
 use margin_risk::bankruptcy::split_bankruptcy;
 use margin_risk::dynamic::{apply_dynamic_margin, DynamicMargin};
+use margin_risk::fallback::{choose_price, switchboard_price, SwitchboardDecimal};
 use margin_risk::health::{compute_health, HealthPosition, HealthType, RiskWeights};
 use margin_risk::interest::{accrue, BankTotals, InterestCurve, INDEX_SCALE};
 use margin_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan, LiquidationRequest};
@@ -56,11 +57,14 @@ pub enum Operation {
     ValidateAndLiquidation = 8,
     /// `apply_dynamic_margin` to position 0's validated price: the extra haircut and the moved Init prices.
     DynamicMargin = 9,
+    /// A bank with a fallback (issue 25): position 0's price as a Switchboard result (18 decimals) converted
+    /// and validated, then `choose_price` against the validated Pyth price: what a fallback adds per price.
+    FallbackPrice = 10,
 }
 
 impl Operation {
     /// Every operation, in instruction-byte order.
-    pub const ALL: [Operation; 10] = [
+    pub const ALL: [Operation; 11] = [
         Operation::Baseline,
         Operation::ValidatePrice,
         Operation::InitHealth,
@@ -71,6 +75,7 @@ impl Operation {
         Operation::Bankruptcy,
         Operation::ValidateAndLiquidation,
         Operation::DynamicMargin,
+        Operation::FallbackPrice,
     ];
 
     /// The operation of an instruction byte.
@@ -187,6 +192,17 @@ pub fn decode(data: &[u8], count: usize) -> Option<BenchInput> {
 /// The dynamic Init margin the bench applies: 1 bp per bp of divergence, 2 per bp of expansion, at most 15 %.
 pub const DYNAMIC: DynamicMargin =
     DynamicMargin { divergence_multiplier_bps: 10_000, expansion_multiplier_bps: 20_000, max_extra_bps: 1_500 };
+
+/// The bench's fallback bound: 2 %.
+pub const FALLBACK_DIVERGENCE_BPS: u32 = 200;
+
+/// A Pyth mantissa at `exponent` as a Switchboard value at 18 decimals (mantissa · 10^(18 + exponent)).
+fn switchboard_decimal(mantissa: i64, exponent: i32) -> Result<SwitchboardDecimal, RiskError> {
+    let mantissa = u64::try_from(mantissa).map_err(|_| RiskError::NonPositivePrice)?;
+    let shift = u32::try_from(18 + exponent).map_err(|_| RiskError::ExponentOutOfRange)?;
+    let (high, low) = margin_risk::math::wide_mul(mantissa, margin_risk::math::pow10(shift)?);
+    Ok(SwitchboardDecimal { high: high as i64, low })
+}
 
 pub const ORACLE: OracleConfig = OracleConfig {
     max_age_seconds: 60,
@@ -327,6 +343,20 @@ pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Resu
             let moved = apply_dynamic_margin(&price, &raw.pyth, &DYNAMIC)?;
             let cost = measure(start);
             Ok(Output::new(&[moved.init_asset, moved.init_liability], cost))
+        }
+        Operation::FallbackPrice => {
+            let raw = &input.positions[0];
+            let primary = validate_price(&raw.pyth, &ORACLE, raw.decimals, input.now);
+            let (value, spread) = (
+                switchboard_decimal(raw.pyth.price, raw.pyth.exponent)?,
+                switchboard_decimal(raw.pyth.conf as i64, raw.pyth.exponent)?,
+            );
+            let start = meter();
+            let reading = switchboard_price(value, spread, spread, raw.pyth.publish_time)?;
+            let fallback = validate_price(&reading, &ORACLE, raw.decimals, input.now);
+            let chosen = choose_price(&primary, Some(&fallback), FALLBACK_DIVERGENCE_BPS)?;
+            let cost = measure(start);
+            Ok(Output::new(&[chosen.init_asset, chosen.init_liability, u64::from(chosen.usable_to_open)], cost))
         }
         Operation::Bankruptcy => {
             let start = meter();

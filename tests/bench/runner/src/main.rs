@@ -18,7 +18,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 
 /// The rows: each operation at each account size it is measured for.
-const ROWS: [(Operation, u8); 18] = [
+const ROWS: [(Operation, u8); 19] = [
     (Operation::Baseline, 16),
     (Operation::ValidatePrice, 1),
     (Operation::InitHealth, 1),
@@ -37,6 +37,7 @@ const ROWS: [(Operation, u8); 18] = [
     (Operation::ValidateAndLiquidation, 16),
     (Operation::Accrue, 1),
     (Operation::DynamicMargin, 1),
+    (Operation::FallbackPrice, 1),
 ];
 
 /// Bankruptcy is measured after the rows above, with the same bank.
@@ -62,6 +63,7 @@ fn name(operation: Operation) -> &'static str {
         Operation::Accrue => "interest accrual (one bank)",
         Operation::Bankruptcy => "bankruptcy split",
         Operation::DynamicMargin => "dynamic Init margin (extra haircut + Init prices)",
+        Operation::FallbackPrice => "fallback price (Switchboard result converted, validated, chosen)",
     }
 }
 

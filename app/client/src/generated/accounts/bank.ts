@@ -43,12 +43,16 @@ import {
 import {
   getDynamicParamsDecoder,
   getDynamicParamsEncoder,
+  getFallbackOracleDecoder,
+  getFallbackOracleEncoder,
   getLimitParamsDecoder,
   getLimitParamsEncoder,
   getRiskParamsDecoder,
   getRiskParamsEncoder,
   type DynamicParams,
   type DynamicParamsArgs,
+  type FallbackOracle,
+  type FallbackOracleArgs,
   type LimitParams,
   type LimitParamsArgs,
   type RiskParams,
@@ -122,6 +126,8 @@ export type Bank = {
   unbookedBadDebt: bigint;
   /** Dynamic Init margin (zero in banks listed before it: off). */
   dynamic: DynamicParams;
+  /** Fallback price source (zero in banks listed before it: none). */
+  fallback: FallbackOracle;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -184,6 +190,8 @@ export type BankArgs = {
   unbookedBadDebt: number | bigint;
   /** Dynamic Init margin (zero in banks listed before it: off). */
   dynamic: DynamicParamsArgs;
+  /** Fallback price source (zero in banks listed before it: none). */
+  fallback: FallbackOracleArgs;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -220,7 +228,8 @@ export function getBankEncoder(): FixedSizeEncoder<BankArgs> {
       ["lastPricePublishTime", getI64Encoder()],
       ["unbookedBadDebt", getU64Encoder()],
       ["dynamic", getDynamicParamsEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 84)],
+      ["fallback", getFallbackOracleEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 48)],
     ]),
     (value) => ({ ...value, discriminator: BANK_DISCRIMINATOR }),
   );
@@ -257,7 +266,8 @@ export function getBankDecoder(): FixedSizeDecoder<Bank> {
     ["lastPricePublishTime", getI64Decoder()],
     ["unbookedBadDebt", getU64Decoder()],
     ["dynamic", getDynamicParamsDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 84)],
+    ["fallback", getFallbackOracleDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 48)],
   ]);
 }
 

@@ -166,6 +166,12 @@ export const MARGIN_ERROR__NOT_GUARDIAN = 0x17f0; // 6128
 export const MARGIN_ERROR__COLLATERAL_VAULT_SHORT = 0x17f1; // 6129
 /** PriceAccountNotPushFeed: the price account is not the Pyth push-oracle feed account (shard 0) of the feed id */
 export const MARGIN_ERROR__PRICE_ACCOUNT_NOT_PUSH_FEED = 0x17f2; // 6130
+/** FallbackNotSwitchboard: the fallback price account is not owned by the Switchboard On-Demand program */
+export const MARGIN_ERROR__FALLBACK_NOT_SWITCHBOARD = 0x17f3; // 6131
+/** InvalidFallbackAccount: the fallback price account is not a Switchboard pull feed with a result */
+export const MARGIN_ERROR__INVALID_FALLBACK_ACCOUNT = 0x17f4; // 6132
+/** WrongFallbackAccount: the fallback price account is not the one the bank names */
+export const MARGIN_ERROR__WRONG_FALLBACK_ACCOUNT = 0x17f5; // 6133
 
 export type MarginError =
   | typeof MARGIN_ERROR__ACCOUNT_NOT_EMPTY
@@ -182,6 +188,7 @@ export type MarginError =
   | typeof MARGIN_ERROR__DEPOSIT_CAP_EXCEEDED
   | typeof MARGIN_ERROR__DIVISION_BY_ZERO
   | typeof MARGIN_ERROR__EXPONENT_OUT_OF_RANGE
+  | typeof MARGIN_ERROR__FALLBACK_NOT_SWITCHBOARD
   | typeof MARGIN_ERROR__FUTURE_PRICE
   | typeof MARGIN_ERROR__GROUP_PAUSED
   | typeof MARGIN_ERROR__GUARDIAN_CANNOT_CANCEL_ITS_REPLACEMENT
@@ -191,6 +198,7 @@ export type MarginError =
   | typeof MARGIN_ERROR__INVALID_ACCOUNT_KIND
   | typeof MARGIN_ERROR__INVALID_BANK_STATUS
   | typeof MARGIN_ERROR__INVALID_DUST_THRESHOLD
+  | typeof MARGIN_ERROR__INVALID_FALLBACK_ACCOUNT
   | typeof MARGIN_ERROR__INVALID_GOVERNANCE_CONFIG
   | typeof MARGIN_ERROR__INVALID_INTEREST_CURVE
   | typeof MARGIN_ERROR__INVALID_LIQUIDATION_CONFIG
@@ -236,6 +244,7 @@ export type MarginError =
   | typeof MARGIN_ERROR__TOO_MANY_PAUSES
   | typeof MARGIN_ERROR__UNSUPPORTED_MINT_EXTENSION
   | typeof MARGIN_ERROR__UTILIZATION_TOO_HIGH
+  | typeof MARGIN_ERROR__WRONG_FALLBACK_ACCOUNT
   | typeof MARGIN_ERROR__WRONG_FEED_ID
   | typeof MARGIN_ERROR__WRONG_GROUP
   | typeof MARGIN_ERROR__WRONG_MINT
@@ -262,6 +271,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MARGIN_ERROR__DEPOSIT_CAP_EXCEEDED]: `bank deposit cap exceeded`,
     [MARGIN_ERROR__DIVISION_BY_ZERO]: `division by zero`,
     [MARGIN_ERROR__EXPONENT_OUT_OF_RANGE]: `oracle exponent out of range`,
+    [MARGIN_ERROR__FALLBACK_NOT_SWITCHBOARD]: `the fallback price account is not owned by the Switchboard On-Demand program`,
     [MARGIN_ERROR__FUTURE_PRICE]: `oracle publish time is in the future`,
     [MARGIN_ERROR__GROUP_PAUSED]: `the group is paused: deposits, repays and withdrawals of accounts without debt only`,
     [MARGIN_ERROR__GUARDIAN_CANNOT_CANCEL_ITS_REPLACEMENT]: `the guardian cannot cancel a proposal that replaces the guardian`,
@@ -271,6 +281,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MARGIN_ERROR__INVALID_ACCOUNT_KIND]: `unknown account kind`,
     [MARGIN_ERROR__INVALID_BANK_STATUS]: `unknown bank status`,
     [MARGIN_ERROR__INVALID_DUST_THRESHOLD]: `the dust threshold is 0 or worth less than a cent at the listing price`,
+    [MARGIN_ERROR__INVALID_FALLBACK_ACCOUNT]: `the fallback price account is not a Switchboard pull feed with a result`,
     [MARGIN_ERROR__INVALID_GOVERNANCE_CONFIG]: `invalid governance settings`,
     [MARGIN_ERROR__INVALID_INTEREST_CURVE]: `invalid interest curve`,
     [MARGIN_ERROR__INVALID_LIQUIDATION_CONFIG]: `invalid liquidation bonus or fee`,
@@ -316,6 +327,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MARGIN_ERROR__TOO_MANY_PAUSES]: `too many pauses in a rolling day`,
     [MARGIN_ERROR__UNSUPPORTED_MINT_EXTENSION]: `the mint has a Token-2022 extension the program does not support`,
     [MARGIN_ERROR__UTILIZATION_TOO_HIGH]: `bank utilization would exceed its maximum`,
+    [MARGIN_ERROR__WRONG_FALLBACK_ACCOUNT]: `the fallback price account is not the one the bank names`,
     [MARGIN_ERROR__WRONG_FEED_ID]: `the price update's feed id is not the bank's`,
     [MARGIN_ERROR__WRONG_GROUP]: `the bank does not belong to this group`,
     [MARGIN_ERROR__WRONG_MINT]: `the token account's mint is not the bank's`,

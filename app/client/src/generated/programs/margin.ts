@@ -55,12 +55,14 @@ import {
   getCloseAccountInstruction,
   getDepositInstruction,
   getExecuteBankChangeInstruction,
+  getExecuteFallbackOracleInstruction,
   getExecuteGroupChangeInstruction,
   getInitGroupInstruction,
   getLiquidateInstruction,
   getOpenAccountInstruction,
   getPauseGroupInstruction,
   getProposeBankChangeInstruction,
+  getProposeFallbackOracleInstruction,
   getProposeGroupChangeInstruction,
   getProposeListingInstruction,
   getRepayInstruction,
@@ -76,12 +78,14 @@ import {
   parseCloseAccountInstruction,
   parseDepositInstruction,
   parseExecuteBankChangeInstruction,
+  parseExecuteFallbackOracleInstruction,
   parseExecuteGroupChangeInstruction,
   parseInitGroupInstruction,
   parseLiquidateInstruction,
   parseOpenAccountInstruction,
   parsePauseGroupInstruction,
   parseProposeBankChangeInstruction,
+  parseProposeFallbackOracleInstruction,
   parseProposeGroupChangeInstruction,
   parseProposeListingInstruction,
   parseRepayInstruction,
@@ -97,6 +101,7 @@ import {
   type CloseAccountInput,
   type DepositInput,
   type ExecuteBankChangeInput,
+  type ExecuteFallbackOracleInput,
   type ExecuteGroupChangeInput,
   type InitGroupInput,
   type LiquidateInput,
@@ -108,12 +113,14 @@ import {
   type ParsedCloseAccountInstruction,
   type ParsedDepositInstruction,
   type ParsedExecuteBankChangeInstruction,
+  type ParsedExecuteFallbackOracleInstruction,
   type ParsedExecuteGroupChangeInstruction,
   type ParsedInitGroupInstruction,
   type ParsedLiquidateInstruction,
   type ParsedOpenAccountInstruction,
   type ParsedPauseGroupInstruction,
   type ParsedProposeBankChangeInstruction,
+  type ParsedProposeFallbackOracleInstruction,
   type ParsedProposeGroupChangeInstruction,
   type ParsedProposeListingInstruction,
   type ParsedRepayInstruction,
@@ -124,6 +131,7 @@ import {
   type ParsedWithdrawInstruction,
   type PauseGroupInput,
   type ProposeBankChangeInput,
+  type ProposeFallbackOracleInput,
   type ProposeGroupChangeInput,
   type ProposeListingInput,
   type RepayInput,
@@ -207,12 +215,14 @@ export enum MarginInstruction {
   CloseAccount,
   Deposit,
   ExecuteBankChange,
+  ExecuteFallbackOracle,
   ExecuteGroupChange,
   InitGroup,
   Liquidate,
   OpenAccount,
   PauseGroup,
   ProposeBankChange,
+  ProposeFallbackOracle,
   ProposeGroupChange,
   ProposeListing,
   Repay,
@@ -308,6 +318,17 @@ export function identifyMarginInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([209, 142, 98, 33, 226, 5, 155, 179]),
+      ),
+      0,
+    )
+  ) {
+    return MarginInstruction.ExecuteFallbackOracle;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([115, 249, 188, 108, 234, 84, 150, 117]),
       ),
       0,
@@ -369,6 +390,17 @@ export function identifyMarginInstruction(
     )
   ) {
     return MarginInstruction.ProposeBankChange;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([145, 211, 117, 118, 235, 148, 55, 245]),
+      ),
+      0,
+    )
+  ) {
+    return MarginInstruction.ProposeFallbackOracle;
   }
   if (
     containsBytes(
@@ -489,6 +521,9 @@ export type ParsedMarginInstruction<
       instructionType: MarginInstruction.ExecuteBankChange;
     } & ParsedExecuteBankChangeInstruction<TProgram>)
   | ({
+      instructionType: MarginInstruction.ExecuteFallbackOracle;
+    } & ParsedExecuteFallbackOracleInstruction<TProgram>)
+  | ({
       instructionType: MarginInstruction.ExecuteGroupChange;
     } & ParsedExecuteGroupChangeInstruction<TProgram>)
   | ({
@@ -506,6 +541,9 @@ export type ParsedMarginInstruction<
   | ({
       instructionType: MarginInstruction.ProposeBankChange;
     } & ParsedProposeBankChangeInstruction<TProgram>)
+  | ({
+      instructionType: MarginInstruction.ProposeFallbackOracle;
+    } & ParsedProposeFallbackOracleInstruction<TProgram>)
   | ({
       instructionType: MarginInstruction.ProposeGroupChange;
     } & ParsedProposeGroupChangeInstruction<TProgram>)
@@ -585,6 +623,13 @@ export function parseMarginInstruction<TProgram extends string>(
         ...parseExecuteBankChangeInstruction(instruction),
       };
     }
+    case MarginInstruction.ExecuteFallbackOracle: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MarginInstruction.ExecuteFallbackOracle,
+        ...parseExecuteFallbackOracleInstruction(instruction),
+      };
+    }
     case MarginInstruction.ExecuteGroupChange: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -625,6 +670,13 @@ export function parseMarginInstruction<TProgram extends string>(
       return {
         instructionType: MarginInstruction.ProposeBankChange,
         ...parseProposeBankChangeInstruction(instruction),
+      };
+    }
+    case MarginInstruction.ProposeFallbackOracle: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MarginInstruction.ProposeFallbackOracle,
+        ...parseProposeFallbackOracleInstruction(instruction),
       };
     }
     case MarginInstruction.ProposeGroupChange: {
@@ -732,6 +784,10 @@ export type MarginPluginInstructions = {
     input: ExecuteBankChangeInput,
   ) => ReturnType<typeof getExecuteBankChangeInstruction> &
     SelfPlanAndSendFunctions;
+  executeFallbackOracle: (
+    input: ExecuteFallbackOracleInput,
+  ) => ReturnType<typeof getExecuteFallbackOracleInstruction> &
+    SelfPlanAndSendFunctions;
   executeGroupChange: (
     input: ExecuteGroupChangeInput,
   ) => ReturnType<typeof getExecuteGroupChangeInstruction> &
@@ -751,6 +807,10 @@ export type MarginPluginInstructions = {
   proposeBankChange: (
     input: MakeOptional<ProposeBankChangeInput, "payer">,
   ) => ReturnType<typeof getProposeBankChangeInstruction> &
+    SelfPlanAndSendFunctions;
+  proposeFallbackOracle: (
+    input: MakeOptional<ProposeFallbackOracleInput, "payer">,
+  ) => ReturnType<typeof getProposeFallbackOracleInstruction> &
     SelfPlanAndSendFunctions;
   proposeGroupChange: (
     input: MakeOptional<ProposeGroupChangeInput, "payer">,
@@ -839,6 +899,11 @@ export function marginProgram() {
               client,
               getExecuteBankChangeInstruction(input),
             ),
+          executeFallbackOracle: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getExecuteFallbackOracleInstruction(input),
+            ),
           executeGroupChange: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -868,6 +933,14 @@ export function marginProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getProposeBankChangeInstruction({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
+          proposeFallbackOracle: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getProposeFallbackOracleInstruction({
                 ...input,
                 payer: input.payer ?? client.payer,
               }),

@@ -11,6 +11,7 @@ export * from "./bankConfig";
 export * from "./bankParams";
 export * from "./bankStatus";
 export * from "./dynamicParams";
+export * from "./fallbackOracle";
 export * from "./governanceSettings";
 export * from "./healthValue";
 export * from "./limitParams";

@@ -26,12 +26,16 @@ import {
   getBankConfigEncoder,
   getBankParamsDecoder,
   getBankParamsEncoder,
+  getFallbackOracleDecoder,
+  getFallbackOracleEncoder,
   getGovernanceSettingsDecoder,
   getGovernanceSettingsEncoder,
   type BankConfig,
   type BankConfigArgs,
   type BankParams,
   type BankParamsArgs,
+  type FallbackOracle,
+  type FallbackOracleArgs,
   type GovernanceSettings,
   type GovernanceSettingsArgs,
 } from ".";
@@ -55,7 +59,8 @@ export type ProposalAction =
       admin: Address;
       guardian: Address;
       settings: GovernanceSettings;
-    };
+    }
+  | { __kind: "SetFallbackOracle"; bank: Address; fallback: FallbackOracle };
 
 export type ProposalActionArgs =
   | {
@@ -75,6 +80,11 @@ export type ProposalActionArgs =
       admin: Address;
       guardian: Address;
       settings: GovernanceSettingsArgs;
+    }
+  | {
+      __kind: "SetFallbackOracle";
+      bank: Address;
+      fallback: FallbackOracleArgs;
     };
 
 export function getProposalActionEncoder(): Encoder<ProposalActionArgs> {
@@ -101,6 +111,13 @@ export function getProposalActionEncoder(): Encoder<ProposalActionArgs> {
         ["admin", getAddressEncoder()],
         ["guardian", getAddressEncoder()],
         ["settings", getGovernanceSettingsEncoder()],
+      ]),
+    ],
+    [
+      "SetFallbackOracle",
+      getStructEncoder([
+        ["bank", getAddressEncoder()],
+        ["fallback", getFallbackOracleEncoder()],
       ]),
     ],
   ]);
@@ -130,6 +147,13 @@ export function getProposalActionDecoder(): Decoder<ProposalAction> {
         ["admin", getAddressDecoder()],
         ["guardian", getAddressDecoder()],
         ["settings", getGovernanceSettingsDecoder()],
+      ]),
+    ],
+    [
+      "SetFallbackOracle",
+      getStructDecoder([
+        ["bank", getAddressDecoder()],
+        ["fallback", getFallbackOracleDecoder()],
       ]),
     ],
   ]);
@@ -167,6 +191,18 @@ export function proposalAction(
     "ChangeGroup"
   >,
 ): GetDiscriminatedUnionVariant<ProposalActionArgs, "__kind", "ChangeGroup">;
+export function proposalAction(
+  kind: "SetFallbackOracle",
+  data: GetDiscriminatedUnionVariantContent<
+    ProposalActionArgs,
+    "__kind",
+    "SetFallbackOracle"
+  >,
+): GetDiscriminatedUnionVariant<
+  ProposalActionArgs,
+  "__kind",
+  "SetFallbackOracle"
+>;
 export function proposalAction<K extends ProposalActionArgs["__kind"], Data>(
   kind: K,
   data?: Data,
