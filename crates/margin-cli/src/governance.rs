@@ -7,7 +7,7 @@ use margin_sdk::accounts;
 use margin_sdk::addresses::{self, BankAddresses};
 use margin_sdk::chain::Chain;
 use margin_sdk::instructions as build;
-use margin_sdk::margin::state::{BankParams, ProposalAction};
+use margin_sdk::margin::state::{BankParams, FallbackOracle, ProposalAction};
 use margin_sdk::margin_risk::governance::PARAMETER_TABLE;
 use margin_sdk::margin_risk::health::HealthType;
 use margin_sdk::snapshot::Snapshot;
@@ -84,6 +84,12 @@ pub async fn show_bank(chain: &mut impl Chain, bank: &Pubkey) -> Result<String, 
         "bank {bank}: mint {} ({} decimals), price account {}\n",
         state.mint, state.decimals, state.price_account
     );
+    if state.fallback.is_set() {
+        out += &format!(
+            "  fallback price account {} (Switchboard), within {} bps of Pyth to open\n",
+            state.fallback.price_account, state.fallback.max_divergence_bps
+        );
+    }
     for (rule, value) in PARAMETER_TABLE.iter().zip(state.params().values()) {
         out += &format!("  {} = {value}\n", rule.name);
     }
@@ -127,6 +133,21 @@ pub async fn propose_bank_change(
     let admin = authority.key();
     propose(chain, authority, &state.group, |id| {
         build::propose_bank_change(&admin, &admin, &state.group, id, bank, params)
+    })
+    .await
+}
+
+/// Proposes `fallback` as `bank`'s fallback price source (the zero address removes it; the admin).
+pub async fn propose_fallback(
+    chain: &mut impl Chain,
+    authority: &Authority,
+    bank: &Pubkey,
+    fallback: FallbackOracle,
+) -> Result<String, String> {
+    let state = accounts::bank(&fetch(chain, bank, "bank").await?).map_err(sdk)?;
+    let admin = authority.key();
+    propose(chain, authority, &state.group, |id| {
+        build::propose_fallback_oracle(&admin, &admin, &state.group, id, bank, fallback)
     })
     .await
 }

@@ -4,6 +4,7 @@ use margin_cli::governance::{self as gov, Authority};
 use margin_cli::{chart, keypair, output, report, risk, scenario, sim, trader};
 use margin_sdk::chain::RpcChain;
 use margin_sdk::instructions::AccountKind;
+use margin_sdk::margin::state::FallbackOracle;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signer;
 use std::path::PathBuf;
@@ -34,6 +35,10 @@ enum Command {
         /// No progress bar.
         #[arg(long)]
         quiet: bool,
+        /// Run the scenario four times, without and with its banks' fallback feeds and dynamic Init margin,
+        /// and print the outcomes side by side (a markdown table).
+        #[arg(long)]
+        compare_oracles: bool,
     },
     /// Deploys a group as a plan (migrations/deploy.toml) says, idempotently: run it again until it reports
     /// nothing left to do (the timelock runs between runs).
@@ -164,6 +169,22 @@ enum Gov {
         #[arg(long, default_value = "volatile")]
         preset: String,
         changes: Vec<String>,
+    },
+    /// Proposes a bank's fallback price source, a Switchboard On-Demand pull feed (the admin; timelocked), or
+    /// its removal (`--remove`).
+    ProposeFallback {
+        #[command(flatten)]
+        signer: GovSigner,
+        bank: Pubkey,
+        /// The pull feed account.
+        #[arg(long, required_unless_present = "remove")]
+        feed: Option<Pubkey>,
+        /// Largest gap between Pyth and the feed at which new risk may still open, bps (at most 5,000).
+        #[arg(long, default_value_t = 200)]
+        max_divergence_bps: u32,
+        /// Remove the bank's fallback.
+        #[arg(long, conflicts_with = "feed")]
+        remove: bool,
     },
     /// Proposes a new admin and guardian (settings unchanged).
     ProposeGroupChange {
@@ -478,7 +499,18 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Sim { scenario, json, chart, every, quiet } => {
+        Command::Sim { scenario, compare_oracles: true, .. } => {
+            let (loaded, folder) = scenario::load(&scenario)?;
+            let mut out = output::Output::without_program_logs();
+            let mut rows = Vec::new();
+            for defences in scenario::OracleDefences::ALL {
+                let simulation = sim::Simulation::new(loaded.clone().with_defences(defences), &folder).await?;
+                rows.push((defences, simulation.run(|_| {}).await?));
+            }
+            out.line(&report::defences_table(&rows));
+            Ok(())
+        }
+        Command::Sim { scenario, json, chart, every, quiet, .. } => {
             let (loaded, folder) = scenario::load(&scenario)?;
             let steps = loaded.steps as u64;
             // The program runs natively in this process and prints its logs to stdout; keep them out of ours.
@@ -679,6 +711,13 @@ async fn governance_command(command: Gov) -> Result<(), String> {
                 params,
             )
             .await?
+        }
+        Gov::ProposeFallback { signer, bank, feed, max_divergence_bps, remove } => {
+            let fallback = match (feed, remove) {
+                (Some(price_account), false) => FallbackOracle { max_divergence_bps, price_account },
+                _ => FallbackOracle::default(),
+            };
+            gov::propose_fallback(&mut signer.chain(), &signer.authority()?, &bank, fallback).await?
         }
         Gov::ProposeGroupChange { signer, group, new_admin, new_guardian } => {
             gov::propose_group_change(&mut signer.chain(), &signer.authority()?, &group, (&new_admin, &new_guardian))

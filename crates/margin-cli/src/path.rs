@@ -120,7 +120,9 @@ pub fn quotes(spec: &BankSpec, prices: &[f64], step_seconds: i64) -> Vec<Quote> 
     for (step, &price) in prices.iter().enumerate() {
         let previous = if step == 0 { price } else { prices[step - 1] };
         let move_bps = ((price / previous).ln().abs()) * 10_000.0;
-        let conf = price * (spec.conf_bps + spec.conf_per_move * move_bps) / 10_000.0;
+        let wide = spec.wide.iter().any(|[from, to]| (*from..*to).contains(&step));
+        let conf_bps = spec.conf_bps + spec.conf_per_move * move_bps;
+        let conf = price * if wide { conf_bps.max(spec.wide_conf_bps) } else { conf_bps } / 10_000.0;
         let quote = match quotes.last() {
             None => Quote { price, conf, ema_price: price, ema_conf: conf },
             Some(last) => Quote {
@@ -153,6 +155,10 @@ mod tests {
             stale: vec![],
             insurance_usd: 0.0,
             liquidity_usd: 1.0,
+            wide: vec![],
+            wide_conf_bps: 0.0,
+            fallback: None,
+            dynamic: None,
         }
     }
 

@@ -183,3 +183,29 @@ impl Report {
         )
     }
 }
+
+/// The outcomes of one scenario run with each combination of oracle defences (`margin sim --compare-oracles`),
+/// as a markdown table: accounts and debt opened, liquidations (and refusals), insurance used, lenders' loss,
+/// bad debt.
+pub fn defences_table(rows: &[(crate::scenario::OracleDefences, Report)]) -> String {
+    let mut table = String::from(
+        "| defences | accounts | borrowed | liquidations | refused | bankruptcies | insurance used | lenders' loss | bad debt (peak) | bad debt (end) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (defences, report) in rows {
+        let total = &report.summary;
+        table += &format!(
+            "| {} | {} | ${:.0} | {} | {} | {} | ${:.0} | ${:.0} | ${:.0} | ${:.0} |\n",
+            defences.label(),
+            total.accounts,
+            total.borrowed_usd,
+            total.liquidations,
+            total.failed,
+            total.bankruptcies,
+            total.insurance_used_usd,
+            total.lenders_loss_usd,
+            total.peak_bad_debt_usd,
+            total.final_bad_debt_usd,
+        );
+    }
+    table
+}

@@ -72,6 +72,79 @@ pub struct BankSpec {
     /// Lenders' deposit at the start, USD.
     #[serde(default = "default_liquidity")]
     pub liquidity_usd: f64,
+    /// Step ranges `[from, to)` during which Pyth's confidence is at least `wide_conf_bps` of the price.
+    #[serde(default)]
+    pub wide: Vec<[usize; 2]>,
+    /// Pyth's confidence during the `wide` steps, bps of the price.
+    #[serde(default)]
+    pub wide_conf_bps: f64,
+    /// A fallback price source (a Switchboard pull feed of the same market), set by governance before the
+    /// start (issue 25).
+    #[serde(default)]
+    pub fallback: Option<FallbackSpec>,
+    /// Dynamic Init margin: divergence multiplier, expansion multiplier, cap (bps), set at listing (issue 25).
+    #[serde(default)]
+    pub dynamic: Option<[u32; 3]>,
+}
+
+/// A bank's fallback feed: it posts the path's price every step (its own `stale` steps aside) with a
+/// deviation of `conf_bps` of the price.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct FallbackSpec {
+    /// The governed bound between the two sources, bps.
+    #[serde(default = "default_divergence")]
+    pub max_divergence_bps: u32,
+    /// The feed's standard deviation, bps of the price.
+    #[serde(default = "default_fallback_conf")]
+    pub conf_bps: f64,
+    /// Step ranges `[from, to)` during which the fallback posts nothing either.
+    #[serde(default)]
+    pub stale: Vec<[usize; 2]>,
+}
+
+/// Which of a scenario's oracle defences a run keeps (`margin sim --compare-oracles` runs all four).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OracleDefences {
+    /// Keep the banks' fallback feeds.
+    pub fallback: bool,
+    /// Keep the banks' dynamic Init margin.
+    pub dynamic: bool,
+}
+
+impl OracleDefences {
+    /// The four combinations, weakest first.
+    pub const ALL: [OracleDefences; 4] = [
+        OracleDefences { fallback: false, dynamic: false },
+        OracleDefences { fallback: true, dynamic: false },
+        OracleDefences { fallback: false, dynamic: true },
+        OracleDefences { fallback: true, dynamic: true },
+    ];
+
+    /// A short label: "none", "fallback", "dynamic", "fallback + dynamic".
+    pub fn label(&self) -> &'static str {
+        match (self.fallback, self.dynamic) {
+            (false, false) => "none",
+            (true, false) => "fallback",
+            (false, true) => "dynamic",
+            (true, true) => "fallback + dynamic",
+        }
+    }
+}
+
+impl Scenario {
+    /// The scenario with only `defences` of its banks' fallback feeds and dynamic margins.
+    pub fn with_defences(mut self, defences: OracleDefences) -> Scenario {
+        for bank in &mut self.banks {
+            if !defences.fallback {
+                bank.fallback = None;
+            }
+            if !defences.dynamic {
+                bank.dynamic = None;
+            }
+        }
+        self
+    }
 }
 
 /// Where a bank's prices come from.
@@ -154,6 +227,12 @@ fn default_ema_seconds() -> f64 {
 fn default_liquidity() -> f64 {
     100_000_000.0
 }
+fn default_divergence() -> u32 {
+    200
+}
+fn default_fallback_conf() -> f64 {
+    10.0
+}
 
 /// A scenario file, parsed and checked. The error names the file and the line or field.
 pub fn load(path: &Path) -> Result<(Scenario, PathBuf), String> {
@@ -176,8 +255,17 @@ pub fn check(scenario: &Scenario) -> Result<(), String> {
         if bank.decimals > 18 {
             return Err(format!("banks[{index}].decimals: at most 18"));
         }
-        if !(bank.conf_bps >= 0.0 && bank.conf_per_move >= 0.0 && bank.ema_seconds > 0.0) {
-            return Err(format!("banks[{index}]: conf_bps, conf_per_move must be ≥ 0 and ema_seconds > 0"));
+        if !(bank.conf_bps >= 0.0 && bank.conf_per_move >= 0.0 && bank.ema_seconds > 0.0 && bank.wide_conf_bps >= 0.0) {
+            return Err(format!(
+                "banks[{index}]: conf_bps, conf_per_move, wide_conf_bps must be ≥ 0 and ema_seconds > 0"
+            ));
+        }
+        if let Some(fallback) = &bank.fallback {
+            if fallback.max_divergence_bps > margin_sdk::margin_risk::fallback::MAX_DIVERGENCE_BPS
+                || fallback.conf_bps < 0.0
+            {
+                return Err(format!("banks[{index}].fallback: a bound of at most 5,000 bps and a conf_bps ≥ 0"));
+            }
         }
     }
     let known = |name: &str| scenario.banks.iter().any(|bank| bank.name == name);

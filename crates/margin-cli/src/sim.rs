@@ -8,10 +8,11 @@ use margin_sdk::addresses::{self, BankAddresses};
 use margin_sdk::chain::{load_snapshot, margin_program_test, Chain, ProgramTestChain, Sent};
 use margin_sdk::instructions::{self as build, AccountKind, LiquidateAccounts, TokenActionAccounts};
 use margin_sdk::margin::events::{BankruptcyResolved, Liquidated};
-use margin_sdk::margin::state::{BankConfig, BankParams};
+use margin_sdk::margin::state::{BankConfig, BankParams, DynamicParams, FallbackOracle};
 use margin_sdk::margin_risk::health::{position_health, HealthPosition, HealthType};
 use margin_sdk::pyth::PriceUpdate;
 use margin_sdk::snapshot::Snapshot;
+use margin_sdk::switchboard::PullFeed;
 use margin_sdk::{presets, SdkError};
 use solana_sdk::account::Account;
 use solana_sdk::instruction::Instruction;
@@ -36,6 +37,8 @@ struct SimBank {
     quotes: Vec<Quote>,
     /// Step of the last posted price.
     last_posted: usize,
+    /// The fallback pull feed's address, when the bank has one.
+    fallback_feed: Option<Pubkey>,
 }
 
 struct SimAccount {
@@ -104,6 +107,13 @@ fn params_of(spec: &BankSpec, first_price: f64) -> BankParams {
     };
     let mantissa = (first_price * 1e8).round() as i64;
     params.limits.dust_threshold = presets::two_cent_dust_threshold(spec.decimals, mantissa, EXPONENT);
+    if let Some([divergence, expansion, max_extra]) = spec.dynamic {
+        params.dynamic = DynamicParams {
+            divergence_multiplier_bps: divergence,
+            expansion_multiplier_bps: expansion,
+            max_extra_bps: max_extra,
+        };
+    }
     if let Some([init_asset, maint_asset, init_liability, maint_liability]) = spec.weights {
         params.risk.init_asset_weight_bps = init_asset;
         params.risk.maint_asset_weight_bps = maint_asset;
@@ -124,7 +134,9 @@ impl Simulation {
             let quotes = quotes(spec, &path, scenario.step_seconds);
             let addresses =
                 BankAddresses::derive(&Pubkey::default(), &Pubkey::default(), &spl_token::ID, &Pubkey::default());
-            banks.push(SimBank { spec: spec.clone(), addresses, feed_id, quotes, last_posted: 0 });
+            // Each fallback feed at its own address (Switchboard's accounts are keypairs, not PDAs).
+            let fallback_feed = spec.fallback.as_ref().map(|_| Pubkey::new_from_array([0xf0 ^ banks.len() as u8; 32]));
+            banks.push(SimBank { spec: spec.clone(), addresses, feed_id, quotes, last_posted: 0, fallback_feed });
         }
         let chain = ProgramTestChain::start(margin_program_test()).await;
         let mut simulation = Simulation {
@@ -215,12 +227,48 @@ impl Simulation {
         self.chain.set_account(&address, update.account(address));
     }
 
-    /// Group 1 with the payer as admin; each bank proposed one timelock before the start and listed at it.
+    /// Writes bank `index`'s fallback feed (if any) with the path's price of `step`, published now.
+    fn post_fallback(&mut self, index: usize, step: usize) {
+        let bank = &self.banks[index];
+        let (Some(address), Some(spec)) = (bank.fallback_feed, &bank.spec.fallback) else { return };
+        let price = bank.quotes[step].price;
+        let mantissa = |value: f64| (value * 1e8).round() as i64;
+        let feed =
+            PullFeed::new(mantissa(price).max(1), mantissa(price * spec.conf_bps / 10_000.0).max(0) as u64, self.now);
+        self.chain.set_account(&address, feed.account());
+    }
+
+    /// Proposes each bank's fallback feed now (ids from `first_id`); returns the proposals to execute.
+    async fn propose_fallbacks(&mut self, first_id: u64) -> Result<Vec<(usize, Pubkey)>, String> {
+        let payer = self.payer();
+        let mut proposals = Vec::new();
+        for index in 0..self.banks.len() {
+            let (Some(address), Some(spec)) =
+                (self.banks[index].fallback_feed, self.banks[index].spec.fallback.clone())
+            else {
+                continue;
+            };
+            self.post_fallback(index, 0);
+            let id = first_id + proposals.len() as u64;
+            let fallback = FallbackOracle { max_divergence_bps: spec.max_divergence_bps, price_account: address };
+            let bank = self.banks[index].addresses.bank;
+            let propose =
+                build::propose_fallback_oracle(&payer.pubkey(), &payer.pubkey(), &self.group, id, &bank, fallback);
+            self.send(&[propose], &[])
+                .await
+                .map_err(|error| format!("fallback of {}: {error}", self.banks[index].spec.name))?;
+            proposals.push((index, addresses::proposal(&self.group, id)));
+        }
+        Ok(proposals)
+    }
+
+    /// Group 1 with the payer as admin; each bank proposed two timelocks before the start and listed one
+    /// before it, when its fallback feed is proposed; the fallbacks are set at the start.
     async fn list_banks(&mut self) -> Result<(), String> {
         let payer = self.payer();
         let governance = presets::governance_settings();
         let delay = i64::from(governance.timelock_delay_seconds);
-        self.set_clock(START - delay);
+        self.set_clock(START - 2 * delay);
         let guardian = self.guardian.pubkey();
         self.chain.set_account(&guardian, Account { lamports: 10_000_000_000, ..Account::default() });
         self.send(&[build::init_group(&payer.pubkey(), &payer.pubkey(), 1, &guardian, governance)], &[]).await?;
@@ -244,13 +292,24 @@ impl Simulation {
             );
             self.send(&[propose], &[]).await.map_err(|error| format!("listing {name}: {error}"))?;
         }
-        self.set_clock(START);
+        self.set_clock(START - delay);
         for index in 0..self.banks.len() {
             self.post_price(index, 0);
             let proposal = addresses::proposal(&self.group, index as u64);
             let add = build::add_bank(&payer.pubkey(), &self.group, &proposal, &self.banks[index].addresses);
             let name = self.banks[index].spec.name.clone();
             self.send(&[add], &[]).await.map_err(|error| format!("listing {name}: {error}"))?;
+        }
+        let fallbacks = self.propose_fallbacks(self.banks.len() as u64).await?;
+        self.set_clock(START);
+        for (index, proposal) in fallbacks {
+            let bank = self.banks[index].addresses.bank;
+            self.send(&[build::execute_fallback_oracle(&payer.pubkey(), &self.group, &bank, &proposal)], &[]).await?;
+            self.banks[index].addresses.fallback_price_account = self.banks[index].fallback_feed;
+        }
+        for index in 0..self.banks.len() {
+            self.post_price(index, 0);
+            self.post_fallback(index, 0);
         }
         Ok(())
     }
@@ -421,9 +480,15 @@ impl Simulation {
     pub async fn step(&mut self, step: usize) -> Result<StepReport, String> {
         self.set_clock(START + step as i64 * self.scenario.step_seconds);
         for index in 0..self.banks.len() {
-            let stale = self.banks[index].spec.stale.iter().any(|[from, to]| (*from..*to).contains(&step));
+            let spec = &self.banks[index].spec;
+            let within = |windows: &[[usize; 2]]| windows.iter().any(|[from, to]| (*from..*to).contains(&step));
+            let (stale, fallback_stale) =
+                (within(&spec.stale), spec.fallback.as_ref().is_some_and(|fallback| within(&fallback.stale)));
             if !stale {
                 self.post_price(index, step);
+            }
+            if !fallback_stale {
+                self.post_fallback(index, step);
             }
         }
         let mut row = StepReport { step, time: self.now, ..StepReport::default() };

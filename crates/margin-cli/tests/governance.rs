@@ -143,3 +143,36 @@ impl PubkeyString for solana_sdk::signature::Keypair {
         solana_sdk::signature::Signer::pubkey(self)
     }
 }
+
+#[tokio::test]
+async fn propose_fallback_sets_and_removes_a_banks_switchboard_feed_through_the_timelock() {
+    let scenario: Scenario = toml::from_str(MARKET).unwrap();
+    let simulation = Simulation::new(scenario, std::path::Path::new(".")).await.unwrap();
+    let (mut chain, _, banks, _) = simulation.populated(1).await.unwrap();
+    let admin = chain.payer();
+    let sol = banks[0].bank;
+    let feed = Pubkey::new_unique();
+    let now = chain.unix_timestamp().await.unwrap();
+    chain.set_account(&feed, margin_sdk::switchboard::PullFeed::new(150_00000000, 10_000_000, now).account());
+    let fallback = margin_sdk::margin::state::FallbackOracle { max_divergence_bps: 150, price_account: feed };
+    // A Pyth account is not a pull feed: refused by name when proposed.
+    let pyth = margin_sdk::margin::state::FallbackOracle { price_account: banks[0].price_account, ..fallback };
+    let refused = governance::propose_fallback(&mut chain, &key(&admin), &sol, pyth).await;
+    assert_eq!(refused.unwrap_err(), "FallbackNotSwitchboard");
+    let proposed = governance::propose_fallback(&mut chain, &key(&admin), &sol, fallback).await.unwrap();
+    let proposal: Pubkey = proposed.split_whitespace().nth(1).unwrap().trim_end_matches(':').parse().unwrap();
+    assert_eq!(governance::execute(&mut chain, &key(&admin), &proposal).await.unwrap_err(), "ProposalNotReady");
+    chain.set_clock(now + 2 * 86_400 + 1, 1_000_000);
+    chain.context.get_new_latest_blockhash().await.unwrap();
+    governance::execute(&mut chain, &key(&admin), &proposal).await.unwrap();
+    let shown = governance::show_bank(&mut chain, &sol).await.unwrap();
+    assert!(shown.contains(&format!("fallback price account {feed} (Switchboard), within 150 bps")), "{shown}");
+    // Removal takes the same timelock.
+    let removal = margin_sdk::margin::state::FallbackOracle::default();
+    let proposed = governance::propose_fallback(&mut chain, &key(&admin), &sol, removal).await.unwrap();
+    let proposal: Pubkey = proposed.split_whitespace().nth(1).unwrap().trim_end_matches(':').parse().unwrap();
+    chain.set_clock(now + 4 * 86_400 + 2, 2_000_000);
+    chain.context.get_new_latest_blockhash().await.unwrap();
+    governance::execute(&mut chain, &key(&admin), &proposal).await.unwrap();
+    assert!(!governance::show_bank(&mut chain, &sol).await.unwrap().contains("fallback"));
+}

@@ -164,3 +164,38 @@ fn wide_confidence_crash_liquidations_keep_up() {
     assert!(number(&report, "peak_bad_debt_usd") < 1_000.0);
     assert_eq!(number(&report, "lenders_loss_usd"), 0.0);
 }
+
+/// The rows of `margin sim --compare-oracles`: defences → the table's numbers (dollar signs dropped).
+fn compare_oracles(name: &str) -> std::collections::BTreeMap<String, Vec<f64>> {
+    let output = Command::new(env!("CARGO_BIN_EXE_margin"))
+        .args(["sim", scenario(name).to_str().unwrap(), "--compare-oracles"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+    let table = String::from_utf8_lossy(&output.stdout).to_string();
+    table
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| defences"))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let numbers = cells[1..].iter().map(|cell| cell.trim_start_matches('$').parse().unwrap()).collect();
+            (cells[0].to_string(), numbers)
+        })
+        .collect()
+}
+
+#[test]
+fn a_fallback_feed_keeps_liquidations_going_while_pyth_is_stale() {
+    let rows = compare_oracles("stale-pyth-crash");
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    // Columns: accounts, borrowed, liquidations, refused, bankruptcies, insurance used, lenders' loss, bad debt.
+    let loss = |row: &Vec<f64>| row[5] + row[6];
+    let (none, fallback, both) = (&rows["none"], &rows["fallback"], &rows["fallback + dynamic"]);
+    // Six hours without a price: the book falls under water before anyone may liquidate it.
+    assert!(loss(none) > 10_000.0, "{none:?}");
+    assert!(loss(fallback) < loss(none) / 20.0, "{fallback:?} vs {none:?}");
+    assert!(fallback[2] > none[2], "more (and earlier) liquidations: {fallback:?} vs {none:?}");
+    // The dynamic rule lends less to the dip buyers who open while spot is far below its EMA.
+    assert!(both[1] < fallback[1], "{both:?} vs {fallback:?}");
+    assert!(rows.values().all(|row| row[3] == 0.0), "no liquidation refused: {rows:?}");
+}
