@@ -65,9 +65,15 @@ pub enum Action {
     ConfidenceSpike {
         conf_bps: u64,
     },
-    /// The clock runs `seconds` with no price update.
+    /// The clock runs `seconds` with no Pyth update; SOL's fallback feed keeps quoting the price.
     Stale {
         seconds: i64,
+    },
+    /// SOL's fallback feed quotes the price moved by `offset_bps` (a lie when not 0), published `lag_seconds`
+    /// ago (a lagging feed).
+    FallbackQuote {
+        offset_bps: i64,
+        lag_seconds: i64,
     },
     /// The liquidator tries account number `target` (of every account in the test) for up to `amount` USDC.
     Liquidate {
@@ -200,6 +206,14 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
         33 => Action::CancelLatest { by_stranger: random.below(3) == 0 },
         34 => Action::WaitTimelock,
         35..=36 => Action::Wrong { trader, attempt: WRONG[random.below(WRONG.len() as u64) as usize] },
+        38 => Action::FallbackQuote {
+            offset_bps: match random.below(3) {
+                0 => 0,
+                1 => random.below(400) as i64 - 200,
+                _ => random.below(8_000) as i64 - 4_000,
+            },
+            lag_seconds: random.below(90) as i64,
+        },
         40 => Action::DrainSol,
         41 => Action::LenderWithdraw { amount: u64::MAX },
         _ => Action::Accrue { sol },

@@ -1,9 +1,12 @@
 //! Stateful fuzzing of the program (issue 13). Traders with cross and isolated accounts, a debt-free lender, a
 //! liquidator, the guardian, the admin and a stranger send random instructions with random, boundary and
 //! hostile arguments (0, 1, u64::MAX, wrong accounts) while SOL's price walks with confidence spikes, EMA lag
-//! and stale periods, and the clock and governance's timelock advance. After every step ([`world`],
-//! [`steps`]): invariants 1–8 of docs/DESIGN.md, no token created or lost, share totals equal the positions,
-//! no healthy account liquidated, no debt-free lender refused outside a bounded pause, every refusal named.
+//! and stale periods, and the clock and governance's timelock advance. SOL has a Switchboard fallback feed
+//! (issue 25) that keeps quoting while Pyth is stale and at times lies (±40 %) or lags. After every step
+//! ([`world`], [`steps`]): invariants 1–8 of docs/DESIGN.md, no token created or lost, share totals equal the
+//! positions, no healthy account liquidated, no debt-free lender refused outside a bounded pause, every refusal
+//! named, and while Pyth is valid no fallback quote moves Maint or LiqEnd or raises Init (a mutation that
+//! lets the fallback lower Maint's asset price is caught at step 95 of the CI seed and shrunk to 3 steps).
 //!
 //! Reproducible: `FUZZ_SEED` picks the sequence, `FUZZ_STEPS` its length (default 2,000). A failing sequence is
 //! shrunk (delta debugging, every candidate replayed on a fresh chain) and printed with its seed.

@@ -26,6 +26,13 @@ impl World {
             Action::ConfidenceSpike { conf_bps } => self.confidence_spike(conf_bps).await,
             Action::Stale { seconds } => {
                 self.market.env.advance(seconds);
+                let now = self.market.env.now;
+                self.quote_fallback(0, now);
+                Ok(Ok(()))
+            }
+            Action::FallbackQuote { offset_bps, lag_seconds } => {
+                let now = self.market.env.now;
+                self.quote_fallback(offset_bps, now - lag_seconds);
                 Ok(Ok(()))
             }
             Action::Liquidate { target, amount } => self.liquidate(self.accounts[target], amount).await,

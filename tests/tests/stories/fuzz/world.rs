@@ -2,11 +2,16 @@
 use margin_sdk::margin_risk::health::{Health, HealthType};
 use margin_sdk::margin_risk::interest::{borrow_tokens_of, deposit_tokens_of, INDEX_SCALE};
 use margin_sdk::snapshot::Snapshot;
+use margin_sdk::switchboard::PullFeed;
 use margin_tests::*;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
 pub use margin_tests::{SOL, USDC};
+
+/// SOL's fallback price source (issue 25): a Switchboard pull feed that quotes SOL's price when Pyth does, keeps
+/// quoting while Pyth is stale, and at times lies or lags ([`super::actions::Action::FallbackQuote`]).
+pub const FALLBACK_FEED: Pubkey = Pubkey::new_from_array([0x5b; 32]);
 
 /// A broken rule: which one (`kind`, what shrinking keeps constant) and the details of this instance.
 #[derive(Clone, Debug)]
@@ -84,6 +89,12 @@ impl World {
     /// liquidator with 1,000,000 USDC, a debt-free lender and a stranger.
     pub async fn new() -> World {
         let mut market = Market::new().await;
+        let now = market.env.now;
+        market.env.set_pull_feed(&FALLBACK_FEED, &PullFeed::new(SOL_PRICE, SOL_CONF, now));
+        let fallback = margin::state::FallbackOracle { max_divergence_bps: 200, price_account: FALLBACK_FEED };
+        let mut sol = market.sol;
+        market.env.set_fallback_oracle(&mut sol, fallback).await.unwrap();
+        market.sol = sol;
         let (sol, usdc) = (market.sol, market.usdc);
         let mut traders = Vec::new();
         for index in 0..4 {
@@ -175,6 +186,14 @@ impl World {
         let usdc = self.market.usdc;
         let update = pyth::PriceUpdate::new(usdc.feed_id, USDC_PRICE, USDC_CONF, self.published);
         self.market.env.set_price_account(&usdc.price_account, &update);
+        self.quote_fallback(0, self.published);
+    }
+
+    /// SOL's fallback feed quotes its price moved by `offset_bps` (a lie when not 0), published at
+    /// `publish_time`.
+    pub fn quote_fallback(&mut self, offset_bps: i64, publish_time: i64) {
+        let price = (i128::from(self.price) * i128::from(10_000 + offset_bps) / 10_000).max(1) as i64;
+        self.market.env.set_pull_feed(&FALLBACK_FEED, &PullFeed::new(price, self.conf, publish_time));
     }
 
     /// One SDK snapshot of every account and both banks at the clock.
@@ -229,6 +248,7 @@ impl World {
                 return Err(self.violation("share totals differ from the positions", detail));
             }
         }
+        self.check_fallback_moves_no_liquidation(&snapshot)?;
         for account in &self.accounts {
             let healths = [HealthType::Init, HealthType::LiqEnd, HealthType::Maint]
                 .map(|health_type| snapshot.health(account, health_type).ok().and_then(|h| h.value().ok()));
@@ -240,6 +260,39 @@ impl World {
             }
         }
         self.check_economics(&snapshot).await
+    }
+}
+
+impl World {
+    /// Issue 25: while SOL's Pyth price is usable, no fallback quote (honest, lying or lagging) moves any
+    /// account's Maint or LiqEnd health, nor makes Init larger: the snapshot with the fallback is compared
+    /// with the same snapshot without it.
+    fn check_fallback_moves_no_liquidation(&self, snapshot: &Snapshot) -> Result<(), Violation> {
+        let mut alone = snapshot.clone();
+        for bank in alone.banks.values_mut() {
+            bank.fallback = margin::state::FallbackOracle::default();
+        }
+        let sol = &alone.banks[&self.market.sol.bank];
+        if !alone.bank_price(sol).is_ok_and(|(price, _)| price.is_ok()) {
+            return Ok(());
+        }
+        for account in &self.accounts {
+            for health_type in [HealthType::Maint, HealthType::LiqEnd, HealthType::Init] {
+                let (with, without) =
+                    (health_of(snapshot, account, health_type), health_of(&alone, account, health_type));
+                let moved = match health_type {
+                    HealthType::Init => with.zip(without).is_some_and(|(with, without)| {
+                        with.value().ok().zip(without.value().ok()).is_some_and(|(with, without)| with > without)
+                    }),
+                    _ => with != without,
+                };
+                if moved {
+                    let detail = format!("{account} {health_type:?}: {with:?} with the fallback, {without:?} without");
+                    return Err(self.violation("a fallback moved health while Pyth was valid", detail));
+                }
+            }
+        }
+        Ok(())
     }
 }
 
