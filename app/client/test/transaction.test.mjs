@@ -7,6 +7,9 @@ import * as client from '../dist/index.mjs';
 
 const key = (seed) => getAddressDecoder().decode(new Uint8Array(32).fill(seed));
 
+/** A bank without a fallback price source (the zero address). */
+const noFallback = { maxDivergenceBps: 0, priceAccount: address('11111111111111111111111111111111') };
+
 test('a 16-position liquidation fits the packet only as v0 with a lookup table', () => {
   const banks = new Map();
   const positions = [];
@@ -14,7 +17,7 @@ test('a 16-position liquidation fits the packet only as v0 with a lookup table',
     const bank = key(10 + index);
     banks.set(bank, {
       address: bank,
-      bank: { vault: key(40 + index), insuranceVault: key(70 + index), mint: key(100 + index), tokenProgram: address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA'), priceAccount: key(130 + index) },
+      bank: { vault: key(40 + index), insuranceVault: key(70 + index), mint: key(100 + index), tokenProgram: address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA'), priceAccount: key(130 + index), fallback: noFallback },
     });
     positions.push({ bank, depositShares: index < 8 ? 1n : 0n, borrowShares: index < 8 ? 0n : 1n });
   }
