@@ -159,6 +159,8 @@ mod tests {
             wide_conf_bps: 0.0,
             fallback: None,
             dynamic: None,
+            size: None,
+            market_depth_usd: None,
         }
     }
 

@@ -85,6 +85,24 @@ pub struct BankSpec {
     /// Dynamic Init margin: divergence multiplier, expansion multiplier, cap (bps), set at listing (issue 25).
     #[serde(default)]
     pub dynamic: Option<[u32; 3]>,
+    /// Size-aware Init weights, set at listing (issue 26).
+    #[serde(default)]
+    pub size: Option<SizeSpec>,
+    /// The collateral of this bank (USD at the step's price) liquidators can sell into per step at the bonus:
+    /// the market's depth. None: any amount (the oracle price holds for every size).
+    #[serde(default)]
+    pub market_depth_usd: Option<f64>,
+}
+
+/// A bank's size-aware Init weights: beyond `depth_usd` of one position, the Init weights lose (assets) or
+/// gain (debts) `excess_haircut_bps`.
+#[derive(Deserialize, Debug, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub struct SizeSpec {
+    /// The depth a liquidation can sell into, USD.
+    pub depth_usd: f64,
+    /// The extra Init haircut beyond it, bps.
+    pub excess_haircut_bps: u32,
 }
 
 /// A bank's fallback feed: it posts the path's price every step (its own `stale` steps aside) with a

@@ -8,7 +8,7 @@ use margin_sdk::addresses::{self, BankAddresses};
 use margin_sdk::chain::{load_snapshot, margin_program_test, Chain, ProgramTestChain, Sent};
 use margin_sdk::instructions::{self as build, AccountKind, LiquidateAccounts, TokenActionAccounts};
 use margin_sdk::margin::events::{BankruptcyResolved, Liquidated};
-use margin_sdk::margin::state::{BankConfig, BankParams, DynamicParams, FallbackOracle};
+use margin_sdk::margin::state::{BankConfig, BankParams, DynamicParams, FallbackOracle, SizeParams};
 use margin_sdk::margin_risk::health::{position_health, HealthPosition, HealthType};
 use margin_sdk::pyth::PriceUpdate;
 use margin_sdk::snapshot::Snapshot;
@@ -61,6 +61,8 @@ pub struct Simulation {
     random: Random,
     now: i64,
     slot: u64,
+    /// Per bank, the collateral value (USD) liquidators may still sell this step (its `market_depth_usd`).
+    market_room: Vec<f64>,
 }
 
 fn failed(sent: Sent) -> Result<Sent, String> {
@@ -114,6 +116,13 @@ fn params_of(spec: &BankSpec, first_price: f64) -> BankParams {
             max_extra_bps: max_extra,
         };
     }
+    if let Some(size) = spec.size {
+        params.size = SizeParams {
+            depth_quote: (size.depth_usd * 1e6) as u64,
+            excess_haircut_bps: size.excess_haircut_bps,
+            padding: 0,
+        };
+    }
     if let Some([init_asset, maint_asset, init_liability, maint_liability]) = spec.weights {
         params.risk.init_asset_weight_bps = init_asset;
         params.risk.maint_asset_weight_bps = maint_asset;
@@ -152,6 +161,7 @@ impl Simulation {
             random,
             now: START,
             slot: 10,
+            market_room: Vec::new(),
         };
         simulation.list_banks().await?;
         simulation.seed_lenders_and_insurance().await?;
@@ -499,6 +509,8 @@ impl Simulation {
         let addresses: Vec<Pubkey> = self.accounts.iter().map(|account| account.address).collect();
         let mut snapshot = self.snapshot_of(&addresses).await?;
         if self.scenario.liquidators {
+            self.market_room =
+                self.banks.iter().map(|bank| bank.spec.market_depth_usd.unwrap_or(f64::INFINITY)).collect();
             self.liquidate_all(&mut snapshot, &mut row).await?;
         }
         self.measure(&snapshot, &mut row);
@@ -556,6 +568,22 @@ impl Simulation {
         Ok(())
     }
 
+    /// The most debt (native units of bank `debt_index`) a liquidation may repay this step for collateral of
+    /// bank `collateral_index`: what the collateral's market can still absorb, less a 10 % bonus; None when it
+    /// can absorb less than a dollar more. u64::MAX without a market depth.
+    fn repay_within_market(&self, debt_index: usize, collateral_index: usize, step: usize) -> Option<u64> {
+        let room = self.market_room[collateral_index];
+        if room.is_infinite() {
+            return Some(u64::MAX);
+        }
+        if room < 1.0 {
+            return None;
+        }
+        let debt = &self.banks[debt_index];
+        let tokens = room / 1.1 / debt.quotes[step].price * 10f64.powi(i32::from(debt.spec.decimals));
+        Some(tokens.min(u64::MAX as f64) as u64)
+    }
+
     /// One liquidation of `address`: its largest debt against its largest deposit (Maint values). Ok(false)
     /// when there is no pair left to liquidate.
     async fn liquidate_once(
@@ -579,6 +607,10 @@ impl Simulation {
         let (Some(debt), Some(collateral)) = (largest(false), largest(true)) else { return Ok(false) };
         let (debt_index, collateral_index) = (self.index_of_bank(&banks[debt]), self.index_of_bank(&banks[collateral]));
         let (debt_bank, collateral_bank) = (self.banks[debt_index].addresses, self.banks[collateral_index].addresses);
+        let Some(max_repay) = self.repay_within_market(debt_index, collateral_index, row.step) else {
+            *row.failures.entry("market depth used up this step".into()).or_default() += 1;
+            return Ok(false);
+        };
         let health = snapshot.health_accounts(address).map_err(sdk)?;
         let liquidator = self.liquidator.pubkey();
         let accounts = LiquidateAccounts {
@@ -591,7 +623,7 @@ impl Simulation {
             receive_to: &self.liquidator_wallets[collateral_index],
             receive_account: Some(&self.liquidator_account),
         };
-        let ix = build::liquidate(&accounts, u64::MAX, health);
+        let ix = build::liquidate(&accounts, max_repay, health);
         let liquidator = self.liquidator.insecure_clone();
         let sent = self.send(&[ix], &[&liquidator]).await?;
         let step = row.step;
@@ -601,6 +633,7 @@ impl Simulation {
             // The liquidator pays the insurance fee in the debt token on top; the seizure includes its worth.
             let fee = self.usd(debt_index, event.insurance_fee, step);
             row.liquidations += 1;
+            self.market_room[collateral_index] -= seized;
             row.repaid_usd += self.usd(debt_index, event.repaid, step);
             row.seized_usd += seized;
             row.bonus_usd += seized - cleared - fee;

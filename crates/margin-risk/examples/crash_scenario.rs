@@ -34,6 +34,7 @@ fn sol_weights() -> RiskWeights {
         maint_asset_bps: 9_000,
         init_liability_bps: 12_000,
         maint_liability_bps: 11_000,
+        size: margin_risk::size::SizeRule::OFF,
     }
 }
 
@@ -43,6 +44,7 @@ fn usdc_weights() -> RiskWeights {
         maint_asset_bps: 9_800,
         init_liability_bps: 10_500,
         maint_liability_bps: 10_200,
+        size: margin_risk::size::SizeRule::OFF,
     }
 }
 

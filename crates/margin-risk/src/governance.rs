@@ -70,10 +70,14 @@ pub enum Parameter {
     DynamicExpansionMultiplierBps,
     /// Dynamic Init margin: cap of the extra haircut, bps.
     DynamicMaxExtraBps,
+    /// Size-aware Init weights: the Init value of a position a liquidation can sell into, quote units.
+    SizeDepthQuote,
+    /// Size-aware Init weights: the extra Init haircut of the part of a position beyond the depth, bps.
+    SizeExcessHaircutBps,
 }
 
 /// Number of governable parameters.
-pub const PARAMETER_COUNT: usize = 28;
+pub const PARAMETER_COUNT: usize = 30;
 
 /// One value per [`Parameter`], in its order (u32 parameters widened).
 pub type ParameterValues = [u64; PARAMETER_COUNT];
@@ -162,6 +166,9 @@ pub const PARAMETER_TABLE: [ParameterRule; PARAMETER_COUNT] = [
     rule("dynamic_divergence_multiplier_bps", Higher, WeightPoints),
     rule("dynamic_expansion_multiplier_bps", Higher, WeightPoints),
     rule("dynamic_max_extra_bps", Higher, WeightPoints),
+    // Init only: a smaller depth or a larger excess haircut applies at once.
+    rule("size_depth_quote", Lower, Growth),
+    rule("size_excess_haircut_bps", Higher, WeightPoints),
 ];
 
 /// What a change does to risk. Ordered: a change is as risky as its riskiest part.
@@ -514,7 +521,7 @@ mod tests {
     fn sol() -> ParameterValues {
         [
             60, 200, 500, 20_000, 10_000, 1_000, 7_000, 9_000, 12_000, 11_000, 200, 800, 100, 1_000, 9_000, 0, 5_000,
-            400, 8_000, 1_000, 10_000, 1_000_000, 500_000, 0, 0, 10_000, 20_000, 1_000,
+            400, 8_000, 1_000, 10_000, 1_000_000, 500_000, 0, 0, 10_000, 20_000, 1_000, 1_000_000, 2_500,
         ]
     }
 
@@ -530,7 +537,8 @@ mod tests {
         assert_eq!(PARAMETER_TABLE[Parameter::CurveMaxRateBps as usize].name, "curve_max_rate_bps");
         assert_eq!(PARAMETER_TABLE[Parameter::Status as usize].name, "status");
         assert_eq!(PARAMETER_TABLE[Parameter::DynamicMaxExtraBps as usize].name, "dynamic_max_extra_bps");
-        assert_eq!(Parameter::DynamicMaxExtraBps as usize, PARAMETER_COUNT - 1);
+        assert_eq!(PARAMETER_TABLE[Parameter::SizeExcessHaircutBps as usize].name, "size_excess_haircut_bps");
+        assert_eq!(Parameter::SizeExcessHaircutBps as usize, PARAMETER_COUNT - 1);
     }
 
     #[test]
@@ -725,7 +733,7 @@ mod tests {
     }
 
     fn any_values() -> impl Strategy<Value = ParameterValues> {
-        proptest::array::uniform28(any::<u64>())
+        proptest::array::uniform30(any::<u64>())
     }
 
     fn any_bounds() -> impl Strategy<Value = StepBounds> {
@@ -787,8 +795,8 @@ mod tests {
         /// where the bank was made safer since; it takes only values of the three inputs; untouched values stay.
         #[test]
         fn merged_proposals_never_loosen_a_later_tightening(
-            base in proptest::array::uniform28(0u64..100), proposed in proptest::array::uniform28(0u64..100),
-            current in proptest::array::uniform28(0u64..100),
+            base in proptest::array::uniform30(0u64..100), proposed in proptest::array::uniform30(0u64..100),
+            current in proptest::array::uniform30(0u64..100),
         ) {
             let merged = merge_proposal(&base, &proposed, &current);
             for (index, rule) in PARAMETER_TABLE.iter().enumerate() {

@@ -17,6 +17,7 @@ use crate::error::{RiskError, RiskResult};
 use crate::math::mul_pow10_div;
 use crate::math::{add, mul_div, sub, Rounding, BPS};
 use crate::price::{token_value, weighted_price, OraclePrice, PriceCheck};
+use crate::size::{split_at_depth, SizeRule};
 
 /// Largest liability weight accepted, in bps (5×).
 pub const MAX_LIABILITY_WEIGHT_BPS: u32 = 50_000;
@@ -43,6 +44,8 @@ pub struct RiskWeights {
     pub init_liability_bps: u32,
     /// Multiple of a liability's value counted for Maint.
     pub maint_liability_bps: u32,
+    /// Init weights of the part of a position beyond the bank's liquidation depth ([`crate::size`]).
+    pub size: SizeRule,
 }
 
 impl RiskWeights {
@@ -52,7 +55,8 @@ impl RiskWeights {
             && u64::from(self.maint_asset_bps) <= BPS
             && BPS <= u64::from(self.maint_liability_bps)
             && self.maint_liability_bps <= self.init_liability_bps
-            && self.init_liability_bps <= MAX_LIABILITY_WEIGHT_BPS;
+            && self.init_liability_bps <= MAX_LIABILITY_WEIGHT_BPS
+            && self.size.validate().is_ok();
         if valid {
             Ok(())
         } else {
@@ -208,14 +212,59 @@ pub fn price_scale(position: &HealthPosition) -> u8 {
 pub fn position_health(position: &HealthPosition, health_type: HealthType) -> RiskResult<Health> {
     let mut health = Health::default();
     if position.deposit_tokens > 0 {
-        let unit = weighted_asset_price(position, health_type)?;
-        health.assets = token_value(position.deposit_tokens, unit, price_scale(position), Rounding::Down)?;
+        health.assets = asset_value(position, position.deposit_tokens, health_type)?;
     }
     if position.borrow_tokens > 0 {
-        let unit = weighted_liability_price(position, health_type)?;
-        health.liabilities = token_value(position.borrow_tokens, unit, price_scale(position), Rounding::Up)?;
+        health.liabilities = liability_value(position, position.borrow_tokens, health_type)?;
     }
     Ok(health)
+}
+
+/// The weighted value of `tokens` of the position's deposit (rounded down), Init's size rule applied: the
+/// tokens beyond the bank's depth at the excess weight.
+pub fn asset_value(position: &HealthPosition, tokens: u64, health_type: HealthType) -> RiskResult<u64> {
+    let (unit, scale) = (weighted_asset_price(position, health_type)?, price_scale(position));
+    let Some((depth_tokens, excess_unit)) = init_asset_excess(position, health_type)? else {
+        return token_value(tokens, unit, scale, Rounding::Down);
+    };
+    let (within, beyond) = split_at_depth(tokens, depth_tokens);
+    add(token_value(within, unit, scale, Rounding::Down)?, token_value(beyond, excess_unit, scale, Rounding::Down)?)
+}
+
+/// The weighted value of `tokens` of the position's debt (rounded up), Init's size rule applied.
+pub fn liability_value(position: &HealthPosition, tokens: u64, health_type: HealthType) -> RiskResult<u64> {
+    let (unit, scale) = (weighted_liability_price(position, health_type)?, price_scale(position));
+    let Some((depth_tokens, excess_unit)) = init_liability_excess(position, health_type)? else {
+        return token_value(tokens, unit, scale, Rounding::Up);
+    };
+    let (within, beyond) = split_at_depth(tokens, depth_tokens);
+    add(token_value(within, unit, scale, Rounding::Up)?, token_value(beyond, excess_unit, scale, Rounding::Up)?)
+}
+
+/// For Init with the bank's size rule on and a usable price: the deposit tokens within the depth (at the Init
+/// asset price) and the weighted unit price of the rest (rounded down). None otherwise.
+fn init_asset_excess(position: &HealthPosition, health_type: HealthType) -> RiskResult<Option<(u64, u64)>> {
+    let rule = position.weights.size;
+    if health_type != HealthType::Init || !rule.is_on() {
+        return Ok(None);
+    }
+    let Some(price) = usable_price(position, health_type)? else { return Ok(None) };
+    let excess_weight = rule.excess_asset_weight(position.weights.init_asset_bps);
+    let excess_unit = weighted_price(price.init_asset, excess_weight, Rounding::Down)?;
+    Ok(Some((rule.depth_tokens(price.init_asset, price.scale), excess_unit)))
+}
+
+/// For Init with the bank's size rule on and a usable price: the debt tokens within the depth (at the Init
+/// liability price) and the weighted unit price of the rest (rounded up). None otherwise.
+fn init_liability_excess(position: &HealthPosition, health_type: HealthType) -> RiskResult<Option<(u64, u64)>> {
+    let rule = position.weights.size;
+    if health_type != HealthType::Init || !rule.is_on() {
+        return Ok(None);
+    }
+    let Some(price) = usable_price(position, health_type)? else { return Ok(None) };
+    let excess_weight = rule.excess_liability_weight(position.weights.init_liability_bps);
+    let excess_unit = weighted_price(price.init_liability, excess_weight, Rounding::Up)?;
+    Ok(Some((rule.depth_tokens(price.init_liability, price.scale), excess_unit)))
 }
 
 /// The position as health counts it: a deposit below its bank's `dust_threshold` (native units) whose price
@@ -265,7 +314,26 @@ pub fn max_borrow(positions: &[HealthPosition], index: usize) -> RiskResult<u64>
     let Some(room) = init.assets.checked_sub(init.liabilities - own) else {
         return Ok(0);
     };
-    match mul_pow10_div(room, u32::from(price_scale(position)), unit, Rounding::Down) {
+    let scale = u32::from(price_scale(position));
+    // With the size rule, the debt within the depth costs u a unit and the rest the excess unit: when the
+    // room covers the whole depth, the total is the depth plus what the rest of the room buys at the excess.
+    if let Some((depth_tokens, excess_unit)) = init_liability_excess(&probe, HealthType::Init)? {
+        if let Ok(depth_cost) = token_value(depth_tokens, unit, scale as u8, Rounding::Up) {
+            if depth_cost <= room && depth_tokens < u64::MAX {
+                let beyond = if excess_unit == 0 {
+                    Ok(u64::MAX)
+                } else {
+                    mul_pow10_div(room - depth_cost, scale, excess_unit, Rounding::Down)
+                };
+                return match beyond {
+                    Ok(beyond) => Ok(depth_tokens.saturating_add(beyond).saturating_sub(owed)),
+                    Err(RiskError::MathOverflow) => Ok(u64::MAX - owed),
+                    Err(error) => Err(error),
+                };
+            }
+        }
+    }
+    match mul_pow10_div(room, scale, unit, Rounding::Down) {
         Ok(total) => Ok(total.saturating_sub(owed)),
         // ⌊R · 10^scale / u⌋ beyond u64: every amount a u64 can owe passes.
         Err(RiskError::MathOverflow) => Ok(u64::MAX - owed),
@@ -295,7 +363,24 @@ pub fn max_withdraw(positions: &[HealthPosition], index: usize) -> RiskResult<u6
     if unit == 0 {
         return Ok(if needed == 0 { deposit } else { 0 });
     }
-    match mul_pow10_div(needed, u32::from(price_scale(position)), unit, Rounding::Up) {
+    let scale = u32::from(price_scale(position));
+    // With the size rule, the tokens within the depth earn u a unit and the rest the excess unit: when the
+    // depth's tokens do not cover what must stay, the rest comes from tokens beyond it.
+    if let Some((depth_tokens, excess_unit)) = init_asset_excess(position, HealthType::Init)? {
+        if let Ok(depth_value) = token_value(depth_tokens, unit, scale as u8, Rounding::Down) {
+            if depth_value < needed && depth_tokens < u64::MAX {
+                if excess_unit == 0 {
+                    return Ok(0);
+                }
+                return match mul_pow10_div(needed - depth_value, scale, excess_unit, Rounding::Up) {
+                    Ok(beyond) => Ok(deposit.saturating_sub(depth_tokens.saturating_add(beyond))),
+                    Err(RiskError::MathOverflow) => Ok(0),
+                    Err(error) => Err(error),
+                };
+            }
+        }
+    }
+    match mul_pow10_div(needed, scale, unit, Rounding::Up) {
         Ok(keep) => Ok(deposit.saturating_sub(keep)),
         Err(RiskError::MathOverflow) => Ok(0),
         Err(error) => Err(error),
@@ -508,6 +593,49 @@ mod tests {
     }
 
     #[test]
+    fn a_whale_earns_less_init_credit_beyond_the_depth_and_maint_does_not_move() {
+        // SOL's depth $600k with a 50 % haircut beyond it: 10,000 SOL at $150 is $1.5M, Init credit (the Init
+        // asset price $147, weight 0.8) for $600k worth at 0.8 and the rest at 0.4.
+        let rule = SizeRule { depth_quote: 600_000 * 1_000_000, excess_haircut_bps: 5_000 };
+        let whale = |tokens: u64, size: SizeRule| {
+            let position = sol(tokens, 0, pyth(150_00000000, 1_50000000));
+            HealthPosition { weights: RiskWeights { size, ..position.weights }, ..position }
+        };
+        let (plain, sized) = (whale(10_000 * SOL, SizeRule::OFF), whale(10_000 * SOL, rule));
+        let init = |position| compute_health(&[position], HealthType::Init).unwrap().assets;
+        let price = sized.price.unwrap();
+        assert_eq!((price.init_asset, price.scale), (1_470_000_000_000, 13)); // $147 a SOL
+        let depth_tokens = rule.depth_tokens(price.init_asset, price.scale); // 4,081.63 SOL
+        assert_eq!(depth_tokens, 4_081_632_653_061);
+        // $480,000 for the depth, then 5,918.37 SOL × $147 × 0.4 = $348,000.
+        let rest = u128::from(10_000 * SOL - depth_tokens);
+        let expected = 480_000_000_000 + (rest * 1_470_000_000_000 * 4 / 10 / 10u128.pow(13)) as u64;
+        assert!(init(sized).abs_diff(expected) <= 2, "{} vs {expected}", init(sized));
+        assert!(init(sized) < init(plain));
+        for health_type in [HealthType::Maint, HealthType::LiqEnd] {
+            assert_eq!(compute_health(&[sized], health_type), compute_health(&[plain], health_type));
+        }
+        // A position within the depth is untouched.
+        assert_eq!(init(whale(1_000 * SOL, rule)), init(whale(1_000 * SOL, SizeRule::OFF)));
+        // Max borrow across the depth is exact: the limit passes, one more fails.
+        let account = [sized, usdc(0, 0)];
+        let limit = max_borrow(&account, 1).unwrap();
+        assert!(limit < max_borrow(&[plain, usdc(0, 0)], 1).unwrap());
+        assert!(compute_health(&[sized, usdc(0, limit)], HealthType::Init).unwrap().is_nonnegative());
+        assert!(!compute_health(&[sized, usdc(0, limit + 1)], HealthType::Init).unwrap().is_nonnegative());
+        // A USDC debt beyond USDC's depth costs more: 1.05 within, 1.575 beyond.
+        let thin = usdc(0, 0);
+        let thin = HealthPosition { weights: RiskWeights { size: rule, ..thin.weights }, ..thin };
+        let limit_thin = max_borrow(&[plain, thin], 1).unwrap();
+        assert!(limit_thin < max_borrow(&[plain, usdc(0, 0)], 1).unwrap());
+        assert!(compute_health(&[plain, HealthPosition { borrow_tokens: limit_thin, ..thin }], HealthType::Init)
+            .unwrap()
+            .is_nonnegative());
+        let over = HealthPosition { borrow_tokens: limit_thin + 1, ..thin };
+        assert!(!compute_health(&[plain, over], HealthType::Init).unwrap().is_nonnegative());
+    }
+
+    #[test]
     fn max_withdraw_is_exact_and_capped_by_the_deposit() {
         let account = [sol(10 * SOL, 0, pyth(150_00000000, 1_50000000)), usdc(0, 500 * USDC)];
         let limit = max_withdraw(&account, 0).unwrap();
@@ -646,6 +774,33 @@ mod tests {
                 Err(error) => {
                     prop_assert_eq!(error, RiskError::MathOverflow);
                     prop_assert!(exact > u64::MAX as i128);
+                }
+            }
+        }
+
+        /// The size rule (issue 26) only ever lowers Init, never moves Maint or LiqEnd, and keeps Init
+        /// monotone: one more deposit unit never lowers it, one more debt unit never raises it.
+        #[test]
+        fn the_size_rule_only_lowers_init_and_keeps_it_monotone(account in account_strategy(), which in any::<prop::sample::Index>()) {
+            let index = which.index(account.len());
+            let mut plain = account.clone();
+            for position in plain.iter_mut() {
+                position.weights.size = SizeRule::OFF;
+            }
+            for health_type in [HealthType::Maint, HealthType::LiqEnd] {
+                prop_assert_eq!(compute_health(&account, health_type), compute_health(&plain, health_type));
+            }
+            if let (Ok(sized), Ok(linear)) = (compute_health(&account, HealthType::Init), compute_health(&plain, HealthType::Init)) {
+                prop_assert!(sized.assets <= linear.assets && sized.liabilities >= linear.liabilities);
+                let mut more = account.clone();
+                more[index].deposit_tokens = more[index].deposit_tokens.saturating_add(1);
+                if let Ok(after) = compute_health(&more, HealthType::Init) {
+                    prop_assert!(after.assets >= sized.assets);
+                }
+                more[index].borrow_tokens = more[index].borrow_tokens.saturating_add(1);
+                more[index].deposit_tokens = account[index].deposit_tokens;
+                if let Ok(after) = compute_health(&more, HealthType::Init) {
+                    prop_assert!(after.liabilities >= sized.liabilities);
                 }
             }
         }

@@ -34,7 +34,8 @@
 //!                             conf_multiplier_init_bps: 20_000, conf_multiplier_maint_bps: 10_000,
 //!                             max_conf_discount_bps: 1_000 };
 //! let weights = RiskWeights { init_asset_bps: 8_000, maint_asset_bps: 9_000,
-//!                             init_liability_bps: 12_000, maint_liability_bps: 11_000 };
+//!                             init_liability_bps: 12_000, maint_liability_bps: 11_000,
+//!                             size: margin_risk::size::SizeRule::OFF };
 //! let position = HealthPosition { deposit_tokens: 10_000_000_000, borrow_tokens: 0, weights,
 //!                                 price: validate_price(&sol, &oracle, 9, 1_010) };
 //! let init = compute_health(&[position], HealthType::Init).unwrap();
@@ -57,6 +58,7 @@ pub mod interest;
 pub mod liquidation;
 pub mod math;
 pub mod price;
+pub mod size;
 
 pub use error::{RiskError, RiskResult};
 

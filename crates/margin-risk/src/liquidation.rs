@@ -661,6 +661,7 @@ mod tests {
             maint_asset_bps: 10_000,
             init_liability_bps: 10_000,
             maint_liability_bps: 10_000,
+            size: crate::size::SizeRule::OFF,
         };
         let price = |dollars: i64| validate_price(&pyth(dollars * 100_000_000, 0), &oracle_config(), 6, NOW);
         let account = [

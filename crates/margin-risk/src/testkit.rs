@@ -39,6 +39,7 @@ pub fn sol_weights() -> RiskWeights {
         maint_asset_bps: 9_000,
         init_liability_bps: 12_000,
         maint_liability_bps: 11_000,
+        size: crate::size::SizeRule::OFF,
     }
 }
 
@@ -49,6 +50,7 @@ pub fn usdc_weights() -> RiskWeights {
         maint_asset_bps: 9_800,
         init_liability_bps: 10_500,
         maint_liability_bps: 10_200,
+        size: crate::size::SizeRule::OFF,
     }
 }
 
@@ -77,13 +79,22 @@ pub fn usdc(deposit: u64, borrow: u64) -> HealthPosition {
     }
 }
 
-/// Valid weights: init stricter than maint.
+/// Valid weights: init stricter than maint; half of them with a size rule (a depth from $0 to $10^7, any
+/// excess haircut), so every health property also runs across the depth.
 pub fn weights_strategy() -> impl Strategy<Value = RiskWeights> {
-    (0u32..=10_000, 0u32..=10_000, 10_000u32..=30_000, 10_000u32..=30_000).prop_map(|(a, b, c, d)| RiskWeights {
-        init_asset_bps: a.min(b),
-        maint_asset_bps: a.max(b),
-        init_liability_bps: c.max(d),
-        maint_liability_bps: c.min(d),
+    let size = prop_oneof![
+        Just(crate::size::SizeRule::OFF),
+        (0u64..10_000_000_000_000, 0u32..=10_000)
+            .prop_map(|(depth_quote, excess_haircut_bps)| crate::size::SizeRule { depth_quote, excess_haircut_bps }),
+    ];
+    (0u32..=10_000, 0u32..=10_000, 10_000u32..=30_000, 10_000u32..=30_000, size).prop_map(|(a, b, c, d, size)| {
+        RiskWeights {
+            init_asset_bps: a.min(b),
+            maint_asset_bps: a.max(b),
+            init_liability_bps: c.max(d),
+            maint_liability_bps: c.min(d),
+            size,
+        }
     })
 }
 

@@ -162,6 +162,7 @@ fn weights() -> impl Strategy<Value = RiskWeights> {
             maint_asset_bps: maint_asset,
             init_liability_bps: maint_liability + add,
             maint_liability_bps: maint_liability,
+            size: margin_risk::size::SizeRule::OFF,
         },
     )
 }
@@ -416,6 +417,7 @@ fn weights_for_tests() -> RiskWeights {
         maint_asset_bps: 9_000,
         init_liability_bps: 12_000,
         maint_liability_bps: 11_000,
+        size: margin_risk::size::SizeRule::OFF,
     }
 }
 

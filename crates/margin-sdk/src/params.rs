@@ -45,6 +45,8 @@ pub fn with_parameter(params: BankParams, name: &str, value: u64) -> Result<Bank
         25 => p.dynamic.divergence_multiplier_bps = narrow()?,
         26 => p.dynamic.expansion_multiplier_bps = narrow()?,
         27 => p.dynamic.max_extra_bps = narrow()?,
+        28 => p.size.depth_quote = value,
+        29 => p.size.excess_haircut_bps = narrow()?,
         _ => return Err(format!("{name}: row {row} of the governance table has no field here")),
     }
     p.risk = r;

@@ -1,7 +1,7 @@
 //! Reference parameters: a SOL-like volatile bank, a USDC-like stable bank and a group's governance settings.
 //! The tests, the simulator's scenarios and the guides start from these; a risk team calibrates its own
 //! (`margin risk calibrate`, issue 15).
-use margin::state::{BankParams, BankStatus, DynamicParams, GovernanceSettings, LimitParams, RiskParams};
+use margin::state::{BankParams, BankStatus, DynamicParams, GovernanceSettings, LimitParams, RiskParams, SizeParams};
 
 /// The reference group's governance: a 2-day timelock, proposals live 7 days; weights ±5 pp, rates ±10 pp, caps
 /// and limits ×2 per change, a day between changes of a bank; pauses of at most 6 hours, 2 per rolling day.
@@ -44,6 +44,8 @@ pub fn volatile_params() -> BankParams {
         status: BankStatus::Active,
         // Off until governance calibrates it (issue 25): Init as the static parameters make it.
         dynamic: DynamicParams::default(),
+        // Off (no excess haircut); the depth at its loosest, so governance sets it by tightening at once.
+        size: SizeParams { depth_quote: u64::MAX, excess_haircut_bps: 0, padding: 0 },
     }
 }
 
@@ -64,6 +66,8 @@ pub fn stable_params() -> BankParams {
         status: BankStatus::Active,
         // Off until governance calibrates it (issue 25): Init as the static parameters make it.
         dynamic: DynamicParams::default(),
+        // Off (no excess haircut); the depth at its loosest, so governance sets it by tightening at once.
+        size: SizeParams { depth_quote: u64::MAX, excess_haircut_bps: 0, padding: 0 },
     }
 }
 

@@ -265,11 +265,11 @@ async fn a_proposal_that_changes_nothing_or_breaks_the_config_is_refused() {
     };
     assert_eq!(market.env.propose_bank_change(&sol, unordered).await, Err(code(MarginError::InvalidRiskWeights)));
     // A status the program does not know does not even deserialize: the status byte of the arguments (before
-    // the dynamic margin's three u32) set to 3.
+    // the dynamic margin's three u32 and the size rule's u64 and two u32) set to 3.
     let id = market.env.group_state().await.proposal_count;
     let (payer, admin, group) = (market.env.payer(), market.env.admin_key(), market.env.group);
     let mut unknown_status = margin_sdk::instructions::propose_bank_change(&payer, &admin, &group, id, &sol, params);
-    let status_byte = unknown_status.data.len() - 1 - 12;
+    let status_byte = unknown_status.data.len() - 1 - 12 - 16;
     assert_eq!(unknown_status.data[status_byte], margin::state::BankStatus::Active as u8);
     unknown_status.data[status_byte] = 3;
     assert_eq!(market.env.send_as_admin(unknown_status).await, Err(INSTRUCTION_DID_NOT_DESERIALIZE));

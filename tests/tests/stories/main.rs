@@ -16,4 +16,5 @@ mod largest_account;
 mod lending;
 mod liquidation;
 mod setup;
+mod size_aware_weights;
 mod token_2022;

@@ -135,6 +135,30 @@ impl FallbackOracle {
     }
 }
 
+/// A bank's size-aware Init weights (issue 26, `margin_risk::size`): zero (banks listed before it) is off.
+#[derive(
+    AnchorSerialize,
+    AnchorDeserialize,
+    InitSpace,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct SizeParams {
+    /// The Init value of a position a liquidation can sell into at the bonus, quote units.
+    pub depth_quote: u64,
+    /// The extra Init haircut of the part of a position beyond the depth, bps (0: off).
+    pub excess_haircut_bps: u32,
+    /// Alignment.
+    pub padding: u32,
+}
+
 /// A bank's governable parameters: what a proposal or an instant tightening sets, each classified in
 /// `margin_risk::governance::PARAMETER_TABLE` ([`BankParams::values`] lists them in its order). The bank stores
 /// `risk` and `limits` as they are, and the status as its byte.
@@ -148,6 +172,8 @@ pub struct BankParams {
     pub status: BankStatus,
     /// Init haircuts that grow while the market moves.
     pub dynamic: DynamicParams,
+    /// Init weights that shrink beyond the depth a liquidation can sell into.
+    pub size: SizeParams,
 }
 
 impl BankStatus {
@@ -195,6 +221,8 @@ impl BankParams {
             self.dynamic.divergence_multiplier_bps.into(),
             self.dynamic.expansion_multiplier_bps.into(),
             self.dynamic.max_extra_bps.into(),
+            self.size.depth_quote,
+            self.size.excess_haircut_bps.into(),
         ]
     }
 }
@@ -270,8 +298,10 @@ pub struct Bank {
     pub dynamic: DynamicParams,
     /// Fallback price source (zero in banks listed before it: none).
     pub fallback: FallbackOracle,
+    /// Size-aware Init weights (zero in banks listed before them: off).
+    pub size: SizeParams,
     /// Room for later state without a migration.
-    pub reserved: [u8; 48],
+    pub reserved: [u8; 32],
 }
 
 impl Bank {
@@ -279,6 +309,7 @@ impl Bank {
     pub fn apply_params(&mut self, params: &BankParams) {
         (self.risk, self.limits, self.status) = (params.risk, params.limits, params.status as u8);
         self.dynamic = params.dynamic;
+        self.size = params.size;
     }
 
     /// Parameters from values in `margin_risk::governance::Parameter` order (the inverse of
@@ -310,7 +341,7 @@ impl Bank {
         for (rate, value) in risk.curve.iter_mut().zip(&values[curve_start..]) {
             *rate = narrow(*value)?;
         }
-        let [deposit_cap, borrow_cap, dust_threshold, status, divergence, expansion, max_extra] =
+        let [deposit_cap, borrow_cap, dust_threshold, status, divergence, expansion, max_extra, depth, haircut] =
             values[curve_start + 6..]
         else {
             return err!(MarginError::MathOverflow);
@@ -322,13 +353,14 @@ impl Bank {
             expansion_multiplier_bps: narrow(expansion)?,
             max_extra_bps: narrow(max_extra)?,
         };
-        Ok(BankParams { risk, limits: LimitParams { deposit_cap, borrow_cap, dust_threshold }, status, dynamic })
+        let size = SizeParams { depth_quote: depth, excess_haircut_bps: narrow(haircut)?, padding: 0 };
+        Ok(BankParams { risk, limits: LimitParams { deposit_cap, borrow_cap, dust_threshold }, status, dynamic, size })
     }
 
     /// The bank's governable parameters as they stand (a stored status is always one the program wrote).
     pub fn params(&self) -> BankParams {
         let status = BankStatus::from_stored(self.status).unwrap_or(BankStatus::Paused);
-        BankParams { risk: self.risk, limits: self.limits, status, dynamic: self.dynamic }
+        BankParams { risk: self.risk, limits: self.limits, status, dynamic: self.dynamic, size: self.size }
     }
 
     /// Every parameter valid by margin-risk: weights ordered, k_init ≥ k_maint, limits ordered, curve
@@ -372,13 +404,17 @@ impl Bank {
         }
     }
 
-    /// The risk weights.
+    /// The risk weights, with the size rule.
     pub fn weights(&self) -> RiskWeights {
         RiskWeights {
             init_asset_bps: self.risk.init_asset_weight_bps,
             maint_asset_bps: self.risk.maint_asset_weight_bps,
             init_liability_bps: self.risk.init_liability_weight_bps,
             maint_liability_bps: self.risk.maint_liability_weight_bps,
+            size: margin_risk::size::SizeRule {
+                depth_quote: self.size.depth_quote,
+                excess_haircut_bps: self.size.excess_haircut_bps,
+            },
         }
     }
 
@@ -530,6 +566,9 @@ mod tests {
         let mut borsh = Vec::new();
         params.limits.serialize(&mut borsh).unwrap();
         assert_eq!(borsh, bytemuck::bytes_of(&params.limits));
+        let mut borsh = Vec::new();
+        params.size.serialize(&mut borsh).unwrap();
+        assert_eq!(borsh, bytemuck::bytes_of(&params.size));
         assert_eq!((core::mem::size_of::<RiskParams>(), core::mem::size_of::<LimitParams>()), (84, 24));
         let mut bank = <Bank as bytemuck::Zeroable>::zeroed();
         bank.apply_params(&params);
@@ -543,6 +582,7 @@ mod tests {
         let limits = LimitParams { deposit_cap: u64::MAX, borrow_cap: 7, dust_threshold: 9 };
         let dynamic =
             DynamicParams { divergence_multiplier_bps: 10_000, expansion_multiplier_bps: 20_000, max_extra_bps: 1_000 };
-        BankParams { risk, limits, status: BankStatus::ReduceOnly, dynamic }
+        let size = SizeParams { depth_quote: 2_000_000_000_000, excess_haircut_bps: 2_500, padding: 0 };
+        BankParams { risk, limits, status: BankStatus::ReduceOnly, dynamic, size }
     }
 }

@@ -60,11 +60,14 @@ pub enum Operation {
     /// A bank with a fallback (issue 25): position 0's price as a Switchboard result (18 decimals) converted
     /// and validated, then `choose_price` against the validated Pyth price: what a fallback adds per price.
     FallbackPrice = 10,
+    /// Init health of the first N positions with every bank's size rule on (issue 26: depth $20,000, 25 %
+    /// haircut beyond it), prices already validated.
+    SizedInitHealth = 11,
 }
 
 impl Operation {
     /// Every operation, in instruction-byte order.
-    pub const ALL: [Operation; 11] = [
+    pub const ALL: [Operation; 12] = [
         Operation::Baseline,
         Operation::ValidatePrice,
         Operation::InitHealth,
@@ -76,6 +79,7 @@ impl Operation {
         Operation::ValidateAndLiquidation,
         Operation::DynamicMargin,
         Operation::FallbackPrice,
+        Operation::SizedInitHealth,
     ];
 
     /// The operation of an instruction byte.
@@ -107,6 +111,7 @@ const EMPTY: RawPosition = RawPosition {
         maint_asset_bps: 0,
         init_liability_bps: 10_000,
         maint_liability_bps: 10_000,
+        size: margin_risk::size::SizeRule::OFF,
     },
     pyth: PythPrice { price: 1, conf: 0, exponent: -8, publish_time: 0, ema_price: 1, ema_conf: 0 },
     decimals: 6,
@@ -149,6 +154,7 @@ fn decode_position(data: &[u8]) -> Option<RawPosition> {
             maint_asset_bps: weight(1)?,
             init_liability_bps: weight(2)?,
             maint_liability_bps: weight(3)?,
+            size: margin_risk::size::SizeRule::OFF,
         },
         pyth: PythPrice {
             price: read_u64(data, 32)? as i64,
@@ -192,6 +198,10 @@ pub fn decode(data: &[u8], count: usize) -> Option<BenchInput> {
 /// The dynamic Init margin the bench applies: 1 bp per bp of divergence, 2 per bp of expansion, at most 15 %.
 pub const DYNAMIC: DynamicMargin =
     DynamicMargin { divergence_multiplier_bps: 10_000, expansion_multiplier_bps: 20_000, max_extra_bps: 1_500 };
+
+/// The bench's size rule: positions beyond $20,000 at their Init price lose a quarter of their weight.
+pub const SIZE: margin_risk::size::SizeRule =
+    margin_risk::size::SizeRule { depth_quote: 20_000_000_000, excess_haircut_bps: 2_500 };
 
 /// The bench's fallback bound: 2 %.
 pub const FALLBACK_DIVERGENCE_BPS: u32 = 200;
@@ -308,6 +318,15 @@ pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Resu
             let health_type = if operation == Operation::InitHealth { HealthType::Init } else { HealthType::Maint };
             let start = meter();
             let health = compute_health(&positions[..input.count], health_type)?;
+            Ok(Output::new(&[health.assets, health.liabilities], measure(start)))
+        }
+        Operation::SizedInitHealth => {
+            let mut positions = validated(input);
+            for position in positions.iter_mut() {
+                position.weights.size = SIZE;
+            }
+            let start = meter();
+            let health = compute_health(&positions[..input.count], HealthType::Init)?;
             Ok(Output::new(&[health.assets, health.liabilities], measure(start)))
         }
         Operation::ValidateAndInitHealth => {

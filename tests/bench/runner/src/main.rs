@@ -18,7 +18,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 
 /// The rows: each operation at each account size it is measured for.
-const ROWS: [(Operation, u8); 19] = [
+const ROWS: [(Operation, u8); 20] = [
     (Operation::Baseline, 16),
     (Operation::ValidatePrice, 1),
     (Operation::InitHealth, 1),
@@ -38,6 +38,7 @@ const ROWS: [(Operation, u8); 19] = [
     (Operation::Accrue, 1),
     (Operation::DynamicMargin, 1),
     (Operation::FallbackPrice, 1),
+    (Operation::SizedInitHealth, 16),
 ];
 
 /// Bankruptcy is measured after the rows above, with the same bank.
@@ -64,6 +65,7 @@ fn name(operation: Operation) -> &'static str {
         Operation::Bankruptcy => "bankruptcy split",
         Operation::DynamicMargin => "dynamic Init margin (extra haircut + Init prices)",
         Operation::FallbackPrice => "fallback price (Switchboard result converted, validated, chosen)",
+        Operation::SizedInitHealth => "Init health, every bank's size rule on",
     }
 }
 

@@ -49,6 +49,8 @@ import {
   getLimitParamsEncoder,
   getRiskParamsDecoder,
   getRiskParamsEncoder,
+  getSizeParamsDecoder,
+  getSizeParamsEncoder,
   type DynamicParams,
   type DynamicParamsArgs,
   type FallbackOracle,
@@ -57,6 +59,8 @@ import {
   type LimitParamsArgs,
   type RiskParams,
   type RiskParamsArgs,
+  type SizeParams,
+  type SizeParamsArgs,
 } from "../types";
 
 export const BANK_DISCRIMINATOR: ReadonlyUint8Array = new Uint8Array([
@@ -128,6 +132,8 @@ export type Bank = {
   dynamic: DynamicParams;
   /** Fallback price source (zero in banks listed before it: none). */
   fallback: FallbackOracle;
+  /** Size-aware Init weights (zero in banks listed before them: off). */
+  size: SizeParams;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -192,6 +198,8 @@ export type BankArgs = {
   dynamic: DynamicParamsArgs;
   /** Fallback price source (zero in banks listed before it: none). */
   fallback: FallbackOracleArgs;
+  /** Size-aware Init weights (zero in banks listed before them: off). */
+  size: SizeParamsArgs;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -229,7 +237,8 @@ export function getBankEncoder(): FixedSizeEncoder<BankArgs> {
       ["unbookedBadDebt", getU64Encoder()],
       ["dynamic", getDynamicParamsEncoder()],
       ["fallback", getFallbackOracleEncoder()],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 48)],
+      ["size", getSizeParamsEncoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: BANK_DISCRIMINATOR }),
   );
@@ -267,7 +276,8 @@ export function getBankDecoder(): FixedSizeDecoder<Bank> {
     ["unbookedBadDebt", getU64Decoder()],
     ["dynamic", getDynamicParamsDecoder()],
     ["fallback", getFallbackOracleDecoder()],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 48)],
+    ["size", getSizeParamsDecoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
 

@@ -23,6 +23,8 @@ import {
   getLimitParamsEncoder,
   getRiskParamsDecoder,
   getRiskParamsEncoder,
+  getSizeParamsDecoder,
+  getSizeParamsEncoder,
   type BankStatus,
   type BankStatusArgs,
   type DynamicParams,
@@ -31,6 +33,8 @@ import {
   type LimitParamsArgs,
   type RiskParams,
   type RiskParamsArgs,
+  type SizeParams,
+  type SizeParamsArgs,
 } from ".";
 
 /**
@@ -47,6 +51,8 @@ export type BankParams = {
   status: BankStatus;
   /** Init haircuts that grow while the market moves. */
   dynamic: DynamicParams;
+  /** Init weights that shrink beyond the depth a liquidation can sell into. */
+  size: SizeParams;
 };
 
 export type BankParamsArgs = {
@@ -58,6 +64,8 @@ export type BankParamsArgs = {
   status: BankStatusArgs;
   /** Init haircuts that grow while the market moves. */
   dynamic: DynamicParamsArgs;
+  /** Init weights that shrink beyond the depth a liquidation can sell into. */
+  size: SizeParamsArgs;
 };
 
 export function getBankParamsEncoder(): FixedSizeEncoder<BankParamsArgs> {
@@ -66,6 +74,7 @@ export function getBankParamsEncoder(): FixedSizeEncoder<BankParamsArgs> {
     ["limits", getLimitParamsEncoder()],
     ["status", getBankStatusEncoder()],
     ["dynamic", getDynamicParamsEncoder()],
+    ["size", getSizeParamsEncoder()],
   ]);
 }
 
@@ -75,6 +84,7 @@ export function getBankParamsDecoder(): FixedSizeDecoder<BankParams> {
     ["limits", getLimitParamsDecoder()],
     ["status", getBankStatusDecoder()],
     ["dynamic", getDynamicParamsDecoder()],
+    ["size", getSizeParamsDecoder()],
   ]);
 }
 

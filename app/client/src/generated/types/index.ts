@@ -19,3 +19,4 @@ export * from "./position";
 export * from "./proposalAction";
 export * from "./proposalState";
 export * from "./riskParams";
+export * from "./sizeParams";
