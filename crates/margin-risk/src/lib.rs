@@ -57,6 +57,7 @@ pub mod health;
 pub mod interest;
 pub mod liquidation;
 pub mod math;
+pub mod portfolio;
 pub mod price;
 pub mod size;
 

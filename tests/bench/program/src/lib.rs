@@ -15,6 +15,7 @@ use margin_risk::fallback::{choose_price, switchboard_price, SwitchboardDecimal}
 use margin_risk::health::{compute_health, HealthPosition, HealthType, RiskWeights};
 use margin_risk::interest::{accrue, BankTotals, InterestCurve, INDEX_SCALE};
 use margin_risk::liquidation::{plan_liquidation, LiquidationConfig, LiquidationPlan, LiquidationRequest};
+use margin_risk::portfolio::{portfolio_health, GroupMembership};
 use margin_risk::price::{validate_price, OracleConfig, PythPrice};
 use margin_risk::RiskError;
 
@@ -63,11 +64,14 @@ pub enum Operation {
     /// Init health of the first N positions with every bank's size rule on (issue 26: depth $20,000, 25 %
     /// haircut beyond it), prices already validated.
     SizedInitHealth = 11,
+    /// Init health of the first N positions in two correlation groups (odd and even positions) of 16
+    /// scenarios each (issue 26, `margin_risk::portfolio`), prices already validated.
+    PortfolioInitHealth = 12,
 }
 
 impl Operation {
     /// Every operation, in instruction-byte order.
-    pub const ALL: [Operation; 12] = [
+    pub const ALL: [Operation; 13] = [
         Operation::Baseline,
         Operation::ValidatePrice,
         Operation::InitHealth,
@@ -80,6 +84,7 @@ impl Operation {
         Operation::DynamicMargin,
         Operation::FallbackPrice,
         Operation::SizedInitHealth,
+        Operation::PortfolioInitHealth,
     ];
 
     /// The operation of an instruction byte.
@@ -202,6 +207,28 @@ pub const DYNAMIC: DynamicMargin =
 /// The bench's size rule: positions beyond $20,000 at their Init price lose a quarter of their weight.
 pub const SIZE: margin_risk::size::SizeRule =
     margin_risk::size::SizeRule { depth_quote: 20_000_000_000, excess_haircut_bps: 2_500 };
+
+/// Position `index`'s correlation group in the portfolio row: group 1 or 2 by parity, 16 scenarios of joint
+/// moves from −30 % to +30 % with each bank's move a little off the group's (so no scenario cancels exactly).
+fn group_of(index: usize) -> GroupMembership {
+    let moves = core::array::from_fn(|scenario| {
+        let joint = (scenario as i16 - 8) * 400;
+        joint + (index % 5) as i16 * 25
+    });
+    GroupMembership { group: 1 + (index % 2) as u8, moves_bps: moves, init_scale_bps: 12_000 }
+}
+
+/// The portfolio row, in its own stack frame (its memberships take 640 bytes); `meter` and `calibration` as
+/// [`run`] has them.
+#[inline(never)]
+fn portfolio_row(input: &BenchInput, meter: fn() -> u64, calibration: u64) -> Result<Output, RiskError> {
+    let positions = validated(input);
+    let groups: [GroupMembership; MAX_POSITIONS] = core::array::from_fn(group_of);
+    let start = meter();
+    let health = portfolio_health(&positions[..input.count], &groups[..input.count], HealthType::Init)?;
+    let cost = start.wrapping_sub(meter()).wrapping_sub(calibration);
+    Ok(Output::new(&[health.assets, health.liabilities], cost))
+}
 
 /// The bench's fallback bound: 2 %.
 pub const FALLBACK_DIVERGENCE_BPS: u32 = 200;
@@ -329,6 +356,7 @@ pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Resu
             let health = compute_health(&positions[..input.count], HealthType::Init)?;
             Ok(Output::new(&[health.assets, health.liabilities], measure(start)))
         }
+        Operation::PortfolioInitHealth => portfolio_row(input, meter, calibration),
         Operation::ValidateAndInitHealth => {
             let start = meter();
             let positions = validated(input);

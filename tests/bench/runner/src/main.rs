@@ -18,7 +18,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 
 /// The rows: each operation at each account size it is measured for.
-const ROWS: [(Operation, u8); 20] = [
+const ROWS: [(Operation, u8); 21] = [
     (Operation::Baseline, 16),
     (Operation::ValidatePrice, 1),
     (Operation::InitHealth, 1),
@@ -39,6 +39,7 @@ const ROWS: [(Operation, u8); 20] = [
     (Operation::DynamicMargin, 1),
     (Operation::FallbackPrice, 1),
     (Operation::SizedInitHealth, 16),
+    (Operation::PortfolioInitHealth, 16),
 ];
 
 /// Bankruptcy is measured after the rows above, with the same bank.
@@ -66,6 +67,7 @@ fn name(operation: Operation) -> &'static str {
         Operation::DynamicMargin => "dynamic Init margin (extra haircut + Init prices)",
         Operation::FallbackPrice => "fallback price (Switchboard result converted, validated, chosen)",
         Operation::SizedInitHealth => "Init health, every bank's size rule on",
+        Operation::PortfolioInitHealth => "Init health, two correlation groups of 16 scenarios",
     }
 }
 

@@ -1,0 +1,367 @@
+//! Portfolio margin (issue 26): correlation groups, SPAN-lite. Governance puts banks whose prices move together
+//! (SOL and its staking tokens, USDC and USDT) in a group and gives each bank its move in each of the group's
+//! scenarios (up to [`MAX_SCENARIOS`], CME SPAN's count: joint moves up and down, and a de-peg). An account's
+//! requirement for its positions in a group is the worst loss over the scenarios, gains in one bank offsetting
+//! losses in another, and never below the largest single position's own requirement under its weights: the
+//! scenario where the group's assumption breaks and one leg moves alone by its own haircut. So a hedge (a SOL
+//! deposit against an mSOL debt) is charged for the spread and the worst single leg, not for both legs as if
+//! unrelated.
+//!
+//! In a group, positions count at their conservative prices with weight 1 and the group requirement is added
+//! to the liabilities. Init uses Init prices, the Init weights (and size rule) in the break scenarios and the
+//! moves scaled by the group's `init_scale_bps`; LiqEnd the same at Maint prices; Maint the Maint weights and
+//! the moves as given. So Init ≤ LiqEnd ≤ Maint still holds.
+//!
+//! This module is the rule; the program does not read groups yet (the liquidation planner must first solve its
+//! repay against the piecewise-linear requirement).
+use crate::error::{RiskError, RiskResult};
+use crate::health::{position_health, Health, HealthPosition, HealthType, RiskWeights};
+use crate::math::{add, div_wide_by_pow10, wide_mul, Rounding, BPS};
+use crate::size::SizeRule;
+
+/// Most scenarios a group holds.
+pub const MAX_SCENARIOS: usize = 16;
+/// Largest move a scenario may give a bank, bps either way (a fall of 100 % at most).
+pub const MAX_MOVE_BPS: i16 = 10_000;
+/// Largest Init scale of a group's moves, bps (3×).
+pub const MAX_INIT_SCALE_BPS: u32 = 30_000;
+
+/// A bank's membership of a correlation group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GroupMembership {
+    /// The group (0: none; the bank is margined alone).
+    pub group: u8,
+    /// The bank's price move in each of the group's scenarios, bps (signed); scenarios the group does not use
+    /// are 0 in every bank.
+    pub moves_bps: [i16; MAX_SCENARIOS],
+    /// The multiple of the moves Init and LiqEnd use, bps (≥ 10,000).
+    pub init_scale_bps: u32,
+}
+
+impl GroupMembership {
+    /// Not in a group.
+    pub const NONE: GroupMembership =
+        GroupMembership { group: 0, moves_bps: [0; MAX_SCENARIOS], init_scale_bps: BPS as u32 };
+
+    /// Moves within ±[`MAX_MOVE_BPS`] and an Init scale from 1× to [`MAX_INIT_SCALE_BPS`].
+    pub fn validate(&self) -> RiskResult<()> {
+        let moves_ok = self.moves_bps.iter().all(|m| (-MAX_MOVE_BPS..=MAX_MOVE_BPS).contains(m));
+        let scale_ok = (BPS as u32..=MAX_INIT_SCALE_BPS).contains(&self.init_scale_bps);
+        if moves_ok && scale_ok {
+            Ok(())
+        } else {
+            Err(RiskError::InvalidRiskWeights)
+        }
+    }
+}
+
+/// The account's health under `health_type` with `memberships[i]` the group of `positions[i]`'s bank:
+/// ungrouped positions as [`crate::health::compute_health`] counts them, each group's positions at weight 1
+/// plus the group's requirement ([`group_requirement`]) in the liabilities.
+///
+/// Errors: [`RiskError::PositionOutOfRange`] when the two slices differ in length; the prices' errors as
+/// health has them.
+#[inline(never)]
+pub fn portfolio_health(
+    positions: &[HealthPosition],
+    memberships: &[GroupMembership],
+    health_type: HealthType,
+) -> RiskResult<Health> {
+    if positions.len() != memberships.len() {
+        return Err(RiskError::PositionOutOfRange);
+    }
+    let mut total = Health::default();
+    for (index, (position, membership)) in positions.iter().zip(memberships).enumerate() {
+        let part = if membership.group == 0 {
+            position_health(position, health_type)?
+        } else if memberships[..index].iter().any(|earlier| earlier.group == membership.group) {
+            // Each group once, at its first position.
+            continue;
+        } else {
+            group_health(&Account { positions, memberships }, membership.group, health_type)?
+        };
+        total =
+            Health { assets: add(total.assets, part.assets)?, liabilities: add(total.liabilities, part.liabilities)? };
+    }
+    Ok(total)
+}
+
+/// An account's positions and their banks' memberships, index for index.
+struct Account<'a> {
+    positions: &'a [HealthPosition],
+    memberships: &'a [GroupMembership],
+}
+
+/// One group's part of the account's health: its positions at weight 1, and its requirement as a liability.
+/// Its own stack frame (its legs take about 500 bytes; SBF frames hold 4 KiB, and five register arguments).
+#[inline(never)]
+fn group_health(account: &Account, group: u8, health_type: HealthType) -> RiskResult<Health> {
+    let (positions, memberships) = (account.positions, account.memberships);
+    let unused = Leg { asset_value: 0, liability_value: 0, own_requirement: 0, moves_bps: &NO_MOVES };
+    let mut legs = [unused; MAX_GROUP_LEGS];
+    let mut count = 0;
+    let mut init_scale_bps = BPS as u32;
+    for (position, membership) in positions.iter().zip(memberships).filter(|(_, m)| m.group == group) {
+        let slot = legs.get_mut(count).ok_or(RiskError::PositionOutOfRange)?;
+        *slot = Leg::of(position, membership, health_type)?;
+        count += 1;
+        init_scale_bps = init_scale_bps.max(membership.init_scale_bps);
+    }
+    let legs = &legs[..count];
+    let scale = match health_type {
+        HealthType::Init | HealthType::LiqEnd => init_scale_bps,
+        HealthType::Maint => BPS as u32,
+    };
+    let requirement = group_requirement(legs, scale)?;
+    let mut health = Health { assets: 0, liabilities: requirement };
+    for leg in legs {
+        health.assets = add(health.assets, leg.asset_value)?;
+        health.liabilities = add(health.liabilities, leg.liability_value)?;
+    }
+    Ok(health)
+}
+
+/// Positions a group may hold in one account: every position of the largest account.
+pub const MAX_GROUP_LEGS: usize = 16;
+
+/// No moves (an unused leg slot).
+const NO_MOVES: [i16; MAX_SCENARIOS] = [0; MAX_SCENARIOS];
+
+/// One position of a group as the requirement sees it, quote units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Leg<'a> {
+    /// The deposit at its conservative asset price, weight 1 (rounded down).
+    pub asset_value: u64,
+    /// The debt at its conservative liability price, weight 1 (rounded up).
+    pub liability_value: u64,
+    /// What the position's own weights charge it: asset value less weighted assets, plus weighted
+    /// liabilities less the liability value.
+    pub own_requirement: u64,
+    /// The bank's move in each scenario, bps.
+    pub moves_bps: &'a [i16; MAX_SCENARIOS],
+}
+
+impl<'a> Leg<'a> {
+    /// The leg of `position` under `health_type` (the same price rules as health: an Init deposit with an
+    /// unusable price counts 0, such a debt is the price's error).
+    pub fn of(
+        position: &HealthPosition,
+        membership: &'a GroupMembership,
+        health_type: HealthType,
+    ) -> RiskResult<Leg<'a>> {
+        let unit = RiskWeights {
+            init_asset_bps: BPS as u32,
+            maint_asset_bps: BPS as u32,
+            init_liability_bps: BPS as u32,
+            maint_liability_bps: BPS as u32,
+            size: SizeRule::OFF,
+        };
+        let plain = position_health(&HealthPosition { weights: unit, ..*position }, health_type)?;
+        let weighted = position_health(position, health_type)?;
+        // Asset weights ≤ 1 ≤ liability weights (validated), so both differences are ≥ 0.
+        let own_requirement =
+            add(plain.assets.saturating_sub(weighted.assets), weighted.liabilities.saturating_sub(plain.liabilities))?;
+        Ok(Leg {
+            asset_value: plain.assets,
+            liability_value: plain.liabilities,
+            own_requirement,
+            moves_bps: &membership.moves_bps,
+        })
+    }
+}
+
+/// The group's requirement, quote units: the largest of each scenario's net loss and of each leg's own
+/// requirement (the break scenario). A scenario's loss is taken with its moves as given and, when `scale_bps`
+/// is above 1×, with its moves scaled too (a fall capped at 100 %, which scaling can make kinder to a hedge:
+/// the larger of the two keeps Init and LiqEnd at or below Maint); losses are rounded up, gains down, never
+/// below 0.
+pub fn group_requirement(legs: &[Leg], scale_bps: u32) -> RiskResult<u64> {
+    let mut worst = legs.iter().map(|leg| leg.own_requirement).max().unwrap_or(0);
+    for scenario in 0..MAX_SCENARIOS {
+        worst = worst.max(scenario_loss(legs, scenario, BPS as u32)?);
+        if scale_bps != BPS as u32 {
+            worst = worst.max(scenario_loss(legs, scenario, scale_bps)?);
+        }
+    }
+    Ok(worst)
+}
+
+/// The net loss of `legs` in `scenario` with its moves × `scale_bps` (a fall capped at 100 %): Σ losing values ×
+/// move less Σ gaining values × move, each sum exact on 128 bits, the loss rounded up and the gain down once;
+/// 0 when the legs gain.
+fn scenario_loss(legs: &[Leg], scenario: usize, scale_bps: u32) -> RiskResult<u64> {
+    let (mut loss, mut gain) = ((0u64, 0u64), (0u64, 0u64));
+    for leg in legs {
+        // Unsigned arithmetic only (SBF has no signed division); no price falls more than 100 %, however
+        // scaled (so health stays monotone in every price). The scaled move rounds toward zero.
+        let down = leg.moves_bps[scenario] < 0;
+        let scaled = u64::from(leg.moves_bps[scenario].unsigned_abs()) * u64::from(scale_bps) / BPS;
+        let (falls, rises, size) = if down {
+            (leg.asset_value, leg.liability_value, scaled.min(BPS))
+        } else {
+            (leg.liability_value, leg.asset_value, scaled)
+        };
+        loss = add_wide(loss, wide_mul(falls, size))?;
+        gain = add_wide(gain, wide_mul(rises, size))?;
+    }
+    let loss = div_wide_by_pow10(loss.0, loss.1, 4, Rounding::Up)?;
+    let gain = div_wide_by_pow10(gain.0, gain.1, 4, Rounding::Down)?;
+    Ok(loss.saturating_sub(gain))
+}
+
+/// `a + b` on (high, low) halves, or [`RiskError::MathOverflow`] beyond 128 bits.
+fn add_wide(a: (u64, u64), b: (u64, u64)) -> RiskResult<(u64, u64)> {
+    let (low, carry) = a.1.overflowing_add(b.1);
+    let high = a.0.checked_add(b.0).and_then(|high| high.checked_add(u64::from(carry)));
+    Ok((high.ok_or(RiskError::MathOverflow)?, low))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::compute_health;
+    use crate::testkit::{pyth, sol, usdc, weights_strategy, NOW};
+    use proptest::prelude::*;
+    use std::vec::Vec;
+
+    const SOL: u64 = 1_000_000_000;
+
+    /// SOL and a SOL staking token (priced like SOL here) in group 1: both −30 %, both +30 %, and a de-peg of the
+    /// staking token by 5 % either way.
+    fn sol_group(depeg_bps: i16) -> GroupMembership {
+        let mut moves = [0i16; MAX_SCENARIOS];
+        moves[..4].copy_from_slice(&[-3_000, 3_000, 0, 0]);
+        GroupMembership { group: 1, moves_bps: moves, init_scale_bps: 12_000 }.with_depeg(depeg_bps)
+    }
+
+    impl GroupMembership {
+        fn with_depeg(mut self, depeg_bps: i16) -> GroupMembership {
+            self.moves_bps[2] = depeg_bps;
+            self.moves_bps[3] = -depeg_bps;
+            self
+        }
+    }
+
+    #[test]
+    fn a_hedge_pays_for_its_worst_leg_and_the_spread_not_for_both_legs() {
+        // 100 SOL deposited against 100 "staking SOL" borrowed (another bank at SOL's price).
+        let price = pyth(150_00000000, 15_000_000);
+        let hedge = [sol(100 * SOL, 0, price), sol(0, 100 * SOL, price)];
+        let groups = [sol_group(0), sol_group(500)];
+        for health_type in [HealthType::Init, HealthType::LiqEnd, HealthType::Maint] {
+            let alone = compute_health(&hedge, health_type).unwrap();
+            let grouped = portfolio_health(&hedge, &groups, health_type).unwrap();
+            let legs = [
+                Leg::of(&hedge[0], &groups[0], health_type).unwrap(),
+                Leg::of(&hedge[1], &groups[1], health_type).unwrap(),
+            ];
+            let worst_leg = legs[0].own_requirement.max(legs[1].own_requirement);
+            // The joint moves cancel; the de-peg costs 5 % (×1.2 for Init and LiqEnd) of the debt; the break
+            // scenario costs the worst leg's own requirement, which is larger here.
+            assert_eq!(group_requirement(&legs, 10_000).unwrap(), worst_leg);
+            let requirement = grouped.liabilities - legs[1].liability_value;
+            assert_eq!(requirement, worst_leg, "{health_type:?}");
+            // Less charged than the two legs as if unrelated: more health.
+            assert!(grouped.value().unwrap() > alone.value().unwrap(), "{health_type:?}");
+        }
+        // Ungrouped banks are counted as health counts them.
+        let none = [GroupMembership::NONE; 2];
+        assert_eq!(portfolio_health(&hedge, &none, HealthType::Init), compute_health(&hedge, HealthType::Init));
+        assert_eq!(portfolio_health(&hedge, &none[..1], HealthType::Init), Err(RiskError::PositionOutOfRange));
+    }
+
+    #[test]
+    fn a_long_only_group_pays_its_worst_scenario() {
+        // 100 SOL and 100 staking SOL deposited, 20,000 USDC borrowed (alone): the joint −30 % costs 30 % of
+        // both deposits, more than either deposit's own haircut.
+        let price = pyth(150_00000000, 15_000_000);
+        let account = [sol(100 * SOL, 0, price), sol(100 * SOL, 0, price), usdc(0, 20_000 * 1_000_000)];
+        let groups = [sol_group(500), sol_group(500), GroupMembership::NONE];
+        let maint = portfolio_health(&account, &groups, HealthType::Maint).unwrap();
+        let legs: [Leg; 2] = core::array::from_fn(|i| Leg::of(&account[i], &groups[i], HealthType::Maint).unwrap());
+        let deposits = legs[0].asset_value + legs[1].asset_value;
+        assert_eq!(group_requirement(&legs, 10_000).unwrap(), deposits.div_ceil(10_000) * 3_000);
+        let debt = position_health(&account[2], HealthType::Maint).unwrap().liabilities;
+        assert_eq!(maint.liabilities, deposits.div_ceil(10_000) * 3_000 + debt);
+    }
+
+    #[test]
+    fn memberships_are_validated() {
+        assert_eq!(sol_group(500).validate(), Ok(()));
+        let mut steep = sol_group(500);
+        steep.moves_bps[5] = -10_001;
+        assert_eq!(steep.validate(), Err(RiskError::InvalidRiskWeights));
+        assert_eq!(
+            GroupMembership { init_scale_bps: 9_999, ..sol_group(0) }.validate(),
+            Err(RiskError::InvalidRiskWeights)
+        );
+        assert_eq!(
+            GroupMembership { init_scale_bps: 30_001, ..sol_group(0) }.validate(),
+            Err(RiskError::InvalidRiskWeights)
+        );
+    }
+
+    fn leg_strategy() -> impl Strategy<Value = (HealthPosition, [i16; MAX_SCENARIOS])> {
+        (
+            weights_strategy(),
+            0u64..1_000_000 * SOL,
+            0u64..1_000_000 * SOL,
+            1i64..10_000_000_000_000,
+            any::<bool>(),
+            proptest::array::uniform16(-10_000i16..=10_000),
+        )
+            .prop_map(|(weights, deposit, borrow, price, long, moves)| {
+                let (deposit, borrow) = if long { (deposit, 0) } else { (0, borrow) };
+                let position = HealthPosition { weights, ..sol(deposit, borrow, pyth(price, price as u64 / 1_000)) };
+                (position, moves)
+            })
+    }
+
+    proptest! {
+        /// Against the exact model (i128, no rounding): the requirement is the exact worst scenario loss (as
+        /// given and scaled) or the worst leg, rounded up by at most one unit; Init ≤ LiqEnd ≤ Maint;
+        /// a group never charges less than its worst leg.
+        #[test]
+        fn the_requirement_is_the_exact_worst_case_rounded_up(
+            legs in proptest::collection::vec(leg_strategy(), 1..=MAX_GROUP_LEGS), scale in 10_000u32..=30_000,
+        ) {
+            let positions: Vec<HealthPosition> = legs.iter().map(|(p, _)| *p).collect();
+            let groups: Vec<GroupMembership> = legs.iter()
+                .map(|(_, moves)| GroupMembership { group: 7, moves_bps: *moves, init_scale_bps: scale }).collect();
+            let mut healths = Vec::new();
+            for health_type in [HealthType::Init, HealthType::LiqEnd, HealthType::Maint] {
+                let Ok(computed) = positions.iter().zip(&groups).map(|(p, g)| Leg::of(p, g, health_type)).collect::<RiskResult<Vec<Leg>>>() else { continue };
+                let scale_bps = if health_type == HealthType::Maint { 10_000 } else { scale };
+                let requirement = group_requirement(&computed, scale_bps).unwrap();
+                let worst_leg = computed.iter().map(|leg| leg.own_requirement).max().unwrap();
+                let mut exact_worst = 0i128;
+                for scenario in 0..MAX_SCENARIOS {
+                    for scale_bps in [10_000, scale_bps] {
+                        let loss: i128 = computed.iter().map(|leg| {
+                            let scaled = i128::from((i64::from(leg.moves_bps[scenario]) * i64::from(scale_bps) / 10_000).max(-10_000));
+                            (i128::from(leg.liability_value) - i128::from(leg.asset_value)) * scaled
+                        }).sum();
+                        exact_worst = exact_worst.max(loss);
+                    }
+                }
+                let exact = (exact_worst as u128).div_ceil(10_000).max(u128::from(worst_leg));
+                prop_assert!(u128::from(requirement) >= exact);
+                prop_assert!(u128::from(requirement) <= exact + 1);
+                if let Ok(health) = portfolio_health(&positions, &groups, health_type) {
+                    healths.push(health.value().unwrap());
+                }
+            }
+            if let [init, liq_end, maint] = healths[..] {
+                prop_assert!(init <= liq_end && liq_end <= maint, "{} {} {}", init, liq_end, maint);
+            }
+        }
+    }
+
+    #[test]
+    fn a_scenario_moving_nothing_leaves_the_worst_leg() {
+        let leg = Leg::of(&sol(10 * SOL, 0, pyth(150_00000000, 0)), &GroupMembership::NONE, HealthType::Maint).unwrap();
+        assert_eq!(group_requirement(&[leg], 30_000).unwrap(), leg.own_requirement);
+        assert_eq!(group_requirement(&[], 10_000).unwrap(), 0);
+        let _ = NOW;
+    }
+}
