@@ -8,7 +8,7 @@ use margin_sdk::addresses::BankAddresses;
 use margin_sdk::instructions::{self as build, AccountKind, LiquidateAccounts, TokenActionAccounts};
 use margin_sdk::margin::errors::MarginError;
 use margin_sdk::margin::instructions::GroupChangeArgs;
-use margin_sdk::margin::state::{BankConfig, BankParams};
+use margin_sdk::margin::state::{BankConfig, BankParams, FallbackOracle};
 use margin_sdk::snapshot::{RawAccount, Snapshot};
 use solana_keypair::Keypair;
 use solana_message::AddressLookupTableAccount;
@@ -166,6 +166,10 @@ impl World {
             snapshot.banks.insert(bank.bank, margin_sdk::accounts::bank(&self.svm.data(&bank.bank)).unwrap());
             let price = self.svm.svm.get_account(&crate::svm::address(&bank.price_account)).unwrap();
             snapshot.prices.insert(bank.price_account, RawAccount { owner: pubkey(&price.owner), data: price.data });
+            if let Some(fallback) = bank.fallback_price_account {
+                let feed = self.svm.svm.get_account(&crate::svm::address(&fallback)).unwrap();
+                snapshot.prices.insert(fallback, RawAccount { owner: pubkey(&feed.owner), data: feed.data });
+            }
         }
         for account in accounts {
             snapshot.accounts.insert(*account, margin_sdk::accounts::margin_account(&self.svm.data(account)).unwrap());
@@ -570,6 +574,28 @@ impl World {
             MarginError::NotAdminOrGuardian,
         )?;
         self.ok("cancel_proposal", 0, vec![build::cancel_proposal(&admin, &group, &cancel_me)], &[], &[])?;
+        // Issue 25: a Switchboard pull feed as USDC's fallback, proposed now and executed after the timelock.
+        let feed = Pubkey::new_unique();
+        let pull_feed = margin_sdk::switchboard::PullFeed::new(100_000_000, 10_000, self.svm.now).account();
+        self.svm.set_account(&feed, &crate::svm::address(&pull_feed.owner), pull_feed.data);
+        let fallback = FallbackOracle { max_divergence_bps: 200, price_account: feed };
+        let id = self.proposals;
+        self.refused(
+            "propose_fallback_oracle",
+            vec![build::propose_fallback_oracle(&payer, &stranger_key, &group, id, &usdc, fallback)],
+            &[&stranger],
+            &[],
+            MarginError::NotAdmin,
+        )?;
+        self.ok(
+            "propose_fallback_oracle",
+            0,
+            vec![build::propose_fallback_oracle(&payer, &admin, &group, id, &usdc, fallback)],
+            &[],
+            &[],
+        )?;
+        let fallback_proposal = margin_sdk::addresses::proposal(&group, id);
+        self.proposals += 1;
         self.refused(
             "execute_bank_change",
             vec![build::execute_bank_change(&payer, &group, &usdc, &change)],
@@ -588,6 +614,22 @@ impl World {
             MarginError::ProposalNotPending,
         )?;
         self.ok("execute_group_change", 0, vec![build::execute_group_change(&payer, &group, &group_change)], &[], &[])?;
+        let wrong_bank = self.bank(0).bank;
+        self.refused(
+            "execute_fallback_oracle",
+            vec![build::execute_fallback_oracle(&payer, &group, &wrong_bank, &fallback_proposal)],
+            &[],
+            &[],
+            MarginError::WrongProposal,
+        )?;
+        self.ok(
+            "execute_fallback_oracle",
+            0,
+            vec![build::execute_fallback_oracle(&payer, &group, &usdc, &fallback_proposal)],
+            &[],
+            &[],
+        )?;
+        self.banks[15].addresses.fallback_price_account = Some(feed);
         self.refused(
             "execute_group_change",
             vec![build::execute_group_change(&payer, &group, &group_change)],
