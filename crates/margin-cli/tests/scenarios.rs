@@ -10,11 +10,16 @@ fn scenario(name: &str) -> PathBuf {
 
 /// Runs `margin sim` on `name`, returns the JSON report and the chart's path.
 fn run(name: &str) -> (serde_json::Value, PathBuf) {
+    run_file(name, &scenario(name))
+}
+
+/// Runs `margin sim` on the scenario `file`, returns the JSON report and the chart's path.
+fn run_file(name: &str, file: &Path) -> (serde_json::Value, PathBuf) {
     let folder = std::env::temp_dir().join(format!("margin-sim-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();
     let (json, chart) = (folder.join("report.json"), folder.join("chart.png"));
     let output = Command::new(env!("CARGO_BIN_EXE_margin"))
-        .args(["sim", scenario(name).to_str().unwrap(), "--quiet", "--every", "0", "--json"])
+        .args(["sim", file.to_str().unwrap(), "--quiet", "--every", "0", "--json"])
         .arg(&json)
         .arg("--chart")
         .arg(&chart)
@@ -200,19 +205,13 @@ fn a_fallback_feed_keeps_liquidations_going_while_pyth_is_stale() {
     assert!(rows.values().all(|row| row[3] == 0.0), "no liquidation refused: {rows:?}");
 }
 
-/// The JSON report of `margin sim` on a scenario given as text (written to a temporary file).
+/// The JSON report of `margin sim` on a scenario given as text (written to a temporary file, with [`run`]).
 fn run_text(name: &str, text: &str) -> serde_json::Value {
-    let folder = std::env::temp_dir().join(format!("margin-sim-{name}-{}", std::process::id()));
+    let folder = std::env::temp_dir().join(format!("margin-sim-text-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&folder).unwrap();
-    let (file, json) = (folder.join(format!("{name}.toml")), folder.join(format!("{name}.json")));
+    let file = folder.join(format!("{name}.toml"));
     std::fs::write(&file, text).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_margin"))
-        .args(["sim", file.to_str().unwrap(), "--quiet", "--every", "0", "--json"])
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
-    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+    run_file(name, &file).0
 }
 
 #[test]

@@ -137,18 +137,10 @@ fn deadline(since: usize) -> usize {
     }
 }
 
-#[tokio::test]
-async fn the_bot_liquidates_the_sol_crash_and_reports_it() {
-    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
-    let (mut scenario, folder) = margin_cli::scenario::load(&folder.join("sol-crash.toml")).unwrap();
-    scenario.liquidators = false;
-    let steps = scenario.steps;
-    let mut simulation = Simulation::new(scenario, &folder).await.unwrap();
-    simulation.step(0).await.unwrap();
-    let (group, banks, accounts) = simulation.market();
-    assert_eq!(accounts.len(), 200);
-
-    // The bot: its own key with SOL for fees, and a million of each mint to repay with.
+/// The bot's wallet on `simulation`'s chain (its own key with SOL for fees, a million of each mint to repay
+/// with) and its settings (no minimum profit, a full refresh every `refresh_every`).
+fn funded_bot(simulation: &mut Simulation, refresh_every: Duration) -> (Wallet, Settings) {
+    let (group, banks, _) = simulation.market();
     let keypair = Keypair::new();
     let chain = simulation.chain();
     chain.set_account(&keypair.pubkey(), Account::new(100_000_000_000, 0, &anchor_lang::system_program::ID));
@@ -163,9 +155,24 @@ async fn the_bot_liquidates_the_sol_crash_and_reports_it() {
         inventory,
         fee_quote: 10_000,
         min_profit_quote: 0,
-        refresh_every: Duration::from_secs(3_600),
+        refresh_every,
         degraded_refresh_every: Duration::ZERO,
     };
+    (wallet, settings)
+}
+
+#[tokio::test]
+async fn the_bot_liquidates_the_sol_crash_and_reports_it() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+    let (mut scenario, folder) = margin_cli::scenario::load(&folder.join("sol-crash.toml")).unwrap();
+    scenario.liquidators = false;
+    let steps = scenario.steps;
+    let mut simulation = Simulation::new(scenario, &folder).await.unwrap();
+    simulation.step(0).await.unwrap();
+    let (_, banks, accounts) = simulation.market();
+    assert_eq!(accounts.len(), 200);
+
+    let (wallet, settings) = funded_bot(&mut simulation, Duration::from_secs(3_600));
     let metrics = Arc::new(Metrics::default());
     let feed = TestFeed::default();
     let mut service = Service::new(settings, wallet, feed.clone(), metrics.clone());
@@ -263,27 +270,11 @@ async fn bot_through_the_stale_crash(fallback: bool) -> OutageRun {
     let (steps, stale) = (scenario.steps, scenario.banks[0].stale[0]);
     let mut simulation = Simulation::new(scenario, &folder).await.unwrap();
     simulation.step(0).await.unwrap();
-    let (group, banks, _) = simulation.market();
+    let (_, banks, _) = simulation.market();
     assert_eq!(banks[0].fallback_price_account.is_some(), fallback);
 
-    let keypair = Keypair::new();
-    let chain = simulation.chain();
-    chain.set_account(&keypair.pubkey(), Account::new(100_000_000_000, 0, &anchor_lang::system_program::ID));
-    let mut token_accounts = BTreeMap::new();
-    let mut inventory = BTreeMap::new();
-    for bank in &banks {
-        token_accounts.insert(bank.mint, chain.write_token_account(&keypair.pubkey(), &bank.mint, u64::MAX / 4));
-        inventory.insert(bank.mint, 1_000_000_000_000_000);
-    }
-    let wallet = Wallet { keypair, group, token_accounts, lookup_table: None, cu_price: 1_000, margin_account: None };
-    let settings = Settings {
-        inventory,
-        fee_quote: 10_000,
-        min_profit_quote: 0,
-        // A full refresh every pass: dip buyers open accounts during the crash.
-        refresh_every: Duration::ZERO,
-        degraded_refresh_every: Duration::ZERO,
-    };
+    // A full refresh every pass: dip buyers open accounts during the crash.
+    let (wallet, settings) = funded_bot(&mut simulation, Duration::ZERO);
     let feed = TestFeed::default();
     let mut service = Service::new(settings, wallet, feed.clone(), Arc::new(Metrics::default()));
     let bank_keys: Vec<Pubkey> = banks.iter().map(|bank| bank.bank).collect();
