@@ -627,6 +627,19 @@ enum Risk {
         #[command(flatten)]
         inputs: RiskInputs,
     },
+    /// Correlation-group scenarios for two banks from their price histories (SPAN's scan ranges, the spread
+    /// as the de-peg, extremes), judged on the history against per-position haircuts.
+    Groups {
+        /// The two price histories (same bar spacing): `--prices a.csv --prices b.csv`.
+        #[arg(long, required = true)]
+        prices: Vec<PathBuf>,
+        /// The liquidation horizon (30m, 1h, 4h, 1d, ...).
+        #[arg(long, default_value = "4h")]
+        horizon: String,
+        /// The scan ranges' confidence.
+        #[arg(long, default_value_t = 0.999)]
+        confidence: f64,
+    },
 }
 
 #[derive(Args)]
@@ -678,6 +691,19 @@ fn risk_command(command: Risk) -> Result<String, String> {
             let calibration = inputs.calibration()?;
             let (current, recommended) = inputs.backtests(&calibration, stride.unwrap_or(calibration.horizon_bars));
             Ok(risk::backtest_text(&current, &recommended))
+        }
+        Risk::Groups { prices, horizon, confidence } => {
+            if !(0.5..1.0).contains(&confidence) {
+                return Err(format!("--confidence {confidence}: from 0.5 to under 1"));
+            }
+            let histories =
+                prices.iter().map(|path| risk::history::History::load(path)).collect::<Result<Vec<_>, _>>()?;
+            let [a, b] = &histories[..] else { return Err("--prices: two files".into()) };
+            if a.bar_seconds != b.bar_seconds {
+                return Err(format!("{} and {}: different bar spacings", a.name, b.name));
+            }
+            let bars = (risk::parse_horizon(&horizon)? / a.bar_seconds.max(1)).max(1) as usize;
+            Ok(risk::groups::groups_text(&risk::groups::recommend(a, b, bars, confidence)?))
         }
         Risk::Propose { inputs } => {
             let inputs = inputs.load()?;

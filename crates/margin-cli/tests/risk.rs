@@ -198,3 +198,26 @@ fn the_commands_print_their_tables_and_the_chart() {
         );
     }
 }
+
+/// Issue 26: `margin risk groups` on BTC and ETH's real 4h history (when present): the scenarios charge a 1:1
+/// hedge its worst leg, about half what two unrelated legs cost, and still cover the horizons at the scan
+/// ranges' confidence; the command prints the 14 scenarios.
+#[test]
+fn on_the_real_history_btc_and_eth_as_a_group_charge_a_hedge_half() {
+    let (Some(btc), Some(eth)) = (shared("binance-btcusdt-4h.csv"), shared("binance-ethusdt-4h.csv")) else { return };
+    let (btc, eth) = (History::load(&btc).unwrap(), History::load(&eth).unwrap());
+    let result = risk::groups::recommend(&btc, &eth, 1, 0.999).unwrap();
+    assert!(result.samples > 18_000, "{}", result.samples);
+    let [group, positions] = result.hedge_requirement;
+    assert!(group < 0.6 * positions, "{group} vs {positions}");
+    assert!(result.covered_by_group[0] >= 0.999 && result.covered_by_group[1] >= 0.999, "{result:?}");
+    let output = Command::new(env!("CARGO_BIN_EXE_margin"))
+        .args(["risk", "groups", "--horizon", "4h", "--prices"])
+        .arg(shared("binance-btcusdt-4h.csv").unwrap())
+        .arg("--prices")
+        .arg(shared("binance-ethusdt-4h.csv").unwrap())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success() && text.contains("      14 |") && text.contains("1:1 hedge"), "{text}");
+}

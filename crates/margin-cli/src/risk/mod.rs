@@ -4,6 +4,7 @@ pub mod backtest;
 pub mod calibrate;
 pub mod chart;
 pub mod conditional;
+pub mod groups;
 pub mod history;
 pub mod propose;
 pub mod stats;
