@@ -46,6 +46,7 @@ export type Market = {
   status: 'Active' | 'ReduceOnly' | 'Paused'; pausedUntil: string | null; isolatedOnly: boolean;
   price: { error: string } | {
     price: string; conf: string; emaPrice: string; emaConf: string; publishTime: string; ageSeconds: string; dynamicExtraBps: number;
+    onFallback: boolean;
     derived: { unusable: string } | Prices;
   };
   deposits: string; borrows: string; utilizationBps: number; borrowRateBps: number; depositRateBps: number;
@@ -53,6 +54,10 @@ export type Market = {
   maxAgeSeconds: number; maxConfOpenBps: number;
   dynamic: { divergenceMultiplierBps: number; expansionMultiplierBps: number; maxExtraBps: number };
   weights: { initAsset: number; maintAsset: number; initLiability: number; maintLiability: number };
+  /** The bank's fallback price feed (a Switchboard pull feed), when it has one. */
+  fallback: { priceAccount: string; maxDivergenceBps: number } | null;
+  /** Size-aware Init weights, when on: beyond `depthUsd` of one position, the Init weight loses (or gains) the haircut. */
+  size: { depthUsd: string; excessHaircutBps: number } | null;
 };
 export type Prices = {
   oracle: string; initAsset: string; maintAsset: string; initLiability: string; maintLiability: string; usableToOpen: boolean;

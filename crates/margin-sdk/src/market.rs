@@ -38,6 +38,9 @@ pub struct MarketPrice {
     pub prices: Result<OraclePrice, SdkError>,
     /// The extra Init haircut the bank's dynamic margin applies now, bps (0 when off or calm).
     pub dynamic_extra_bps: u64,
+    /// Whether the bank's fallback feed prices it now (its Pyth price cannot be used): then nothing opens
+    /// on it, and liquidations run on the fallback's price.
+    pub on_fallback: bool,
 }
 
 /// One bank as a market screen shows it.
@@ -117,6 +120,7 @@ impl Snapshot {
 
     fn market_price(&self, bank: &Bank) -> Result<MarketPrice, SdkError> {
         let (prices, pyth) = self.bank_price(bank)?;
+        let on_fallback = prices.is_ok() && margin::oracle::check_price(&pyth, bank, self.now).is_err();
         let prices = prices.map_err(SdkError::from);
         let dynamic_extra_bps = margin_risk::dynamic::dynamic_extra_bps(&pyth, &bank.dynamic_margin())?;
         Ok(MarketPrice {
@@ -124,6 +128,7 @@ impl Snapshot {
             age_seconds: self.now.saturating_sub(pyth.publish_time).max(0),
             prices,
             dynamic_extra_bps,
+            on_fallback,
         })
     }
 

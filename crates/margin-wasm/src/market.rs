@@ -51,6 +51,7 @@ fn market_json(market: &Market) -> Value {
                 "publishTime": pyth.publish_time.to_string(),
                 "ageSeconds": read.age_seconds.to_string(),
                 "dynamicExtraBps": read.dynamic_extra_bps,
+                "onFallback": read.on_fallback,
                 "derived": derived,
             })
         }
@@ -87,6 +88,14 @@ fn market_json(market: &Market) -> Value {
             "initAsset": weights.init_asset_bps, "maintAsset": weights.maint_asset_bps,
             "initLiability": weights.init_liability_bps, "maintLiability": weights.maint_liability_bps,
         },
+        "fallback": bank.fallback.is_set().then(|| json!({
+            "priceAccount": bank.fallback.price_account.to_string(),
+            "maxDivergenceBps": bank.fallback.max_divergence_bps,
+        })),
+        "size": (bank.size.excess_haircut_bps > 0).then(|| json!({
+            "depthUsd": margin_sdk::market::decimal(u128::from(bank.size.depth_quote), 6),
+            "excessHaircutBps": bank.size.excess_haircut_bps,
+        })),
     })
 }
 

@@ -205,9 +205,15 @@ async fn a_stale_pyth_feed_hands_liquidation_to_the_fallback_which_opens_nothing
     assert_eq!(refused, Err(code(MarginError::StalePrice)));
 
     let mut market = borrowed_with_fallback().await;
+    let on_fallback =
+        |snapshot: &margin_sdk::snapshot::Snapshot, bank| snapshot.market(bank).unwrap().price.unwrap().on_fallback;
+    let (account, sol_bank) = (market.trader_account, market.sol.bank);
+    assert!(!on_fallback(&market.env.snapshot(&account, &[]).await, &sol_bank), "Pyth fresh: Pyth prices it");
     pyth_down_fallback_at(&mut market, 120_00000000);
     let (account, usdc, sol) = (market.trader_account, market.usdc, market.sol);
     let snapshot = market.env.snapshot(&account, &[]).await;
+    // A market screen says so (the SDK's market view, which the web app shows).
+    assert!(on_fallback(&snapshot, &sol.bank) && !on_fallback(&snapshot, &usdc.bank));
     assert!(snapshot.is_liquidatable(&account).unwrap());
     let plan = snapshot.plan_liquidation(&account, (&usdc.bank, &sol.bank), 100 * USDC).unwrap();
     let (liquidator, pay, receive) = market.liquidator(10_000 * USDC).await;

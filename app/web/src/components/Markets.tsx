@@ -25,7 +25,8 @@ function HaircutCell({ row }: { row: BankRow }) {
       <div>assets {formatBps(cut.initAsset)} / {formatBps(cut.maintAsset)}</div>
       <div>debts +{formatBps(cut.initLiability)} / +{formatBps(cut.maintLiability)}</div>
       {price.dynamicExtraBps > 0 && <div className="warn" data-dynamic>Init −{formatBps(price.dynamicExtraBps)} more while the market moves</div>}
-      {!price.derived.usableToOpen && <div className="warn">too uncertain to open</div>}
+      {price.onFallback && <div className="warn" data-fallback>priced by the fallback feed (Pyth stale): nothing opens</div>}
+      {!price.onFallback && !price.derived.usableToOpen && <div className="warn">too uncertain to open</div>}
     </td>
   );
 }
@@ -67,6 +68,8 @@ export function Markets({ loaded }: { loaded: Loaded }) {
                   <td>
                     <div>asset {formatBps(m.weights.initAsset)} / {formatBps(m.weights.maintAsset)}</div>
                     <div>debt {formatBps(m.weights.initLiability)} / {formatBps(m.weights.maintLiability)}</div>
+                    {m.size && <div className="muted" data-size>Init beyond {formatUsd(m.size.depthUsd)} a position: ∓{formatBps(m.size.excessHaircutBps)}</div>}
+                    {m.fallback && <div className="muted" data-fallback-feed>fallback feed {short(m.fallback.priceAccount)} (within {formatBps(m.fallback.maxDivergenceBps)})</div>}
                   </td>
                   <td>{formatBps(m.depositRateBps)}</td>
                   <td>{formatBps(m.borrowRateBps)}</td>
