@@ -693,15 +693,9 @@ fn risk_command(command: Risk) -> Result<String, String> {
             Ok(risk::backtest_text(&current, &recommended))
         }
         Risk::Groups { prices, horizon, confidence } => {
-            if !(0.5..1.0).contains(&confidence) {
-                return Err(format!("--confidence {confidence}: from 0.5 to under 1"));
-            }
             let histories =
                 prices.iter().map(|path| risk::history::History::load(path)).collect::<Result<Vec<_>, _>>()?;
             let [a, b] = &histories[..] else { return Err("--prices: two files".into()) };
-            if a.bar_seconds != b.bar_seconds {
-                return Err(format!("{} and {}: different bar spacings", a.name, b.name));
-            }
             let bars = (risk::parse_horizon(&horizon)? / a.bar_seconds.max(1)).max(1) as usize;
             Ok(risk::groups::groups_text(&risk::groups::recommend(a, b, bars, confidence)?))
         }

@@ -359,4 +359,32 @@ size_usd = [100.0, 1000.0]
         scenario.cohorts[0].leverage = [0.9, 0.5];
         assert_eq!(check(&scenario).unwrap_err(), "cohorts[0].leverage: a range within [0, 1]");
     }
+
+    #[test]
+    fn oracle_defences_are_checked_and_stripped_by_name() {
+        let text = MINIMAL.replace(
+            "conf_bps = 10
+",
+            "conf_bps = 10
+fallback = { max_divergence_bps = 5001 }
+dynamic = [10000, 20000, 1500]
+",
+        );
+        let mut scenario: Scenario = toml::from_str(&text).unwrap();
+        assert_eq!(check(&scenario).unwrap_err(), "banks[0].fallback: a bound of at most 5,000 bps and a conf_bps ≥ 0");
+        scenario.banks[0].fallback.as_mut().unwrap().max_divergence_bps = 200;
+        check(&scenario).unwrap();
+        assert_eq!(scenario.banks[0].fallback.as_ref().unwrap().conf_bps, 10.0, "the default deviation");
+        scenario.banks[0].wide_conf_bps = -1.0;
+        assert!(check(&scenario).unwrap_err().starts_with("banks[0]: conf_bps, conf_per_move, wide_conf_bps"));
+        scenario.banks[0].wide_conf_bps = 0.0;
+        let none = scenario.clone().with_defences(OracleDefences::ALL[0]);
+        assert!(none.banks[0].fallback.is_none() && none.banks[0].dynamic.is_none());
+        let fallback_only = scenario.with_defences(OracleDefences::ALL[1]);
+        assert!(fallback_only.banks[0].fallback.is_some() && fallback_only.banks[0].dynamic.is_none());
+        assert_eq!(
+            OracleDefences::ALL.map(|defences| defences.label()),
+            ["none", "fallback", "dynamic", "fallback + dynamic"]
+        );
+    }
 }

@@ -272,6 +272,11 @@ mod tests {
         let none = [GroupMembership::NONE; 2];
         assert_eq!(portfolio_health(&hedge, &none, HealthType::Init), compute_health(&hedge, HealthType::Init));
         assert_eq!(portfolio_health(&hedge, &none[..1], HealthType::Init), Err(RiskError::PositionOutOfRange));
+        // More legs in one group than an account holds: refused by name, not truncated.
+        let many = [hedge[0]; MAX_GROUP_LEGS + 1];
+        let grouped = [sol_group(0); MAX_GROUP_LEGS + 1];
+        assert_eq!(portfolio_health(&many, &grouped, HealthType::Maint), Err(RiskError::PositionOutOfRange));
+        assert!(portfolio_health(&many[..MAX_GROUP_LEGS], &grouped[..MAX_GROUP_LEGS], HealthType::Maint).is_ok());
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! same confidence charge.
 use super::history::History;
 use super::stats::quantile;
-use margin_sdk::margin_risk::portfolio::MAX_SCENARIOS;
+use margin_sdk::margin_risk;
+use margin_sdk::margin_risk::portfolio::{Leg, MAX_SCENARIOS};
 
 /// Two banks' recommended scenarios and how the history judges them.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,19 +67,40 @@ pub fn scenarios(ranges: [f64; 2], spread: f64) -> Vec<[i16; 2]> {
     moves
 }
 
-/// The worst loss of positions `(x_a, x_b)` (signed exposures, fractions of one leg: +1 long, −1 short) over
-/// `moves`, floored at the worst single leg's own haircut `haircuts` (the break scenario).
-fn group_requirement(exposure: [f64; 2], moves: &[[i16; 2]], haircuts: [f64; 2]) -> f64 {
-    let scenario_worst = moves
-        .iter()
-        .map(|m| -(exposure[0] * f64::from(m[0]) + exposure[1] * f64::from(m[1])) / 10_000.0)
-        .fold(0.0, f64::max);
-    let own = (exposure[0].abs() * haircuts[0]).max(exposure[1].abs() * haircuts[1]);
-    scenario_worst.max(own)
+/// A leg's value in the engine's quote units when [`group_requirement`] prices a pair: $1M.
+const LEG_QUOTE: f64 = 1e12;
+
+/// The requirement of positions `exposure` (+1 long a leg's value, −1 short it) over `moves`, as a fraction of
+/// one leg: the engine's own rule (`margin_risk::portfolio::group_requirement`: the worst scenario, floored at
+/// the worst single leg's own haircut `haircuts`, the break scenario) on $1M legs.
+fn group_requirement(exposure: [f64; 2], moves: &[[i16; 2]], haircuts: [f64; 2]) -> Result<f64, String> {
+    let moves_of = |bank: usize| -> [i16; MAX_SCENARIOS] {
+        core::array::from_fn(|scenario| moves.get(scenario).map_or(0, |m| m[bank]))
+    };
+    let leg_moves = [moves_of(0), moves_of(1)];
+    let legs: Vec<Leg> = (0..2)
+        .map(|bank| {
+            let value = (exposure[bank].abs() * LEG_QUOTE) as u64;
+            let (asset_value, liability_value) = if exposure[bank] >= 0.0 { (value, 0) } else { (0, value) };
+            let own_requirement = (exposure[bank].abs() * haircuts[bank] * LEG_QUOTE).ceil() as u64;
+            Leg { asset_value, liability_value, own_requirement, moves_bps: &leg_moves[bank] }
+        })
+        .collect();
+    let requirement =
+        margin_risk::portfolio::group_requirement(&legs, 10_000).map_err(|error| error.message().to_string())?;
+    Ok(requirement as f64 / LEG_QUOTE)
 }
 
 /// Recommends scenarios for `a` and `b` at `confidence` over `horizon` bars and judges them on the history.
+///
+/// Errors: a confidence outside [0.5, 1); series of different bar spacings; fewer than 100 aligned horizons.
 pub fn recommend(a: &History, b: &History, horizon: usize, confidence: f64) -> Result<GroupScenarios, String> {
+    if !(0.5..1.0).contains(&confidence) {
+        return Err(format!("confidence {confidence}: from 0.5 to under 1"));
+    }
+    if a.bar_seconds != b.bar_seconds {
+        return Err(format!("{} and {}: different bar spacings", a.name, b.name));
+    }
     let moves = joint_moves(a, b, horizon);
     if moves.len() < 100 {
         return Err(format!("{} and {}: {} aligned horizons, need 100 or more", a.name, b.name, moves.len()));
@@ -91,7 +113,7 @@ pub fn recommend(a: &History, b: &History, horizon: usize, confidence: f64) -> R
     let (mut by_group, mut by_positions) = ([0usize; 2], [0usize; 2]);
     let mut requirement_sums = [0.0; 2];
     for (index, exposure) in [[1.0, -1.0], [1.0, 1.0]].into_iter().enumerate() {
-        let group = group_requirement(exposure, &scenarios, ranges);
+        let group = group_requirement(exposure, &scenarios, ranges)?;
         let positions = exposure[0].abs() * ranges[0] + exposure[1].abs() * ranges[1];
         for m in &moves {
             let loss = -(exposure[0] * m.0 + exposure[1] * m.1);
@@ -170,15 +192,20 @@ mod tests {
         assert!(result.spread_range < 0.0025, "{}", result.spread_range);
         assert!(result.ranges[0] > 0.05 && (result.ranges[0] - result.ranges[1]).abs() < 0.005, "{:?}", result.ranges);
         // The hedge is charged its worst leg (the break scenario), half of what two unrelated legs cost.
-        assert!((result.hedge_requirement[0] - result.ranges[0].max(result.ranges[1])).abs() < 1e-12);
+        assert!((result.hedge_requirement[0] - result.ranges[0].max(result.ranges[1])).abs() < 1e-9);
         assert!(result.hedge_requirement[0] < 0.51 * result.hedge_requirement[1]);
         // Covered as well as per position, at the confidence.
         assert!(result.covered_by_group[0] >= 0.99 && result.covered_by_group[1] >= 0.98, "{result:?}");
         let text = groups_text(&result);
         assert!(text.contains("correlation group sol + lst") && text.contains("      14 |"), "{text}");
-        // Unaligned series are refused by name.
+        // Unaligned series, other spacings and confidences outside [0.5, 1) are refused by name.
         let other = History { name: "elsewhere".into(), bars: Vec::new(), bar_seconds: 3_600 };
         assert!(recommend(&a, &other, 4, 0.99).unwrap_err().contains("0 aligned horizons"));
+        let daily = History { bar_seconds: 86_400, ..b.clone() };
+        assert!(recommend(&a, &daily, 4, 0.99).unwrap_err().contains("different bar spacings"));
+        for confidence in [0.4, 1.0] {
+            assert!(recommend(&a, &b, 4, confidence).unwrap_err().contains("from 0.5 to under 1"));
+        }
     }
 
     #[test]
