@@ -96,6 +96,9 @@ pub enum RiskError {
     PriceOlderThanLastUsed = 43,
     /// A dust threshold of 0 (it switches off the dust defences) or worth less than the listing minimum.
     InvalidDustThreshold = 44,
+    /// A correlation group that is not 2 to 8 banks with moves within ±100 %, an Init scale of 1× to 3× and a
+    /// de-peg scenario for every pair of its banks (`portfolio::validate_group`).
+    InvalidCorrelationGroup = 45,
 }
 
 impl RiskError {
@@ -149,6 +152,9 @@ impl RiskError {
             }
             RiskError::PriceOlderThanLastUsed => "the price is older than the last one the bank used",
             RiskError::InvalidDustThreshold => "the dust threshold is 0 or worth less than a cent at the listing price",
+            RiskError::InvalidCorrelationGroup => {
+                "a correlation group needs 2 to 8 banks, moves within ±100 %, an Init scale of 1× to 3× and a de-peg scenario for every pair"
+            }
         }
     }
 }

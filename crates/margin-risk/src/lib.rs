@@ -9,6 +9,8 @@
 //! - [`health`]: Init, LiqEnd and Maint health of an account; max borrow and max withdraw; liquidation price.
 //! - [`fallback`]: choosing between a bank's primary price and a fallback source (rule only; not wired yet).
 //! - [`dynamic`]: dynamic Init margin, Init haircuts that grow while spot leaves its EMA or the confidence widens.
+//! - [`portfolio`]: correlation groups (SPAN-lite): a group's positions charged for their worst joint scenario.
+//! - [`portfolio_liquidation`]: the liquidation plan by the group rule.
 //! - [`liquidation`]: eligibility, bonus, repay to the LiqEnd target, seized collateral, insurance fee, dust.
 //! - [`interest`]: the rate curve, index accrual, share ↔ token conversion, utilization and caps.
 //! - [`accounting`]: share bookings of deposit, withdraw, borrow, repay and liquidation, position and bank in pairs.
@@ -58,6 +60,7 @@ pub mod interest;
 pub mod liquidation;
 pub mod math;
 pub mod portfolio;
+pub mod portfolio_liquidation;
 pub mod price;
 pub mod size;
 

@@ -84,6 +84,9 @@ pub enum RepayLimit {
     /// The whole collateral position pays for less than one debt share: it is forfeit to its bank's
     /// depositors (nothing paid, nothing seized), so the account can go on to bankruptcy (finding 4).
     CollateralBelowOneShare,
+    /// An account with positions in a correlation group whose LiqEnd health this pair cannot lift to 0:
+    /// the repay that improves it most the planner found (a later liquidation, of another pair, goes on).
+    BestImprovement,
 }
 
 /// The computed liquidation: amounts to move and the account's health before and after.
@@ -145,13 +148,14 @@ pub fn liquidation_bonus_bps(maint: &Health, config: &LiquidationConfig) -> Risk
 
 /// Debt prices per native unit, at the debt's scale: what the liquidator receives collateral at (with bonus
 /// and fee, rounded down), and the same rounded up (the cost of the target).
-struct ExchangePrices {
+pub(crate) struct ExchangePrices {
     /// p_debt · (1 + bonus + fee), rounded down: seized collateral is bought at it, and what the whole
     /// collateral position pays for is divided by it (a repay requirement, never below the exact one).
     seize: u64,
-    total_up: u64,
+    /// p_debt · (1 + bonus + fee), rounded up: what a unit of debt cleared costs in collateral value.
+    pub(crate) total_up: u64,
     /// The collateral's oracle price rounded down: what a unit of it surely is worth (cost of the target).
-    collateral: u64,
+    pub(crate) collateral: u64,
     /// The collateral's oracle price rounded up: what the debt buys is divided by it (never seized above
     /// the exact exchange), and what the whole position pays for multiplied by it (a repay requirement).
     collateral_up: u64,
@@ -162,9 +166,20 @@ struct ExchangePrices {
 }
 
 impl ExchangePrices {
+    /// No prices (a change evaluated without a plan).
+    pub(crate) const NONE: ExchangePrices = ExchangePrices {
+        seize: 0,
+        total_up: 0,
+        collateral: 0,
+        collateral_up: 1,
+        fee_bps: 0,
+        debt_scale: 0,
+        collateral_scale: 0,
+    };
+
     /// Collateral, native units rounded down, for `tokens` of debt cleared:
     /// tokens · seize · 10^(collateral scale − debt scale) / collateral_up, rounded once.
-    fn collateral_for(&self, tokens: u64) -> RiskResult<u64> {
+    pub(crate) fn collateral_for(&self, tokens: u64) -> RiskResult<u64> {
         let exponent = i32::from(self.collateral_scale) - i32::from(self.debt_scale);
         mul_div_pow10(tokens, self.seize, self.collateral_up, exponent, Rounding::Down)
     }
@@ -183,12 +198,12 @@ impl ExchangePrices {
     }
 
     /// The insurance fee on `cleared` debt, native units of the debt bank, rounded up.
-    fn fee_for(&self, cleared: u64) -> RiskResult<u64> {
+    pub(crate) fn fee_for(&self, cleared: u64) -> RiskResult<u64> {
         mul_div(cleared, self.fee_bps, BPS, Rounding::Up)
     }
 }
 
-fn exchange_prices(
+pub(crate) fn exchange_prices(
     debt: &OraclePrice,
     collateral: &OraclePrice,
     bonus_bps: u32,
@@ -310,7 +325,7 @@ fn forfeit_plan(
 }
 
 /// The two named positions, checked: distinct, in range, with debt and with collateral, and a positive maximum.
-fn pair<'a>(
+pub(crate) fn pair<'a>(
     positions: &'a [HealthPosition],
     request: &LiquidationRequest,
 ) -> RiskResult<(&'a HealthPosition, &'a HealthPosition)> {
@@ -365,6 +380,18 @@ fn choose_repay(
     request: &LiquidationRequest,
 ) -> RiskResult<(u64, RepayLimit)> {
     let target = max_repay_to_target(debt, collateral, liq_end, prices.total_up, prices.collateral)?;
+    bound_repay(target, debt, collateral, prices, request)
+}
+
+/// The smallest of `target` (the repay to the LiqEnd target, however found) and the other bounds, then the
+/// dust rule: [`choose_repay`]'s rules for any health model.
+pub(crate) fn bound_repay(
+    target: u64,
+    debt: &HealthPosition,
+    collateral: &HealthPosition,
+    prices: &ExchangePrices,
+    request: &LiquidationRequest,
+) -> RiskResult<(u64, RepayLimit)> {
     let by_collateral = prices.debt_for(collateral.deposit_tokens)?.map(|bound| bound.max(1));
     // The whole debt wins a tie with the target (a target beyond u64 is u64::MAX): the label Target then
     // always means the repay reaches LiqEnd ≥ 0 (finding 14e).
@@ -395,7 +422,7 @@ fn choose_repay(
 /// value rounded down. The debt after, `borrow_tokens_of(shares left)`, is then at most the plan's figure.
 ///
 /// Errors: [`RiskError::RepayBelowOneShare`] when no whole share fits; [`RiskError::DivisionByZero`].
-fn settle_in_shares(
+pub(crate) fn settle_in_shares(
     repay: u64,
     limit: RepayLimit,
     debt_tokens: u64,
@@ -423,7 +450,12 @@ fn settle_in_shares(
 
 /// Collateral to the liquidator for `cleared` debt, and the limit that applied; all of the position (limit
 /// [`RepayLimit::Collateral`]) when the collateral is the limit or does not cover the debt cleared.
-fn seize(cleared: u64, limit: RepayLimit, available: u64, prices: &ExchangePrices) -> RiskResult<(u64, RepayLimit)> {
+pub(crate) fn seize(
+    cleared: u64,
+    limit: RepayLimit,
+    available: u64,
+    prices: &ExchangePrices,
+) -> RiskResult<(u64, RepayLimit)> {
     if limit != RepayLimit::Collateral {
         let seized = prices.collateral_for(cleared)?;
         if seized <= available {

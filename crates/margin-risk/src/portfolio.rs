@@ -12,10 +12,12 @@
 //! moves scaled by the group's `init_scale_bps`; LiqEnd the same at Maint prices; Maint the Maint weights and
 //! the moves as given. So Init ≤ LiqEnd ≤ Maint still holds.
 //!
-//! This module is the rule; the program does not read groups yet (the liquidation planner must first solve its
-//! repay against the piecewise-linear requirement).
+//! The program keeps each bank's membership ([`GroupMembership`], set by governance through
+//! [`validate_group`]) and takes every health through [`account_health`]; liquidations are planned by
+//! [`crate::portfolio_liquidation`]; clients solve max borrow, max withdraw and liquidation prices by the same
+//! rule ([`account_max_borrow`], [`account_max_withdraw`], [`account_liquidation_price`]).
 use crate::error::{RiskError, RiskResult};
-use crate::health::{position_health, Health, HealthPosition, HealthType, RiskWeights};
+use crate::health::{compute_health, position_health, Health, HealthPosition, HealthType, RiskWeights};
 use crate::math::{add, div_wide_by_pow10, wide_mul, Rounding, BPS};
 use crate::size::SizeRule;
 
@@ -25,12 +27,18 @@ pub const MAX_SCENARIOS: usize = 16;
 pub const MAX_MOVE_BPS: i16 = 10_000;
 /// Largest Init scale of a group's moves, bps (3×).
 pub const MAX_INIT_SCALE_BPS: u32 = 30_000;
+/// Most banks one correlation group holds.
+pub const MAX_GROUP_BANKS: usize = 8;
+/// The least gap, bps, between two members' moves in some scenario: every pair of a group's banks must have a
+/// de-peg scenario (their moves at least this far apart), so a group never assumes two prices cannot part.
+pub const MIN_DEPEG_BPS: i32 = 100;
 
 /// A bank's membership of a correlation group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GroupMembership {
-    /// The group (0: none; the bank is margined alone).
-    pub group: u8,
+    /// The group (0: none; the bank is margined alone). The program uses the id + 1 of the proposal that
+    /// formed the group, so banks set by different proposals never mix their scenarios.
+    pub group: u64,
     /// The bank's price move in each of the group's scenarios, bps (signed); scenarios the group does not use
     /// are 0 in every bank.
     pub moves_bps: [i16; MAX_SCENARIOS],
@@ -55,6 +63,47 @@ impl GroupMembership {
     }
 }
 
+/// A group governance may form: 2 to [`MAX_GROUP_BANKS`] banks, `moves[i]` the scenario moves of the i-th,
+/// each within ±100 %, an Init scale from 1× to 3×, and for every pair of banks a de-peg scenario (their moves
+/// at least [`MIN_DEPEG_BPS`] apart), so the group never assumes two prices cannot part.
+///
+/// Errors: [`RiskError::InvalidCorrelationGroup`].
+pub fn validate_group(moves: &[[i16; MAX_SCENARIOS]], init_scale_bps: u32) -> RiskResult<()> {
+    let members_ok = (2..=MAX_GROUP_BANKS).contains(&moves.len());
+    let each_ok = moves
+        .iter()
+        .all(|moves_bps| GroupMembership { group: 1, moves_bps: *moves_bps, init_scale_bps }.validate().is_ok());
+    let depeg = |a: &[i16; MAX_SCENARIOS], b: &[i16; MAX_SCENARIOS]| {
+        a.iter().zip(b).any(|(x, y)| (i32::from(*x) - i32::from(*y)).abs() >= MIN_DEPEG_BPS)
+    };
+    let pairs_ok = moves.iter().enumerate().all(|(i, a)| moves[i + 1..].iter().all(|b| depeg(a, b)));
+    if members_ok && each_ok && pairs_ok {
+        Ok(())
+    } else {
+        Err(RiskError::InvalidCorrelationGroup)
+    }
+}
+
+/// The account's health under `health_type`: [`compute_health`] when no position's bank is in a group (the
+/// program's cost for such accounts is unchanged), else [`portfolio_health`]. Every health the program,
+/// the SDK, the bot and the simulator compute goes through here.
+pub fn account_health(
+    positions: &[HealthPosition],
+    memberships: &[GroupMembership],
+    health_type: HealthType,
+) -> RiskResult<Health> {
+    if is_ungrouped(memberships) {
+        compute_health(positions, health_type)
+    } else {
+        portfolio_health(positions, memberships, health_type)
+    }
+}
+
+/// No bank in a group (an empty slice too).
+pub fn is_ungrouped(memberships: &[GroupMembership]) -> bool {
+    memberships.iter().all(|membership| membership.group == 0)
+}
+
 /// The account's health under `health_type` with `memberships[i]` the group of `positions[i]`'s bank:
 /// ungrouped positions as [`crate::health::compute_health`] counts them, each group's positions at weight 1
 /// plus the group's requirement ([`group_requirement`]) in the liabilities.
@@ -67,58 +116,252 @@ pub fn portfolio_health(
     memberships: &[GroupMembership],
     health_type: HealthType,
 ) -> RiskResult<Health> {
-    if positions.len() != memberships.len() {
-        return Err(RiskError::PositionOutOfRange);
-    }
-    let mut total = Health::default();
-    for (index, (position, membership)) in positions.iter().zip(memberships).enumerate() {
-        let part = if membership.group == 0 {
-            position_health(position, health_type)?
-        } else if memberships[..index].iter().any(|earlier| earlier.group == membership.group) {
-            // Each group once, at its first position.
-            continue;
-        } else {
-            group_health(&Account { positions, memberships }, membership.group, health_type)?
-        };
-        total =
-            Health { assets: add(total.assets, part.assets)?, liabilities: add(total.liabilities, part.liabilities)? };
-    }
-    Ok(total)
+    Account::new(positions, memberships)?.health(health_type)
 }
 
-/// An account's positions and their banks' memberships, index for index.
-struct Account<'a> {
+/// An account's positions and their banks' memberships, index for index, with at most two positions
+/// replaced (a liquidation's debt and collateral after it), so a plan evaluates its candidates without
+/// copying the account.
+#[derive(Clone, Copy)]
+pub(crate) struct Account<'a> {
     positions: &'a [HealthPosition],
     memberships: &'a [GroupMembership],
+    changes: [Option<(usize, HealthPosition)>; 2],
+}
+
+impl<'a> Account<'a> {
+    /// The two slices, of equal length ([`RiskError::PositionOutOfRange`] otherwise).
+    pub(crate) fn new(positions: &'a [HealthPosition], memberships: &'a [GroupMembership]) -> RiskResult<Self> {
+        if positions.len() != memberships.len() {
+            return Err(RiskError::PositionOutOfRange);
+        }
+        Ok(Account { positions, memberships, changes: [None, None] })
+    }
+
+    /// This account with `changes` in place of the positions at their indexes.
+    pub(crate) fn with(&self, changes: [(usize, HealthPosition); 2]) -> Self {
+        Account { changes: changes.map(Some), ..*self }
+    }
+
+    /// The position at `index` (a replaced one as replaced).
+    pub(crate) fn position(&self, index: usize) -> &HealthPosition {
+        for (changed, position) in self.changes.iter().flatten() {
+            if *changed == index {
+                return position;
+            }
+        }
+        &self.positions[index]
+    }
+
+    /// The group of the position at `index`.
+    pub(crate) fn group_of(&self, index: usize) -> u64 {
+        self.memberships[index].group
+    }
+
+    /// Health under `health_type`: ungrouped positions alone, each group once (at its first position).
+    pub(crate) fn health(&self, health_type: HealthType) -> RiskResult<Health> {
+        let mut total = Health::default();
+        for (index, membership) in self.memberships.iter().enumerate() {
+            let part = if membership.group == 0 {
+                position_health(self.position(index), health_type)?
+            } else if self.memberships[..index].iter().any(|earlier| earlier.group == membership.group) {
+                continue;
+            } else {
+                group_health(self, membership.group, health_type)?
+            };
+            total = Health {
+                assets: add(total.assets, part.assets)?,
+                liabilities: add(total.liabilities, part.liabilities)?,
+            };
+        }
+        Ok(total)
+    }
 }
 
 /// One group's part of the account's health: its positions at weight 1, and its requirement as a liability.
 /// Its own stack frame (its legs take about 500 bytes; SBF frames hold 4 KiB, and five register arguments).
 #[inline(never)]
-fn group_health(account: &Account, group: u8, health_type: HealthType) -> RiskResult<Health> {
-    let (positions, memberships) = (account.positions, account.memberships);
+fn group_health(account: &Account, group: u64, health_type: HealthType) -> RiskResult<Health> {
+    with_group_legs(account, group, health_type, |legs, _, scale| {
+        let requirement = group_requirement(legs, scale)?;
+        let mut health = Health { assets: 0, liabilities: requirement };
+        for leg in legs {
+            health.assets = add(health.assets, leg.asset_value)?;
+            health.liabilities = add(health.liabilities, leg.liability_value)?;
+        }
+        Ok(health)
+    })
+}
+
+/// Calls `f` with the legs of `group`'s positions in `account` under `health_type`, the account index of
+/// each leg, and the scale of the moves the health type uses (the largest member's Init scale for Init and
+/// LiqEnd, 1× for Maint).
+fn with_group_legs<R>(
+    account: &Account,
+    group: u64,
+    health_type: HealthType,
+    f: impl FnOnce(&[Leg], &[usize], u32) -> RiskResult<R>,
+) -> RiskResult<R> {
     let unused = Leg { asset_value: 0, liability_value: 0, own_requirement: 0, moves_bps: &NO_MOVES };
     let mut legs = [unused; MAX_GROUP_LEGS];
+    let mut indexes = [0usize; MAX_GROUP_LEGS];
     let mut count = 0;
     let mut init_scale_bps = BPS as u32;
-    for (position, membership) in positions.iter().zip(memberships).filter(|(_, m)| m.group == group) {
+    for (index, membership) in account.memberships.iter().enumerate().filter(|(_, m)| m.group == group) {
         let slot = legs.get_mut(count).ok_or(RiskError::PositionOutOfRange)?;
-        *slot = Leg::of(position, membership, health_type)?;
+        *slot = Leg::of(account.position(index), membership, health_type)?;
+        indexes[count] = index;
         count += 1;
         init_scale_bps = init_scale_bps.max(membership.init_scale_bps);
     }
-    let legs = &legs[..count];
     let scale = match health_type {
         HealthType::Init | HealthType::LiqEnd => init_scale_bps,
         HealthType::Maint => BPS as u32,
     };
-    let requirement = group_requirement(legs, scale)?;
-    let mut health = Health { assets: 0, liabilities: requirement };
-    for leg in legs {
-        health.assets = add(health.assets, leg.asset_value)?;
-        health.liabilities = add(health.liabilities, leg.liability_value)?;
+    f(&legs[..count], &indexes[..count], scale)
+}
+
+/// How one more native unit of the position at `index` counts in the account's health under
+/// `health_type` at the margin: for an ungrouped position, or where its group's requirement is its own leg
+/// (the break scenario), at its own weight; where the group charges nothing, at weight 1; where a scenario
+/// decides the requirement, at weight 1 + the scenario's (scaled, capped) move. So the marginal value of a
+/// unit is its weight-1 value × `Moved`'s (10,000 + move) / 10,000.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Margin {
+    /// At the position's own weight.
+    OwnWeight,
+    /// At weight 1 + this move, bps (≥ −10,000).
+    Moved(i32),
+}
+
+/// The [`Margin`] of the position at `index` in `account` under `health_type`.
+pub(crate) fn margin_of(account: &Account, index: usize, health_type: HealthType) -> RiskResult<Margin> {
+    let group = account.group_of(index);
+    if group == 0 {
+        return Ok(Margin::OwnWeight);
     }
-    Ok(health)
+    with_group_legs(account, group, health_type, |legs, indexes, scale| {
+        let leg = indexes.iter().position(|i| *i == index).ok_or(RiskError::PositionOutOfRange)?;
+        Ok(match requirement_piece(legs, scale)?.1 {
+            Piece::Zero => Margin::Moved(0),
+            Piece::Leg(worst) if worst == leg => Margin::OwnWeight,
+            Piece::Leg(_) => Margin::Moved(0),
+            Piece::Scenario { scenario, scale_bps } => Margin::Moved(effective_move(&legs[leg], scenario, scale_bps)),
+        })
+    })
+}
+
+/// The most native units of `positions[index]`'s bank the account may borrow with Init health ≥ 0 by the
+/// group rule ([`crate::health::max_borrow`]'s answer, exact, when no bank is in a group): the largest amount
+/// whose Init health is ≥ 0, found by bisection (Init health never rises with a debt: a scenario's fall is at
+/// most 100 %). Off-chain (about 64 health evaluations).
+pub fn account_max_borrow(
+    positions: &[HealthPosition],
+    memberships: &[GroupMembership],
+    index: usize,
+) -> RiskResult<u64> {
+    if is_ungrouped(memberships) {
+        return crate::health::max_borrow(positions, index);
+    }
+    let account = Account::new(positions, memberships)?;
+    let position = *positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    if position.deposit_tokens > 0 {
+        return Ok(0);
+    }
+    // A borrow needs a usable price even when the account owes nothing in this bank yet.
+    crate::health::weighted_liability_price(&HealthPosition { borrow_tokens: 1, ..position }, HealthType::Init)?;
+    let passes = |extra: u64| -> bool {
+        let borrowed = HealthPosition { borrow_tokens: position.borrow_tokens.saturating_add(extra), ..position };
+        account.with([(index, borrowed), (index, borrowed)]).health(HealthType::Init).is_ok_and(|h| h.is_nonnegative())
+    };
+    Ok(largest_passing(u64::MAX - position.borrow_tokens, passes))
+}
+
+/// The most native units the account may withdraw from `positions[index]` with Init health ≥ 0 by the group
+/// rule (exact by bisection, as [`account_max_borrow`]; [`crate::health::max_withdraw`] without groups). An
+/// account without debt withdraws its whole deposit.
+pub fn account_max_withdraw(
+    positions: &[HealthPosition],
+    memberships: &[GroupMembership],
+    index: usize,
+) -> RiskResult<u64> {
+    if is_ungrouped(memberships) {
+        return crate::health::max_withdraw(positions, index);
+    }
+    let account = Account::new(positions, memberships)?;
+    let position = *positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    if positions.iter().all(|position| position.borrow_tokens == 0) {
+        return Ok(position.deposit_tokens);
+    }
+    let passes = |amount: u64| -> bool {
+        let left = HealthPosition { deposit_tokens: position.deposit_tokens - amount, ..position };
+        account.with([(index, left), (index, left)]).health(HealthType::Init).is_ok_and(|h| h.is_nonnegative())
+    };
+    Ok(largest_passing(position.deposit_tokens, passes))
+}
+
+/// The largest x in [0, `most`] with `passes(x)`, for `passes` true up to some point and false beyond it; 0
+/// when even 0 fails.
+fn largest_passing(most: u64, passes: impl Fn(u64) -> bool) -> u64 {
+    if passes(most) {
+        return most;
+    }
+    if !passes(0) {
+        return 0;
+    }
+    let (mut pass, mut fail) = (0u64, most);
+    while fail - pass > 1 {
+        let middle = pass + (fail - pass) / 2;
+        if passes(middle) {
+            pass = middle;
+        } else {
+            fail = middle;
+        }
+    }
+    pass
+}
+
+/// The liquidation price of the collateral `positions[index]` by the group rule: the highest oracle price at
+/// which Maint health is negative, every other price held ([`crate::health::liquidation_price`]'s rule, which
+/// it is without groups). Maint never falls as a deposit's own price rises (a scenario's move is a fraction of
+/// it), so bisection finds it exactly.
+pub fn account_liquidation_price(
+    positions: &[HealthPosition],
+    memberships: &[GroupMembership],
+    index: usize,
+) -> RiskResult<Option<u64>> {
+    if is_ungrouped(memberships) {
+        return crate::health::liquidation_price(positions, index);
+    }
+    let account = Account::new(positions, memberships)?;
+    let position = *positions.get(index).ok_or(RiskError::PositionOutOfRange)?;
+    let Ok(price) = position.price else {
+        return Ok(None);
+    };
+    if position.deposit_tokens == 0 || price.oracle == 0 {
+        return Ok(None);
+    }
+    let not_negative_at = |oracle: u64| -> bool {
+        let Ok(moved) = crate::health::price_moved_to(&price, oracle) else { return false };
+        let moved = HealthPosition { price: Ok(moved), ..position };
+        account.with([(index, moved), (index, moved)]).health(HealthType::Maint).is_ok_and(|h| h.is_nonnegative())
+    };
+    if not_negative_at(0) {
+        return Ok(None);
+    }
+    if !not_negative_at(price.oracle) {
+        return Ok(Some(price.oracle));
+    }
+    let (mut negative, mut not_negative) = (0, price.oracle);
+    while not_negative - negative > 1 {
+        let middle = negative + (not_negative - negative) / 2;
+        if not_negative_at(middle) {
+            not_negative = middle;
+        } else {
+            negative = middle;
+        }
+    }
+    Ok(Some(negative))
 }
 
 /// Positions a group may hold in one account: every position of the largest account.
@@ -141,6 +384,15 @@ pub struct Leg<'a> {
     pub moves_bps: &'a [i16; MAX_SCENARIOS],
 }
 
+/// Unit weights: a position counted at its conservative prices alone.
+pub(crate) const UNIT_WEIGHTS: RiskWeights = RiskWeights {
+    init_asset_bps: BPS as u32,
+    maint_asset_bps: BPS as u32,
+    init_liability_bps: BPS as u32,
+    maint_liability_bps: BPS as u32,
+    size: SizeRule::OFF,
+};
+
 impl<'a> Leg<'a> {
     /// The leg of `position` under `health_type` (the same price rules as health: an Init deposit with an
     /// unusable price counts 0, such a debt is the price's error).
@@ -149,14 +401,7 @@ impl<'a> Leg<'a> {
         membership: &'a GroupMembership,
         health_type: HealthType,
     ) -> RiskResult<Leg<'a>> {
-        let unit = RiskWeights {
-            init_asset_bps: BPS as u32,
-            maint_asset_bps: BPS as u32,
-            init_liability_bps: BPS as u32,
-            maint_liability_bps: BPS as u32,
-            size: SizeRule::OFF,
-        };
-        let plain = position_health(&HealthPosition { weights: unit, ..*position }, health_type)?;
+        let plain = position_health(&HealthPosition { weights: UNIT_WEIGHTS, ..*position }, health_type)?;
         let weighted = position_health(position, health_type)?;
         // Asset weights ≤ 1 ≤ liability weights (validated), so both differences are ≥ 0.
         let own_requirement =
@@ -170,22 +415,59 @@ impl<'a> Leg<'a> {
     }
 }
 
+/// Which part of the rule decides a group's requirement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// Nothing is charged (every scenario gains, no leg has a requirement of its own).
+    Zero,
+    /// The break scenario of this leg: its own requirement.
+    Leg(usize),
+    /// This scenario with its moves × `scale_bps`.
+    Scenario { scenario: usize, scale_bps: u32 },
+}
+
 /// The group's requirement, quote units: the largest of each scenario's net loss and of each leg's own
 /// requirement (the break scenario). A scenario's loss is taken with its moves as given and, when `scale_bps`
 /// is above 1×, with its moves scaled too (a fall capped at 100 %, which scaling can make kinder to a hedge:
 /// the larger of the two keeps Init and LiqEnd at or below Maint); losses are rounded up, gains down, never
 /// below 0.
 pub fn group_requirement(legs: &[Leg], scale_bps: u32) -> RiskResult<u64> {
-    let mut worst = legs.iter().map(|leg| leg.own_requirement).max().unwrap_or(0);
+    Ok(requirement_piece(legs, scale_bps)?.0)
+}
+
+/// [`group_requirement`] and the piece that decides it (the first of equals).
+pub(crate) fn requirement_piece(legs: &[Leg], scale_bps: u32) -> RiskResult<(u64, Piece)> {
+    let mut worst = (0, Piece::Zero);
+    for (index, leg) in legs.iter().enumerate() {
+        if leg.own_requirement > worst.0 {
+            worst = (leg.own_requirement, Piece::Leg(index));
+        }
+    }
     for scenario in 0..MAX_SCENARIOS {
-        worst = worst.max(scenario_loss(legs, scenario, BPS as u32)?);
-        if scale_bps != BPS as u32 {
-            worst = worst.max(scenario_loss(legs, scenario, scale_bps)?);
+        for scale in [BPS as u32, scale_bps] {
+            let loss = scenario_loss(legs, scenario, scale)?;
+            if loss > worst.0 {
+                worst = (loss, Piece::Scenario { scenario, scale_bps: scale });
+            }
+            if scale_bps == BPS as u32 {
+                break;
+            }
         }
     }
     Ok(worst)
 }
 
+/// The move of `leg` in `scenario` × `scale_bps` as the requirement takes it, bps: rounded toward zero, a
+/// fall capped at 100 %.
+fn effective_move(leg: &Leg, scenario: usize, scale_bps: u32) -> i32 {
+    let scaled = u64::from(leg.moves_bps[scenario].unsigned_abs()) * u64::from(scale_bps) / BPS;
+    if leg.moves_bps[scenario] < 0 {
+        -(scaled.min(BPS) as i32)
+    } else {
+        // At most 10,000 × 3 (validated scales), well inside i32.
+        scaled.min(i32::MAX as u64) as i32
+    }
+}
 /// The net loss of `legs` in `scenario` with its moves × `scale_bps` (a fall capped at 100 %): Σ losing values ×
 /// move less Σ gaining values × move, exact on 128 bits, divided by 10^4 once, rounded up; 0 when the legs
 /// gain.
@@ -363,6 +645,77 @@ mod tests {
             if let [init, liq_end, maint] = healths[..] {
                 prop_assert!(init <= liq_end && liq_end <= maint, "{} {} {}", init, liq_end, maint);
             }
+        }
+    }
+
+    #[test]
+    fn governance_forms_only_groups_with_a_depeg_for_every_pair() {
+        let joint = |depeg: i16| {
+            let mut moves = [0i16; MAX_SCENARIOS];
+            moves[..3].copy_from_slice(&[-2_000, 2_000, depeg]);
+            moves
+        };
+        assert_eq!(validate_group(&[joint(0), joint(-100)], 10_000), Ok(()));
+        assert_eq!(validate_group(&[joint(0), joint(-100), joint(100)], 30_000), Ok(()));
+        // A pair whose moves never part by 1 %: no de-peg scenario.
+        let refused = Err(RiskError::InvalidCorrelationGroup);
+        assert_eq!(validate_group(&[joint(0), joint(-99)], 10_000), refused);
+        assert_eq!(validate_group(&[joint(0), joint(-100), joint(-150)], 10_000), refused);
+        // One bank, too many banks, a move beyond 100 %, a scale outside 1×–3×.
+        assert_eq!(validate_group(&[joint(0)], 10_000), refused);
+        let many: [[i16; MAX_SCENARIOS]; MAX_GROUP_BANKS + 1] = core::array::from_fn(|i| joint(i as i16 * 100));
+        assert_eq!(validate_group(&many[..MAX_GROUP_BANKS], 10_000), Ok(()));
+        assert_eq!(validate_group(&many, 10_000), refused);
+        let mut steep = joint(500);
+        steep[5] = -10_001;
+        assert_eq!(validate_group(&[joint(0), steep], 10_000), refused);
+        assert_eq!(validate_group(&[joint(0), joint(500)], 9_999), refused);
+        assert_eq!(validate_group(&[joint(0), joint(500)], 30_001), refused);
+    }
+
+    proptest! {
+        /// Max borrow, max withdraw and the liquidation price by the group rule are exact: the figure passes
+        /// (Init ≥ 0; Maint < 0 at the liquidation price) and one unit more does not; without groups they are
+        /// health's own answers.
+        #[test]
+        fn max_borrow_withdraw_and_liquidation_price_are_exact(
+            legs in proptest::collection::vec(leg_strategy(), 2..=5), scale in 10_000u32..=30_000, index in any::<prop::sample::Index>(),
+        ) {
+            let positions: Vec<HealthPosition> = legs.iter().map(|(p, _)| *p).collect();
+            let groups: Vec<GroupMembership> = legs.iter().enumerate()
+                .map(|(i, (_, moves))| if i % 3 == 2 { GroupMembership::NONE } else { GroupMembership { group: 3, moves_bps: *moves, init_scale_bps: scale } }).collect();
+            let index = index.index(positions.len());
+            let init = |positions: &[HealthPosition]| account_health(positions, &groups, HealthType::Init).is_ok_and(|h| h.is_nonnegative());
+            let with = |f: &dyn Fn(&mut HealthPosition)| { let mut changed = positions.clone(); f(&mut changed[index]); changed };
+            if let Ok(most) = account_max_borrow(&positions, &groups, index) {
+                if most > 0 {
+                    prop_assert!(init(&with(&|p| p.borrow_tokens += most)));
+                }
+                if most < u64::MAX - positions[index].borrow_tokens && positions[index].deposit_tokens == 0 {
+                    prop_assert!(!init(&with(&|p| p.borrow_tokens += most + 1)));
+                }
+            }
+            if let Ok(most) = account_max_withdraw(&positions, &groups, index) {
+                let has_debt = positions.iter().any(|p| p.borrow_tokens > 0);
+                if most > 0 && has_debt {
+                    prop_assert!(init(&with(&|p| p.deposit_tokens -= most)));
+                }
+                if most < positions[index].deposit_tokens {
+                    prop_assert!(!init(&with(&|p| p.deposit_tokens -= most + 1)));
+                }
+            }
+            if let Ok(Some(price)) = account_liquidation_price(&positions, &groups, index) {
+                let maint_at = |oracle: u64| {
+                    let moved = crate::health::price_moved_to(&positions[index].price.unwrap(), oracle).unwrap();
+                    account_health(&with(&|p| p.price = Ok(moved)), &groups, HealthType::Maint).unwrap()
+                };
+                prop_assert!(!maint_at(price).is_nonnegative());
+                if price < positions[index].price.unwrap().oracle {
+                    prop_assert!(maint_at(price + 1).is_nonnegative());
+                }
+            }
+            let none = [GroupMembership::NONE; 5];
+            prop_assert_eq!(account_max_borrow(&positions, &none[..positions.len()], index), crate::health::max_borrow(&positions, index));
         }
     }
 

@@ -215,7 +215,7 @@ fn group_of(index: usize) -> GroupMembership {
         let joint = (scenario as i16 - 8) * 400;
         joint + (index % 5) as i16 * 25
     });
-    GroupMembership { group: 1 + (index % 2) as u8, moves_bps: moves, init_scale_bps: 12_000 }
+    GroupMembership { group: 1 + (index % 2) as u64, moves_bps: moves, init_scale_bps: 12_000 }
 }
 
 /// The portfolio row, in its own stack frame (its memberships take 640 bytes); `meter` and `calibration` as
