@@ -7,9 +7,11 @@ use margin_sdk::accounts;
 use margin_sdk::addresses::{self, BankAddresses};
 use margin_sdk::chain::Chain;
 use margin_sdk::instructions as build;
+use margin_sdk::margin::instructions::CorrelationGroupArgs;
 use margin_sdk::margin::state::{BankParams, FallbackOracle, ProposalAction};
 use margin_sdk::margin_risk::governance::PARAMETER_TABLE;
 use margin_sdk::margin_risk::health::HealthType;
+use margin_sdk::margin_risk::portfolio::MAX_SCENARIOS;
 use margin_sdk::snapshot::Snapshot;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::message::Message;
@@ -90,6 +92,16 @@ pub async fn show_bank(chain: &mut impl Chain, bank: &Pubkey) -> Result<String, 
             state.fallback.price_account, state.fallback.max_divergence_bps
         );
     }
+    if state.correlation.group_id != 0 {
+        let used = state.correlation.moves_bps.iter().rposition(|moved| *moved != 0).map_or(0, |last| last + 1);
+        let moves: Vec<String> = state.correlation.moves_bps[..used].iter().map(i16::to_string).collect();
+        out += &format!(
+            "  correlation group {}: moves {} bps, Init scale {} bps\n",
+            state.correlation.group_id,
+            moves.join(","),
+            state.correlation.init_scale_bps
+        );
+    }
     for (rule, value) in PARAMETER_TABLE.iter().zip(state.params().values()) {
         out += &format!("  {} = {value}\n", rule.name);
     }
@@ -148,6 +160,44 @@ pub async fn propose_fallback(
     let admin = authority.key();
     propose(chain, authority, &state.group, |id| {
         build::propose_fallback_oracle(&admin, &admin, &state.group, id, bank, fallback)
+    })
+    .await
+}
+
+/// A correlation-group proposal's arguments from one move list per bank ("-3000,3000,-500": bps per
+/// scenario, up to 16), checked by the engine's rule; an Init scale of 0 (and no moves) dissolves.
+pub fn correlation_args(moves: &[String], init_scale_bps: u32) -> Result<CorrelationGroupArgs, String> {
+    let mut moves_bps = Vec::new();
+    for list in moves {
+        let mut row = [0i16; MAX_SCENARIOS];
+        let values: Vec<&str> = list.split(',').map(str::trim).filter(|value| !value.is_empty()).collect();
+        if values.len() > MAX_SCENARIOS {
+            return Err(format!("moves {list:?}: at most {MAX_SCENARIOS} scenarios"));
+        }
+        for (slot, value) in row.iter_mut().zip(&values) {
+            *slot = value.parse().map_err(|_| format!("moves {list:?}: {value:?} is not a move in bps"))?;
+        }
+        moves_bps.push(row);
+    }
+    if init_scale_bps != 0 {
+        margin_sdk::margin_risk::portfolio::validate_group(&moves_bps, init_scale_bps)
+            .map_err(|error| error.message().to_string())?;
+    }
+    Ok(CorrelationGroupArgs { init_scale_bps, moves_bps })
+}
+
+/// Proposes the correlation group `args` of `banks` (the admin; the group is the first bank's).
+pub async fn propose_correlation(
+    chain: &mut impl Chain,
+    authority: &Authority,
+    banks: &[Pubkey],
+    args: CorrelationGroupArgs,
+) -> Result<String, String> {
+    let first = banks.first().ok_or("name at least one bank")?;
+    let state = accounts::bank(&fetch(chain, first, "bank").await?).map_err(sdk)?;
+    let admin = authority.key();
+    propose(chain, authority, &state.group, |id| {
+        build::propose_correlation_group(&admin, &admin, &state.group, id, banks, args.clone())
     })
     .await
 }
@@ -212,7 +262,8 @@ pub async fn tighten(
     submit(chain, authority, build::tighten_bank(&authority.key(), &state.group, bank, params)).await
 }
 
-/// Executes `proposal` (anyone, after its eta): a bank change, a listing, a group change or a fallback oracle.
+/// Executes `proposal` (anyone, after its eta): a bank change, a listing, a group change, a fallback oracle or a
+/// correlation group.
 pub async fn execute(chain: &mut impl Chain, authority: &Authority, proposal: &Pubkey) -> Result<String, String> {
     let state = accounts::proposal(&fetch(chain, proposal, "proposal").await?).map_err(sdk)?;
     let executor = authority.key();
@@ -221,6 +272,9 @@ pub async fn execute(chain: &mut impl Chain, authority: &Authority, proposal: &P
         ProposalAction::ChangeGroup { .. } => build::execute_group_change(&executor, &state.group, proposal),
         ProposalAction::SetFallbackOracle { bank, .. } => {
             build::execute_fallback_oracle(&executor, &state.group, &bank, proposal)
+        }
+        ProposalAction::SetCorrelationGroup { banks, count, .. } => {
+            build::execute_correlation_group(&executor, &state.group, proposal, &banks[..usize::from(count)])
         }
         ProposalAction::ListBank { mint, price_account, .. } => {
             let token_program = chain.account(&mint).await.map_err(sdk)?.ok_or("the listed mint does not exist")?.owner;

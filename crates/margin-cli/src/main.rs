@@ -186,6 +186,25 @@ enum Gov {
         #[arg(long, conflicts_with = "feed")]
         remove: bool,
     },
+    /// Proposes a correlation group (portfolio margin): each --bank with its --moves, the price move in each
+    /// scenario in bps (comma-separated, up to 16; every pair of banks needs a scenario 1 % apart: a de-peg);
+    /// or --dissolve to take the banks out of their groups.
+    ProposeCorrelation {
+        #[command(flatten)]
+        signer: GovSigner,
+        /// A bank of the group (repeat, in the order of --moves).
+        #[arg(long = "bank", required = true)]
+        banks: Vec<Pubkey>,
+        /// The bank's moves, bps, e.g. "-3000,3000,-500,500" (repeat, one per --bank).
+        #[arg(long = "moves", allow_hyphen_values = true, required_unless_present = "dissolve")]
+        moves: Vec<String>,
+        /// The multiple of the moves Init and LiqEnd use, bps (10,000 to 30,000).
+        #[arg(long, default_value_t = 12_000)]
+        init_scale_bps: u32,
+        /// Take the banks out of their groups.
+        #[arg(long, conflicts_with = "moves")]
+        dissolve: bool,
+    },
     /// Proposes a new admin and guardian (settings unchanged).
     ProposeGroupChange {
         #[command(flatten)]
@@ -738,6 +757,10 @@ async fn governance_command(command: Gov) -> Result<(), String> {
                 _ => FallbackOracle::default(),
             };
             gov::propose_fallback(&mut signer.chain(), &signer.authority()?, &bank, fallback).await?
+        }
+        Gov::ProposeCorrelation { signer, banks, moves, init_scale_bps, dissolve } => {
+            let args = gov::correlation_args(&moves, if dissolve { 0 } else { init_scale_bps })?;
+            gov::propose_correlation(&mut signer.chain(), &signer.authority()?, &banks, args).await?
         }
         Gov::ProposeGroupChange { signer, group, new_admin, new_guardian } => {
             gov::propose_group_change(&mut signer.chain(), &signer.authority()?, &group, (&new_admin, &new_guardian))

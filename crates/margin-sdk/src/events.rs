@@ -39,7 +39,9 @@ pub fn decode<E: AnchorDeserialize + Discriminator>(logs: &[String]) -> Vec<E> {
 
 macro_rules! margin_events {
     ($($name:ident),* $(,)?) => {
-        /// Any event of the program.
+        /// Any event of the program. Unboxed: a proposal's event carries its action (a correlation group's
+        /// moves, about 600 bytes), and events are decoded one at a time.
+        #[allow(clippy::large_enum_variant)]
         pub enum MarginEvent {
             $(
                 #[allow(missing_docs)]
@@ -89,6 +91,8 @@ margin_events!(
     LiquidationFlagCleared,
     FeesSwept,
     DepositForfeited,
+    FallbackOracleChanged,
+    CorrelationGroupChanged,
 );
 
 /// Every event of the program in `logs`, in order.

@@ -135,6 +135,42 @@ pub fn execute_fallback_oracle(executor: &Pubkey, group: &Pubkey, bank: &Pubkey,
     build(accounts, margin::instruction::ExecuteFallbackOracle {}, vec![])
 }
 
+/// `propose_correlation_group`: proposal `proposal_id` forming a correlation group of `banks`, `args.moves_bps[i]`
+/// the moves of `banks[i]` (or, with an Init scale of 0 and no moves, taking them out of their groups).
+/// Signers: payer, admin.
+pub fn propose_correlation_group(
+    payer: &Pubkey,
+    admin: &Pubkey,
+    group: &Pubkey,
+    proposal_id: u64,
+    banks: &[Pubkey],
+    args: margin::instructions::CorrelationGroupArgs,
+) -> Instruction {
+    let accounts = margin::accounts::ProposeCorrelationGroup {
+        payer: *payer,
+        admin: *admin,
+        group: *group,
+        proposal: addresses::proposal(group, proposal_id),
+        system_program: system_program::ID,
+    };
+    let remaining = banks.iter().map(|bank| AccountMeta::new_readonly(*bank, false)).collect();
+    build(accounts, margin::instruction::ProposeCorrelationGroup { args }, remaining)
+}
+
+/// `execute_correlation_group`: applies correlation-group `proposal` to its `banks` (writable, in its order)
+/// after its eta. Signer: executor (anyone).
+pub fn execute_correlation_group(
+    executor: &Pubkey,
+    group: &Pubkey,
+    proposal: &Pubkey,
+    banks: &[Pubkey],
+) -> Instruction {
+    let accounts =
+        margin::accounts::ExecuteCorrelationGroup { executor: *executor, group: *group, proposal: *proposal };
+    let remaining = banks.iter().map(|bank| AccountMeta::new(*bank, false)).collect();
+    build(accounts, margin::instruction::ExecuteCorrelationGroup {}, remaining)
+}
+
 /// `propose_group_change`: proposal `proposal_id` of new roles and settings. Signers: payer, admin.
 pub fn propose_group_change(
     payer: &Pubkey,

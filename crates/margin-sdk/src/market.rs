@@ -4,9 +4,10 @@
 //! each collateral would make the account liquidatable.
 use anchor_lang::prelude::Pubkey;
 use margin::state::{Bank, BankStatus, Position};
-use margin_risk::health::{compute_health, liquidation_price, Health, HealthPosition, HealthType, RiskWeights};
+use margin_risk::health::{Health, HealthPosition, HealthType, RiskWeights};
 use margin_risk::interest::{deposit_rate_bps, max_borrow_by_bank, BankLimits};
 use margin_risk::math::{mul_div, Rounding, BPS};
+use margin_risk::portfolio::{account_health, account_liquidation_price};
 use margin_risk::price::{OraclePrice, PythPrice, QUOTE_DECIMALS};
 
 use crate::snapshot::Snapshot;
@@ -137,7 +138,9 @@ impl Snapshot {
     /// booking refuses (more than the deposit or the debt, below one share) is that error.
     pub fn health_after(&self, account: &Pubkey, bank: &Pubkey, action: Action) -> Result<Healths, SdkError> {
         let positions = self.positions_after(account, bank, action)?;
-        Ok(HEALTH_TYPES.map(|health_type| compute_health(&positions, health_type).map_err(SdkError::from)))
+        let memberships = self.memberships_with(account, bank)?;
+        Ok(HEALTH_TYPES
+            .map(|health_type| account_health(&positions, &memberships, health_type).map_err(SdkError::from)))
     }
 
     /// The account's positions as margin-risk sees them once `action` on `bank` is booked.
@@ -183,7 +186,7 @@ impl Snapshot {
             return Ok(None);
         };
         let positions = self.health_positions(account)?;
-        let Some(found) = liquidation_price(&positions, index)? else {
+        let Some(found) = account_liquidation_price(&positions, &self.memberships(account)?, index)? else {
             return Ok(None);
         };
         let scale = margin_risk::health::price_scale(&positions[index]);

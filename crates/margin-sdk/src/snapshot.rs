@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use anchor_lang::prelude::Pubkey;
 use margin::oracle::{bank_price, SourceAccount};
 use margin::state::{Bank, MarginAccount, Position};
-use margin_risk::health::{compute_health, max_borrow, max_withdraw, Health, HealthPosition, HealthType};
-use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
+use margin_risk::health::{Health, HealthPosition, HealthType};
+use margin_risk::liquidation::{LiquidationPlan, LiquidationRequest};
+use margin_risk::portfolio::{account_health, account_max_borrow, account_max_withdraw, GroupMembership};
+use margin_risk::portfolio_liquidation::plan_account_liquidation;
 use margin_risk::price::{PriceCheck, PythPrice};
 
 use crate::addresses::BankAddresses;
@@ -85,9 +87,29 @@ impl Snapshot {
         self.account(account)?.used_positions().map(|position| self.position_view(position)).collect()
     }
 
-    /// The account's health of `health_type`.
+    /// The correlation group of each of the account's positions' banks, in account order (what the program
+    /// reads from the banks).
+    pub fn memberships(&self, account: &Pubkey) -> Result<Vec<GroupMembership>, SdkError> {
+        self.account(account)?.used_positions().map(|position| self.membership_of(&position.bank)).collect()
+    }
+
+    /// `bank`'s correlation group.
+    pub fn membership_of(&self, bank: &Pubkey) -> Result<GroupMembership, SdkError> {
+        Ok(self.banks.get(bank).ok_or(SdkError::UnknownBank(*bank))?.correlation.membership())
+    }
+
+    /// The account's health of `health_type` (by the group rule when a bank is in a correlation group).
     pub fn health(&self, account: &Pubkey, health_type: HealthType) -> Result<Health, SdkError> {
-        Ok(compute_health(&self.health_positions(account)?, health_type)?)
+        Ok(account_health(&self.health_positions(account)?, &self.memberships(account)?, health_type)?)
+    }
+
+    /// The memberships of [`Snapshot::positions_with`]'s positions, index for index.
+    pub(crate) fn memberships_with(&self, account: &Pubkey, bank: &Pubkey) -> Result<Vec<GroupMembership>, SdkError> {
+        let mut memberships = self.memberships(account)?;
+        if self.account(account)?.position_index(bank).is_none() {
+            memberships.push(self.membership_of(bank)?);
+        }
+        Ok(memberships)
     }
 
     /// The positions with `bank`'s, opened empty at the end when the account has none (as a first borrow
@@ -116,7 +138,8 @@ impl Snapshot {
     /// Liquidity and caps not included.
     pub fn max_borrow(&self, account: &Pubkey, bank: &Pubkey) -> Result<u64, SdkError> {
         let (positions, index) = self.positions_with(account, bank)?;
-        let mut amount = max_borrow(&positions, index)?;
+        let memberships = self.memberships_with(account, bank)?;
+        let mut amount = account_max_borrow(&positions, &memberships, index)?;
         while amount > 0 && !self.passes_init_after(account, bank, Action::Borrow(amount))? {
             amount -= 1;
         }
@@ -128,7 +151,8 @@ impl Snapshot {
     /// figure is stepped down until the booked withdrawal passes Init. The vault's liquidity not included.
     pub fn max_withdraw(&self, account: &Pubkey, bank: &Pubkey) -> Result<u64, SdkError> {
         let (positions, index) = self.positions_with(account, bank)?;
-        let mut amount = max_withdraw(&positions, index)?;
+        let memberships = self.memberships_with(account, bank)?;
+        let mut amount = account_max_withdraw(&positions, &memberships, index)?;
         if !positions.iter().any(|position| position.borrow_tokens > 0) {
             return Ok(amount);
         }
@@ -142,14 +166,14 @@ impl Snapshot {
     /// accounting on the bank accrued to now), the account's other positions unchanged.
     fn passes_init_after(&self, account: &Pubkey, bank: &Pubkey, action: Action) -> Result<bool, SdkError> {
         let after = self.positions_after(account, bank, action)?;
-        Ok(compute_health(&after, HealthType::Init)?.is_nonnegative())
+        let memberships = self.memberships_with(account, bank)?;
+        Ok(account_health(&after, &memberships, HealthType::Init)?.is_nonnegative())
     }
 
     /// Whether `account` may be liquidated now (Maint < 0, or flagged and LiqEnd < 0).
     pub fn is_liquidatable(&self, account: &Pubkey) -> Result<bool, SdkError> {
-        let positions = self.health_positions(account)?;
-        let maint = compute_health(&positions, HealthType::Maint)?;
-        let liq_end = compute_health(&positions, HealthType::LiqEnd)?;
+        let maint = self.health(account, HealthType::Maint)?;
+        let liq_end = self.health(account, HealthType::LiqEnd)?;
         let flagged = self.account(account)?.being_liquidated == 1;
         Ok(margin_risk::liquidation::is_liquidatable(&maint, &liq_end, flagged))
     }
@@ -182,7 +206,8 @@ impl Snapshot {
             debt_borrow_index: debt.borrow_index,
         };
         let positions = self.health_positions(account)?;
-        Ok(plan_liquidation(&positions, &request, &collateral.liquidation_config())?)
+        let memberships = self.memberships(account)?;
+        Ok(plan_account_liquidation(&positions, &memberships, &request, &collateral.liquidation_config())?)
     }
 
     /// Remaining accounts of a health check of `account` as it stands.

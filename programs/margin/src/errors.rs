@@ -96,6 +96,8 @@ pub enum MarginError {
     PriceOlderThanLastUsed,
     #[msg("the dust threshold is 0 or worth less than a cent at the listing price")]
     InvalidDustThreshold,
+    #[msg("a correlation group needs 2 to 8 banks, moves within ±100 %, an Init scale of 1× to 3× and a de-peg scenario for every pair")]
+    InvalidCorrelationGroup,
     // Program errors.
     #[msg("the price account is not the bank's pinned one")]
     WrongPriceAccount = 100,
@@ -165,6 +167,8 @@ pub enum MarginError {
     InvalidFallbackAccount,
     #[msg("the fallback price account is not the one the bank names")]
     WrongFallbackAccount,
+    #[msg("a bank is named twice")]
+    DuplicateBank,
 }
 
 impl From<RiskError> for MarginError {
@@ -215,6 +219,7 @@ impl From<RiskError> for MarginError {
             RiskError::NativeUnitTooValuable => MarginError::NativeUnitTooValuable,
             RiskError::PriceOlderThanLastUsed => MarginError::PriceOlderThanLastUsed,
             RiskError::InvalidDustThreshold => MarginError::InvalidDustThreshold,
+            RiskError::InvalidCorrelationGroup => MarginError::InvalidCorrelationGroup,
         }
     }
 }
@@ -238,7 +243,7 @@ mod tests {
     /// Clients match on codes: a risk error's code is 6000 + its code in margin-risk, for every variant.
     #[test]
     fn risk_errors_keep_their_codes() {
-        for code in 0..=RiskError::InvalidDustThreshold as u32 {
+        for code in 0..=RiskError::InvalidCorrelationGroup as u32 {
             let risk = risk_error(code);
             assert_eq!(MarginError::from(risk) as u32, code, "{risk:?}");
         }
@@ -298,6 +303,7 @@ mod tests {
             NativeUnitTooValuable,
             PriceOlderThanLastUsed,
             InvalidDustThreshold,
+            InvalidCorrelationGroup,
         ][code as usize]
     }
 }

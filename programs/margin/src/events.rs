@@ -216,6 +216,24 @@ pub struct FallbackOracleChanged {
     pub new: FallbackOracle,
 }
 
+/// A correlation group formed (every bank takes the proposal's group id and its moves) or dissolved (group id
+/// 0: the banks are margined alone again).
+#[event]
+pub struct CorrelationGroupChanged {
+    pub group: Pubkey,
+    /// The executor.
+    pub signer: Pubkey,
+    pub proposal: Pubkey,
+    /// The correlation group's id (the proposal's id + 1), 0 when the banks leave their groups.
+    pub group_id: u64,
+    /// The multiple of the moves Init and LiqEnd use, bps (0 when dissolved).
+    pub init_scale_bps: u32,
+    /// The banks, in the proposal's order.
+    pub banks: Vec<Pubkey>,
+    /// Each bank's move in each scenario, bps.
+    pub moves_bps: Vec<[i16; 16]>,
+}
+
 #[event]
 pub struct GroupGovernanceChanged {
     pub group: Pubkey,

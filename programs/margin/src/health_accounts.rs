@@ -1,8 +1,9 @@
 //! The remaining-accounts convention: for each used position, in account order, its bank, the bank's price
 //! account, then its fallback price account if the bank has one. This module checks them against the margin account and builds margin-risk's positions.
 use anchor_lang::prelude::*;
-use margin_risk::health::{without_unpriceable_dust, HealthPosition};
+use margin_risk::health::{without_unpriceable_dust, Health, HealthPosition, HealthType};
 use margin_risk::interest::{borrow_tokens_of, deposit_tokens_of};
+use margin_risk::portfolio::{account_health, GroupMembership};
 use margin_risk::price::PriceCheck;
 
 use crate::errors::{MarginError, RiskResultExt};
@@ -65,7 +66,24 @@ pub fn position_view(position: &Position, bank: &Bank, price: PriceCheck) -> Res
     Ok(without_unpriceable_dust(health, bank.limits.dust_threshold))
 }
 
-/// The account's positions for margin-risk, from `remaining`: for each used position, in order, its bank, the
+/// An account as margin-risk's health reads it: its positions and their banks' correlation groups, index for
+/// index.
+pub struct HealthInputs {
+    /// The positions, in account order.
+    pub positions: Vec<HealthPosition>,
+    /// Each position's bank's correlation group (`GroupMembership::NONE` when it has none).
+    pub memberships: Vec<GroupMembership>,
+}
+
+impl HealthInputs {
+    /// The account's health of `health_type` by margin-risk's `account_health` (the group rule when a bank
+    /// is in a group).
+    pub fn health(&self, health_type: HealthType) -> Result<Health> {
+        account_health(&self.positions, &self.memberships, health_type).risk()
+    }
+}
+
+/// The account's positions and groups for margin-risk, from `remaining`: for each used position, in order, its bank, the
 /// bank's price account and, when the bank has a fallback source, the fallback's account; nothing more. Banks
 /// in `loaded` are taken from memory (the instruction accrued them); their remaining account must still be
 /// the right address. Other banks are read with their interest accrued to `now` (without writing them), so
@@ -75,8 +93,9 @@ pub fn health_positions<'info>(
     remaining: &'info [AccountInfo<'info>],
     loaded: &[LoadedBank],
     now: i64,
-) -> Result<Vec<HealthPosition>> {
+) -> Result<HealthInputs> {
     let mut positions = Vec::with_capacity(remaining.len() / 2);
+    let mut memberships = Vec::with_capacity(remaining.len() / 2);
     let mut next = remaining.iter();
     for position in account.used_positions() {
         let (Some(bank_info), Some(price_info)) = (next.next(), next.next()) else {
@@ -88,6 +107,7 @@ pub fn health_positions<'info>(
                 let fallback = fallback_slot(loaded.bank, &mut next)?;
                 let (health, publish_time) = health_position(position, loaded.bank, price_info, fallback, now)?;
                 loaded.publish_time.set(publish_time);
+                memberships.push(loaded.bank.correlation.membership());
                 health
             }
             None => {
@@ -95,13 +115,14 @@ pub fn health_positions<'info>(
                 let bank = loader.load()?.accrued_to(now)?;
                 require_keys_eq!(bank.group, account.group, MarginError::WrongGroup);
                 let fallback = fallback_slot(&bank, &mut next)?;
+                memberships.push(bank.correlation.membership());
                 health_position(position, &bank, price_info, fallback, now)?.0
             }
         };
         positions.push(health);
     }
     require!(next.next().is_none(), MarginError::BadRemainingAccounts);
-    Ok(positions)
+    Ok(HealthInputs { positions, memberships })
 }
 
 /// The bank account of each used position of `account` in `remaining` (the convention of
@@ -146,9 +167,8 @@ pub fn require_init_health<'info>(
     remaining: &'info [AccountInfo<'info>],
     loaded: &[LoadedBank],
     now: i64,
-) -> Result<margin_risk::health::Health> {
-    let positions = health_positions(account, remaining, loaded, now)?;
-    let init = margin_risk::health::compute_health(&positions, margin_risk::health::HealthType::Init).risk()?;
+) -> Result<Health> {
+    let init = health_positions(account, remaining, loaded, now)?.health(HealthType::Init)?;
     require!(init.is_nonnegative(), MarginError::InitHealthNegative);
     Ok(init)
 }

@@ -65,6 +65,20 @@ pub mod margin {
         ExecuteFallbackOracle::execute_fallback_oracle(ctx)
     }
 
+    /// Proposes a correlation group of banks (scenario moves, a de-peg for every pair) or its dissolution.
+    /// Called by the admin.
+    pub fn propose_correlation_group<'info>(
+        ctx: Context<'info, ProposeCorrelationGroup<'info>>,
+        args: CorrelationGroupArgs,
+    ) -> Result<()> {
+        ProposeCorrelationGroup::propose_correlation_group(ctx, args)
+    }
+
+    /// Executes a correlation-group proposal after its eta on the banks it names. Called by anyone.
+    pub fn execute_correlation_group<'info>(ctx: Context<'info, ExecuteCorrelationGroup<'info>>) -> Result<()> {
+        ExecuteCorrelationGroup::execute_correlation_group(ctx)
+    }
+
     /// Proposes a new admin, guardian or governance settings. Called by the admin.
     pub fn propose_group_change<'info>(
         ctx: Context<'info, ProposeGroupChange<'info>>,

@@ -18,7 +18,8 @@ use anchor_lang::prelude::*;
 use anchor_spl::token_interface::{Mint, TokenAccount, TokenInterface};
 use margin_risk::accounting::{deposit, settle_liquidation, Side};
 use margin_risk::interest::check_withdraw_liquidity;
-use margin_risk::liquidation::{plan_liquidation, LiquidationPlan, LiquidationRequest};
+use margin_risk::liquidation::{LiquidationPlan, LiquidationRequest};
+use margin_risk::portfolio_liquidation::plan_account_liquidation;
 use margin_risk::RiskError;
 
 use crate::errors::{MarginError, RiskResultExt};
@@ -165,7 +166,7 @@ impl<'info> Liquidate<'info> {
         let debt_index = account.position_index(&debt_key).ok_or(MarginError::NoDebtToRepay)?;
         let collateral_index = account.position_index(&collateral_key).ok_or(MarginError::NoCollateralToSeize)?;
         let loaded = [LoadedBank::new(debt_key, &debt), LoadedBank::new(collateral_key, &collateral)];
-        let positions = health_positions(&account, ctx.remaining_accounts, &loaded, now)?;
+        let inputs = health_positions(&account, ctx.remaining_accounts, &loaded, now)?;
         let publish_times = (loaded[0].publish_time.get(), loaded[1].publish_time.get());
         let request = LiquidationRequest {
             debt_position: debt_index,
@@ -175,7 +176,8 @@ impl<'info> Liquidate<'info> {
             debt_dust_tokens: debt.limits.dust_threshold,
             debt_borrow_index: debt.borrow_index,
         };
-        let plan = match plan_liquidation(&positions, &request, &collateral.liquidation_config()) {
+        let config = collateral.liquidation_config();
+        let plan = match plan_account_liquidation(&inputs.positions, &inputs.memberships, &request, &config) {
             // Flagged, yet Maint and LiqEnd ≥ 0: the account recovered; the attempt clears the flag (finding 5).
             Err(RiskError::NotLiquidatable) if request.being_liquidated => {
                 account.being_liquidated = 0;

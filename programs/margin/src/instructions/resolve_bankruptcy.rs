@@ -74,7 +74,7 @@ fn check_deposits_forfeit<'info>(
         holds_dust |= tokens > 0;
     }
     if holds_dust {
-        let positions = health_positions(account, remaining, &[], now)?;
+        let positions = health_positions(account, remaining, &[], now)?.positions;
         require!(dust_may_be_forfeit(&positions).risk()?, MarginError::NotBankrupt);
     }
     Ok(())

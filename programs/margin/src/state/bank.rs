@@ -135,6 +135,44 @@ impl FallbackOracle {
     }
 }
 
+/// A bank's correlation group (issue 26, `margin_risk::portfolio`): zero (banks listed before it) is none.
+#[derive(
+    AnchorSerialize,
+    AnchorDeserialize,
+    InitSpace,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    bytemuck::Pod,
+    bytemuck::Zeroable,
+)]
+#[repr(C)]
+pub struct CorrelationParams {
+    /// The correlation group (0: none, margined alone): the id + 1 of the proposal that formed it, so banks
+    /// formed by different proposals never share scenarios.
+    pub group_id: u64,
+    /// The multiple of the moves Init and LiqEnd use, bps (10,000 to 30,000).
+    pub init_scale_bps: u32,
+    /// Alignment.
+    pub padding: u32,
+    /// The bank's price move in each of the group's scenarios, bps (signed, within ±10,000).
+    pub moves_bps: [i16; 16],
+}
+
+impl CorrelationParams {
+    /// The membership margin-risk's group rule reads.
+    pub fn membership(&self) -> margin_risk::portfolio::GroupMembership {
+        margin_risk::portfolio::GroupMembership {
+            group: self.group_id,
+            moves_bps: self.moves_bps,
+            init_scale_bps: if self.group_id == 0 { 10_000 } else { self.init_scale_bps },
+        }
+    }
+}
+
 /// A bank's size-aware Init weights (issue 26, `margin_risk::size`): zero (banks listed before it) is off.
 #[derive(
     AnchorSerialize,
@@ -300,6 +338,9 @@ pub struct Bank {
     pub fallback: FallbackOracle,
     /// Size-aware Init weights (zero in banks listed before them: off).
     pub size: SizeParams,
+    /// Correlation group membership (zero in banks listed before it: none); set by
+    /// `execute_correlation_group`.
+    pub correlation: CorrelationParams,
     /// Room for later state without a migration.
     pub reserved: [u8; 32],
 }

@@ -28,6 +28,9 @@ pub enum ProposalAction {
     ChangeGroup { admin: Pubkey, guardian: Pubkey, settings: GovernanceSettings },
     /// Sets or removes a bank's fallback price source (`execute_fallback_oracle`).
     SetFallbackOracle { bank: Pubkey, fallback: FallbackOracle },
+    /// Forms a correlation group of the first `count` of `banks` with their moves (bps per scenario) and the
+    /// Init scale, or (`init_scale_bps` 0) takes them out of their groups (`execute_correlation_group`).
+    SetCorrelationGroup { banks: [Pubkey; 8], count: u8, init_scale_bps: u32, moves_bps: [[i16; 16]; 8] },
 }
 
 #[account]

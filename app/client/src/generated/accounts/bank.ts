@@ -41,6 +41,8 @@ import {
   type ReadonlyUint8Array,
 } from "@solana/kit";
 import {
+  getCorrelationParamsDecoder,
+  getCorrelationParamsEncoder,
   getDynamicParamsDecoder,
   getDynamicParamsEncoder,
   getFallbackOracleDecoder,
@@ -51,6 +53,8 @@ import {
   getRiskParamsEncoder,
   getSizeParamsDecoder,
   getSizeParamsEncoder,
+  type CorrelationParams,
+  type CorrelationParamsArgs,
   type DynamicParams,
   type DynamicParamsArgs,
   type FallbackOracle,
@@ -134,6 +138,11 @@ export type Bank = {
   fallback: FallbackOracle;
   /** Size-aware Init weights (zero in banks listed before them: off). */
   size: SizeParams;
+  /**
+   * Correlation group membership (zero in banks listed before it: none); set by
+   * `execute_correlation_group`.
+   */
+  correlation: CorrelationParams;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -200,6 +209,11 @@ export type BankArgs = {
   fallback: FallbackOracleArgs;
   /** Size-aware Init weights (zero in banks listed before them: off). */
   size: SizeParamsArgs;
+  /**
+   * Correlation group membership (zero in banks listed before it: none); set by
+   * `execute_correlation_group`.
+   */
+  correlation: CorrelationParamsArgs;
   /** Room for later state without a migration. */
   reserved: ReadonlyUint8Array;
 };
@@ -238,6 +252,7 @@ export function getBankEncoder(): FixedSizeEncoder<BankArgs> {
       ["dynamic", getDynamicParamsEncoder()],
       ["fallback", getFallbackOracleEncoder()],
       ["size", getSizeParamsEncoder()],
+      ["correlation", getCorrelationParamsEncoder()],
       ["reserved", fixEncoderSize(getBytesEncoder(), 32)],
     ]),
     (value) => ({ ...value, discriminator: BANK_DISCRIMINATOR }),
@@ -277,6 +292,7 @@ export function getBankDecoder(): FixedSizeDecoder<Bank> {
     ["dynamic", getDynamicParamsDecoder()],
     ["fallback", getFallbackOracleDecoder()],
     ["size", getSizeParamsDecoder()],
+    ["correlation", getCorrelationParamsDecoder()],
     ["reserved", fixDecoderSize(getBytesDecoder(), 32)],
   ]);
 }
@@ -340,5 +356,5 @@ export async function fetchAllMaybeBank(
 }
 
 export function getBankSize(): number {
-  return 528;
+  return 576;
 }

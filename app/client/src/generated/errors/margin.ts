@@ -104,6 +104,8 @@ export const MARGIN_ERROR__NATIVE_UNIT_TOO_VALUABLE = 0x179a; // 6042
 export const MARGIN_ERROR__PRICE_OLDER_THAN_LAST_USED = 0x179b; // 6043
 /** InvalidDustThreshold: the dust threshold is 0 or worth less than a cent at the listing price */
 export const MARGIN_ERROR__INVALID_DUST_THRESHOLD = 0x179c; // 6044
+/** InvalidCorrelationGroup: a correlation group needs 2 to 8 banks, moves within ±100 %, an Init scale of 1× to 3× and a de-peg scenario for every pair */
+export const MARGIN_ERROR__INVALID_CORRELATION_GROUP = 0x179d; // 6045
 /** WrongPriceAccount: the price account is not the bank's pinned one */
 export const MARGIN_ERROR__WRONG_PRICE_ACCOUNT = 0x17d4; // 6100
 /** PriceAccountNotPyth: the price account is not owned by the Pyth receiver program */
@@ -172,6 +174,8 @@ export const MARGIN_ERROR__FALLBACK_NOT_SWITCHBOARD = 0x17f3; // 6131
 export const MARGIN_ERROR__INVALID_FALLBACK_ACCOUNT = 0x17f4; // 6132
 /** WrongFallbackAccount: the fallback price account is not the one the bank names */
 export const MARGIN_ERROR__WRONG_FALLBACK_ACCOUNT = 0x17f5; // 6133
+/** DuplicateBank: a bank is named twice */
+export const MARGIN_ERROR__DUPLICATE_BANK = 0x17f6; // 6134
 
 export type MarginError =
   | typeof MARGIN_ERROR__ACCOUNT_NOT_EMPTY
@@ -187,6 +191,7 @@ export type MarginError =
   | typeof MARGIN_ERROR__DEPOSIT_BELOW_ONE_SHARE
   | typeof MARGIN_ERROR__DEPOSIT_CAP_EXCEEDED
   | typeof MARGIN_ERROR__DIVISION_BY_ZERO
+  | typeof MARGIN_ERROR__DUPLICATE_BANK
   | typeof MARGIN_ERROR__EXPONENT_OUT_OF_RANGE
   | typeof MARGIN_ERROR__FALLBACK_NOT_SWITCHBOARD
   | typeof MARGIN_ERROR__FUTURE_PRICE
@@ -197,6 +202,7 @@ export type MarginError =
   | typeof MARGIN_ERROR__INSUFFICIENT_LIQUIDITY
   | typeof MARGIN_ERROR__INVALID_ACCOUNT_KIND
   | typeof MARGIN_ERROR__INVALID_BANK_STATUS
+  | typeof MARGIN_ERROR__INVALID_CORRELATION_GROUP
   | typeof MARGIN_ERROR__INVALID_DUST_THRESHOLD
   | typeof MARGIN_ERROR__INVALID_FALLBACK_ACCOUNT
   | typeof MARGIN_ERROR__INVALID_GOVERNANCE_CONFIG
@@ -270,6 +276,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MARGIN_ERROR__DEPOSIT_BELOW_ONE_SHARE]: `the deposit is worth less than one deposit share: deposit more`,
     [MARGIN_ERROR__DEPOSIT_CAP_EXCEEDED]: `bank deposit cap exceeded`,
     [MARGIN_ERROR__DIVISION_BY_ZERO]: `division by zero`,
+    [MARGIN_ERROR__DUPLICATE_BANK]: `a bank is named twice`,
     [MARGIN_ERROR__EXPONENT_OUT_OF_RANGE]: `oracle exponent out of range`,
     [MARGIN_ERROR__FALLBACK_NOT_SWITCHBOARD]: `the fallback price account is not owned by the Switchboard On-Demand program`,
     [MARGIN_ERROR__FUTURE_PRICE]: `oracle publish time is in the future`,
@@ -280,6 +287,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MARGIN_ERROR__INSUFFICIENT_LIQUIDITY]: `the vault does not hold that many tokens free to withdraw`,
     [MARGIN_ERROR__INVALID_ACCOUNT_KIND]: `unknown account kind`,
     [MARGIN_ERROR__INVALID_BANK_STATUS]: `unknown bank status`,
+    [MARGIN_ERROR__INVALID_CORRELATION_GROUP]: `a correlation group needs 2 to 8 banks, moves within ±100 %, an Init scale of 1× to 3× and a de-peg scenario for every pair`,
     [MARGIN_ERROR__INVALID_DUST_THRESHOLD]: `the dust threshold is 0 or worth less than a cent at the listing price`,
     [MARGIN_ERROR__INVALID_FALLBACK_ACCOUNT]: `the fallback price account is not a Switchboard pull feed with a result`,
     [MARGIN_ERROR__INVALID_GOVERNANCE_CONFIG]: `invalid governance settings`,

@@ -55,6 +55,7 @@ import {
   getCloseAccountInstruction,
   getDepositInstruction,
   getExecuteBankChangeInstruction,
+  getExecuteCorrelationGroupInstruction,
   getExecuteFallbackOracleInstruction,
   getExecuteGroupChangeInstruction,
   getInitGroupInstruction,
@@ -62,6 +63,7 @@ import {
   getOpenAccountInstruction,
   getPauseGroupInstruction,
   getProposeBankChangeInstruction,
+  getProposeCorrelationGroupInstruction,
   getProposeFallbackOracleInstruction,
   getProposeGroupChangeInstruction,
   getProposeListingInstruction,
@@ -78,6 +80,7 @@ import {
   parseCloseAccountInstruction,
   parseDepositInstruction,
   parseExecuteBankChangeInstruction,
+  parseExecuteCorrelationGroupInstruction,
   parseExecuteFallbackOracleInstruction,
   parseExecuteGroupChangeInstruction,
   parseInitGroupInstruction,
@@ -85,6 +88,7 @@ import {
   parseOpenAccountInstruction,
   parsePauseGroupInstruction,
   parseProposeBankChangeInstruction,
+  parseProposeCorrelationGroupInstruction,
   parseProposeFallbackOracleInstruction,
   parseProposeGroupChangeInstruction,
   parseProposeListingInstruction,
@@ -101,6 +105,7 @@ import {
   type CloseAccountInput,
   type DepositInput,
   type ExecuteBankChangeInput,
+  type ExecuteCorrelationGroupInput,
   type ExecuteFallbackOracleInput,
   type ExecuteGroupChangeInput,
   type InitGroupInput,
@@ -113,6 +118,7 @@ import {
   type ParsedCloseAccountInstruction,
   type ParsedDepositInstruction,
   type ParsedExecuteBankChangeInstruction,
+  type ParsedExecuteCorrelationGroupInstruction,
   type ParsedExecuteFallbackOracleInstruction,
   type ParsedExecuteGroupChangeInstruction,
   type ParsedInitGroupInstruction,
@@ -120,6 +126,7 @@ import {
   type ParsedOpenAccountInstruction,
   type ParsedPauseGroupInstruction,
   type ParsedProposeBankChangeInstruction,
+  type ParsedProposeCorrelationGroupInstruction,
   type ParsedProposeFallbackOracleInstruction,
   type ParsedProposeGroupChangeInstruction,
   type ParsedProposeListingInstruction,
@@ -131,6 +138,7 @@ import {
   type ParsedWithdrawInstruction,
   type PauseGroupInput,
   type ProposeBankChangeInput,
+  type ProposeCorrelationGroupInput,
   type ProposeFallbackOracleInput,
   type ProposeGroupChangeInput,
   type ProposeListingInput,
@@ -215,6 +223,7 @@ export enum MarginInstruction {
   CloseAccount,
   Deposit,
   ExecuteBankChange,
+  ExecuteCorrelationGroup,
   ExecuteFallbackOracle,
   ExecuteGroupChange,
   InitGroup,
@@ -222,6 +231,7 @@ export enum MarginInstruction {
   OpenAccount,
   PauseGroup,
   ProposeBankChange,
+  ProposeCorrelationGroup,
   ProposeFallbackOracle,
   ProposeGroupChange,
   ProposeListing,
@@ -318,6 +328,17 @@ export function identifyMarginInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([167, 90, 156, 72, 43, 190, 91, 130]),
+      ),
+      0,
+    )
+  ) {
+    return MarginInstruction.ExecuteCorrelationGroup;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([209, 142, 98, 33, 226, 5, 155, 179]),
       ),
       0,
@@ -390,6 +411,17 @@ export function identifyMarginInstruction(
     )
   ) {
     return MarginInstruction.ProposeBankChange;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([113, 112, 9, 200, 36, 168, 206, 164]),
+      ),
+      0,
+    )
+  ) {
+    return MarginInstruction.ProposeCorrelationGroup;
   }
   if (
     containsBytes(
@@ -521,6 +553,9 @@ export type ParsedMarginInstruction<
       instructionType: MarginInstruction.ExecuteBankChange;
     } & ParsedExecuteBankChangeInstruction<TProgram>)
   | ({
+      instructionType: MarginInstruction.ExecuteCorrelationGroup;
+    } & ParsedExecuteCorrelationGroupInstruction<TProgram>)
+  | ({
       instructionType: MarginInstruction.ExecuteFallbackOracle;
     } & ParsedExecuteFallbackOracleInstruction<TProgram>)
   | ({
@@ -541,6 +576,9 @@ export type ParsedMarginInstruction<
   | ({
       instructionType: MarginInstruction.ProposeBankChange;
     } & ParsedProposeBankChangeInstruction<TProgram>)
+  | ({
+      instructionType: MarginInstruction.ProposeCorrelationGroup;
+    } & ParsedProposeCorrelationGroupInstruction<TProgram>)
   | ({
       instructionType: MarginInstruction.ProposeFallbackOracle;
     } & ParsedProposeFallbackOracleInstruction<TProgram>)
@@ -623,6 +661,13 @@ export function parseMarginInstruction<TProgram extends string>(
         ...parseExecuteBankChangeInstruction(instruction),
       };
     }
+    case MarginInstruction.ExecuteCorrelationGroup: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MarginInstruction.ExecuteCorrelationGroup,
+        ...parseExecuteCorrelationGroupInstruction(instruction),
+      };
+    }
     case MarginInstruction.ExecuteFallbackOracle: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -670,6 +715,13 @@ export function parseMarginInstruction<TProgram extends string>(
       return {
         instructionType: MarginInstruction.ProposeBankChange,
         ...parseProposeBankChangeInstruction(instruction),
+      };
+    }
+    case MarginInstruction.ProposeCorrelationGroup: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MarginInstruction.ProposeCorrelationGroup,
+        ...parseProposeCorrelationGroupInstruction(instruction),
       };
     }
     case MarginInstruction.ProposeFallbackOracle: {
@@ -784,6 +836,10 @@ export type MarginPluginInstructions = {
     input: ExecuteBankChangeInput,
   ) => ReturnType<typeof getExecuteBankChangeInstruction> &
     SelfPlanAndSendFunctions;
+  executeCorrelationGroup: (
+    input: ExecuteCorrelationGroupInput,
+  ) => ReturnType<typeof getExecuteCorrelationGroupInstruction> &
+    SelfPlanAndSendFunctions;
   executeFallbackOracle: (
     input: ExecuteFallbackOracleInput,
   ) => ReturnType<typeof getExecuteFallbackOracleInstruction> &
@@ -807,6 +863,10 @@ export type MarginPluginInstructions = {
   proposeBankChange: (
     input: MakeOptional<ProposeBankChangeInput, "payer">,
   ) => ReturnType<typeof getProposeBankChangeInstruction> &
+    SelfPlanAndSendFunctions;
+  proposeCorrelationGroup: (
+    input: MakeOptional<ProposeCorrelationGroupInput, "payer">,
+  ) => ReturnType<typeof getProposeCorrelationGroupInstruction> &
     SelfPlanAndSendFunctions;
   proposeFallbackOracle: (
     input: MakeOptional<ProposeFallbackOracleInput, "payer">,
@@ -899,6 +959,11 @@ export function marginProgram() {
               client,
               getExecuteBankChangeInstruction(input),
             ),
+          executeCorrelationGroup: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getExecuteCorrelationGroupInstruction(input),
+            ),
           executeFallbackOracle: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -933,6 +998,14 @@ export function marginProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getProposeBankChangeInstruction({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
+          proposeCorrelationGroup: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getProposeCorrelationGroupInstruction({
                 ...input,
                 payer: input.payer ?? client.payer,
               }),

@@ -10,6 +10,7 @@ export * from "./accountKind";
 export * from "./bankConfig";
 export * from "./bankParams";
 export * from "./bankStatus";
+export * from "./correlationParams";
 export * from "./dynamicParams";
 export * from "./fallbackOracle";
 export * from "./governanceSettings";

@@ -10,10 +10,18 @@ import {
   combineCodec,
   getAddressDecoder,
   getAddressEncoder,
+  getArrayDecoder,
+  getArrayEncoder,
   getDiscriminatedUnionDecoder,
   getDiscriminatedUnionEncoder,
+  getI16Decoder,
+  getI16Encoder,
   getStructDecoder,
   getStructEncoder,
+  getU32Decoder,
+  getU32Encoder,
+  getU8Decoder,
+  getU8Encoder,
   type Address,
   type Codec,
   type Decoder,
@@ -60,7 +68,14 @@ export type ProposalAction =
       guardian: Address;
       settings: GovernanceSettings;
     }
-  | { __kind: "SetFallbackOracle"; bank: Address; fallback: FallbackOracle };
+  | { __kind: "SetFallbackOracle"; bank: Address; fallback: FallbackOracle }
+  | {
+      __kind: "SetCorrelationGroup";
+      banks: Array<Address>;
+      count: number;
+      initScaleBps: number;
+      movesBps: Array<Array<number>>;
+    };
 
 export type ProposalActionArgs =
   | {
@@ -81,10 +96,13 @@ export type ProposalActionArgs =
       guardian: Address;
       settings: GovernanceSettingsArgs;
     }
+  | { __kind: "SetFallbackOracle"; bank: Address; fallback: FallbackOracleArgs }
   | {
-      __kind: "SetFallbackOracle";
-      bank: Address;
-      fallback: FallbackOracleArgs;
+      __kind: "SetCorrelationGroup";
+      banks: Array<Address>;
+      count: number;
+      initScaleBps: number;
+      movesBps: Array<Array<number>>;
     };
 
 export function getProposalActionEncoder(): Encoder<ProposalActionArgs> {
@@ -118,6 +136,20 @@ export function getProposalActionEncoder(): Encoder<ProposalActionArgs> {
       getStructEncoder([
         ["bank", getAddressEncoder()],
         ["fallback", getFallbackOracleEncoder()],
+      ]),
+    ],
+    [
+      "SetCorrelationGroup",
+      getStructEncoder([
+        ["banks", getArrayEncoder(getAddressEncoder(), { size: 8 })],
+        ["count", getU8Encoder()],
+        ["initScaleBps", getU32Encoder()],
+        [
+          "movesBps",
+          getArrayEncoder(getArrayEncoder(getI16Encoder(), { size: 16 }), {
+            size: 8,
+          }),
+        ],
       ]),
     ],
   ]);
@@ -154,6 +186,20 @@ export function getProposalActionDecoder(): Decoder<ProposalAction> {
       getStructDecoder([
         ["bank", getAddressDecoder()],
         ["fallback", getFallbackOracleDecoder()],
+      ]),
+    ],
+    [
+      "SetCorrelationGroup",
+      getStructDecoder([
+        ["banks", getArrayDecoder(getAddressDecoder(), { size: 8 })],
+        ["count", getU8Decoder()],
+        ["initScaleBps", getU32Decoder()],
+        [
+          "movesBps",
+          getArrayDecoder(getArrayDecoder(getI16Decoder(), { size: 16 }), {
+            size: 8,
+          }),
+        ],
       ]),
     ],
   ]);
@@ -202,6 +248,18 @@ export function proposalAction(
   ProposalActionArgs,
   "__kind",
   "SetFallbackOracle"
+>;
+export function proposalAction(
+  kind: "SetCorrelationGroup",
+  data: GetDiscriminatedUnionVariantContent<
+    ProposalActionArgs,
+    "__kind",
+    "SetCorrelationGroup"
+  >,
+): GetDiscriminatedUnionVariant<
+  ProposalActionArgs,
+  "__kind",
+  "SetCorrelationGroup"
 >;
 export function proposalAction<K extends ProposalActionArgs["__kind"], Data>(
   kind: K,
