@@ -1,6 +1,6 @@
 //! Governance calls of the test environment: proposals, their execution and cancellation, instant
 //! tightening, the guardian's pause.
-use margin::instructions::GroupChangeArgs;
+use margin::instructions::{CorrelationGroupArgs, GroupChangeArgs};
 use margin::state::{BankConfig, BankParams, FallbackOracle, Proposal};
 use margin_sdk::addresses::BankAddresses;
 use margin_sdk::instructions as build;
@@ -107,6 +107,41 @@ impl Env {
         self.execute_fallback_oracle(&executor, &proposal?, &bank.bank).await?;
         bank.fallback_price_account = fallback.is_set().then_some(fallback.price_account);
         Ok(())
+    }
+
+    /// The admin proposes the correlation group `args` of `banks`; returns the proposal.
+    pub async fn propose_correlation_group(
+        &mut self,
+        banks: &[Pubkey],
+        args: CorrelationGroupArgs,
+    ) -> Result<Pubkey, Failure> {
+        let (id, proposal) = self.next_proposal().await;
+        let ix = build::propose_correlation_group(&self.payer(), &self.admin_key(), &self.group, id, banks, args);
+        self.send_as_admin(ix).await?;
+        Ok(proposal)
+    }
+
+    /// `executor` executes correlation-group `proposal` on `banks`.
+    pub async fn execute_correlation_group(
+        &mut self,
+        executor: &Keypair,
+        proposal: &Pubkey,
+        banks: &[Pubkey],
+    ) -> Result<(), Failure> {
+        let ix = build::execute_correlation_group(&executor.pubkey(), &self.group, proposal, banks);
+        self.send(&[ix], &[executor]).await
+    }
+
+    /// Forms (or dissolves) a correlation group through governance: proposed one timelock delay ago, executed
+    /// now by the guardian (anyone may).
+    pub async fn set_correlation_group(&mut self, banks: &[Pubkey], args: CorrelationGroupArgs) -> Result<(), Failure> {
+        let now = self.now;
+        let delay = i64::from(self.group_state().await.governance.timelock_delay_seconds);
+        self.set_clock(now - delay);
+        let proposal = self.propose_correlation_group(banks, args).await;
+        self.set_clock(now);
+        let executor = self.guardian.insecure_clone();
+        self.execute_correlation_group(&executor, &proposal?, banks).await
     }
 
     /// The admin proposes the group's roles and settings; returns the proposal.

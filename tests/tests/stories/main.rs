@@ -6,6 +6,7 @@ mod attacks;
 mod audit_findings;
 mod audit_round_3;
 mod client_agrees;
+mod correlation_groups;
 mod dynamic_margin;
 mod fallback_oracle;
 mod fuzz;
