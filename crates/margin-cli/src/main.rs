@@ -39,6 +39,10 @@ enum Command {
         /// and print the outcomes side by side (a markdown table).
         #[arg(long)]
         compare_oracles: bool,
+        /// Run the scenario as given and with its correlation groups dissolved once the accounts opened (the
+        /// same book under per-position weights), and print both outcomes (a markdown table).
+        #[arg(long, conflicts_with = "compare_oracles")]
+        compare_groups: bool,
     },
     /// Deploys a group as a plan (migrations/deploy.toml) says, idempotently: run it again until it reports
     /// nothing left to do (the timelock runs between runs).
@@ -524,9 +528,22 @@ async fn run(cli: Cli) -> Result<(), String> {
             let mut rows = Vec::new();
             for defences in scenario::OracleDefences::ALL {
                 let simulation = sim::Simulation::new(loaded.clone().with_defences(defences), &folder).await?;
-                rows.push((defences, simulation.run(|_| {}).await?));
+                rows.push((defences.label().to_string(), simulation.run(|_| {}).await?));
             }
-            out.line(&report::defences_table(&rows));
+            out.line(&report::comparison_table(&rows));
+            Ok(())
+        }
+        Command::Sim { scenario, compare_groups: true, .. } => {
+            let (loaded, folder) = scenario::load(&scenario)?;
+            let mut out = output::Output::without_program_logs();
+            let mut rows = Vec::new();
+            for (label, run) in
+                [("correlation groups", loaded.clone()), ("per-position weights", loaded.per_position())]
+            {
+                let simulation = sim::Simulation::new(run, &folder).await?;
+                rows.push((label.to_string(), simulation.run(|_| {}).await?));
+            }
+            out.line(&report::comparison_table(&rows));
             Ok(())
         }
         Command::Sim { scenario, json, chart, every, quiet, .. } => {

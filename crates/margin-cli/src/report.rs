@@ -184,18 +184,19 @@ impl Report {
     }
 }
 
-/// The outcomes of one scenario run with each combination of oracle defences (`margin sim --compare-oracles`),
-/// as a markdown table: accounts and debt opened, liquidations (and refusals), insurance used, lenders' loss,
+/// The outcomes of one scenario's runs side by side (`margin sim --compare-oracles`: each combination of oracle
+/// defences; `--compare-groups`: correlation groups and per-position weights), as a markdown table, a row per
+/// run: accounts and debt opened, liquidations (and refusals), insurance used, lenders' loss,
 /// bad debt.
-pub fn defences_table(rows: &[(crate::scenario::OracleDefences, Report)]) -> String {
+pub fn comparison_table(rows: &[(String, Report)]) -> String {
     let mut table = String::from(
-        "| defences | accounts | borrowed | liquidations | refused | bankruptcies | insurance used | lenders' loss | bad debt (peak) | bad debt (end) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| run | accounts | borrowed | liquidations | refused | bankruptcies | insurance used | lenders' loss | bad debt (peak) | bad debt (end) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for (defences, report) in rows {
         let total = &report.summary;
         table += &format!(
             "| {} | {} | ${:.0} | {} | {} | {} | ${:.0} | ${:.0} | ${:.0} | ${:.0} |\n",
-            defences.label(),
+            defences,
             total.accounts,
             total.borrowed_usd,
             total.liquidations,

@@ -27,6 +27,46 @@ pub struct Scenario {
     /// Groups of accounts opened at a step with a collateral and a debt (none: a bare market).
     #[serde(default)]
     pub cohorts: Vec<Cohort>,
+    /// Correlation groups (issue 26) formed by governance before the start.
+    #[serde(default)]
+    pub groups: Vec<GroupSpec>,
+}
+
+/// A correlation group: banks whose prices move together, each with its move in each scenario.
+#[derive(Deserialize, Debug, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    /// The banks' names (2 to 8).
+    pub banks: Vec<String>,
+    /// Each bank's move in each scenario, bps (up to 16 scenarios; every pair needs a de-peg of 1 % or more).
+    pub moves_bps: Vec<Vec<i16>>,
+    /// The multiple of the moves Init and LiqEnd use, bps.
+    #[serde(default = "default_init_scale_bps")]
+    pub init_scale_bps: u32,
+    /// The step at which governance dissolves the group (after that step's cohorts opened): the same book
+    /// under per-position weights from then on.
+    #[serde(default)]
+    pub dissolve_at_step: Option<usize>,
+}
+
+impl GroupSpec {
+    /// The moves as the program takes them: one row of 16 per bank, unused scenarios 0.
+    pub fn rows(&self) -> Vec<[i16; 16]> {
+        self.moves_bps
+            .iter()
+            .map(|moves| {
+                let mut row = [0i16; 16];
+                for (slot, moved) in row.iter_mut().zip(moves) {
+                    *slot = *moved;
+                }
+                row
+            })
+            .collect()
+    }
+}
+
+fn default_init_scale_bps() -> u32 {
+    12_000
 }
 
 /// Reference parameters a bank starts from.
@@ -151,6 +191,16 @@ impl OracleDefences {
 }
 
 impl Scenario {
+    /// The same book under per-position weights: every correlation group dissolved once the last cohort has
+    /// opened (the accounts are those the groups allowed; the crash then meets them without the groups).
+    pub fn per_position(mut self) -> Scenario {
+        let opened = self.cohorts.iter().map(|cohort| cohort.open_at_step).max().unwrap_or(0);
+        for group in &mut self.groups {
+            group.dissolve_at_step = Some(opened);
+        }
+        self
+    }
+
     /// The scenario with only `defences` of its banks' fallback feeds and dynamic margins.
     pub fn with_defences(mut self, defences: OracleDefences) -> Scenario {
         for bank in &mut self.banks {
@@ -287,6 +337,19 @@ pub fn check(scenario: &Scenario) -> Result<(), String> {
         }
     }
     let known = |name: &str| scenario.banks.iter().any(|bank| bank.name == name);
+    for (index, group) in scenario.groups.iter().enumerate() {
+        if let Some(name) = group.banks.iter().find(|name| !known(name)) {
+            return Err(format!("groups[{index}].banks: no bank named {name:?}"));
+        }
+        if group.moves_bps.len() != group.banks.len() || group.moves_bps.iter().any(|moves| moves.len() > 16) {
+            return Err(format!("groups[{index}].moves_bps: one list of at most 16 moves per bank"));
+        }
+        margin_sdk::margin_risk::portfolio::validate_group(&group.rows(), group.init_scale_bps)
+            .map_err(|error| format!("groups[{index}]: {}", error.message()))?;
+        if group.dissolve_at_step.is_some_and(|step| step >= scenario.steps) {
+            return Err(format!("groups[{index}].dissolve_at_step: before the last step"));
+        }
+    }
     for (index, cohort) in scenario.cohorts.iter().enumerate() {
         for (field, name) in [("collateral", &cohort.collateral), ("debt", &cohort.debt)] {
             if !known(name) {
@@ -386,5 +449,23 @@ dynamic = [10000, 20000, 1500]
             OracleDefences::ALL.map(|defences| defences.label()),
             ["none", "fallback", "dynamic", "fallback + dynamic"]
         );
+    }
+
+    #[test]
+    fn correlation_groups_are_checked_and_dissolved_for_the_per_position_run() {
+        let group = |banks: &str, moves: &str| format!("{MINIMAL}\n[[groups]]\nbanks = {banks}\nmoves_bps = {moves}\n");
+        let good: Scenario = toml::from_str(&group(r#"["SOL", "USDC"]"#, "[[-2000, 0], [-2000, 500]]")).unwrap();
+        check(&good).unwrap();
+        assert_eq!(good.groups[0].init_scale_bps, 12_000, "the default scale");
+        assert_eq!(good.groups[0].rows()[1][..3], [-2000, 500, 0]);
+        let unknown: Scenario = toml::from_str(&group(r#"["SOL", "ETH"]"#, "[[0], [500]]")).unwrap();
+        assert_eq!(check(&unknown).unwrap_err(), "groups[0].banks: no bank named \"ETH\"");
+        let no_depeg: Scenario = toml::from_str(&group(r#"["SOL", "USDC"]"#, "[[-2000], [-2000]]")).unwrap();
+        assert!(check(&no_depeg).unwrap_err().starts_with("groups[0]: a correlation group needs"), "no de-peg");
+        let short: Scenario = toml::from_str(&group(r#"["SOL", "USDC"]"#, "[[-2000]]")).unwrap();
+        assert!(check(&short).unwrap_err().starts_with("groups[0].moves_bps"));
+        let per_position = good.per_position();
+        assert_eq!(per_position.groups[0].dissolve_at_step, Some(0), "dissolved once the last cohort opened");
+        check(&per_position).unwrap();
     }
 }

@@ -4,10 +4,12 @@
 //! step, and liquidator bots that use the SDK's snapshot and planner (the program's own code).
 use anchor_lang::prelude::Pubkey;
 use anchor_spl::token::spl_token;
+use margin_sdk::accounts;
 use margin_sdk::addresses::{self, BankAddresses};
 use margin_sdk::chain::{load_snapshot, margin_program_test, Chain, ProgramTestChain, Sent};
 use margin_sdk::instructions::{self as build, AccountKind, LiquidateAccounts, TokenActionAccounts};
 use margin_sdk::margin::events::{BankruptcyResolved, Liquidated};
+use margin_sdk::margin::instructions::CorrelationGroupArgs;
 use margin_sdk::margin::state::{BankConfig, BankParams, DynamicParams, FallbackOracle, SizeParams};
 use margin_sdk::margin_risk::health::{position_health, HealthPosition, HealthType};
 use margin_sdk::pyth::PriceUpdate;
@@ -272,6 +274,58 @@ impl Simulation {
         Ok(proposals)
     }
 
+    /// Proposes every correlation group of the scenario now (or, with `dissolving` a step, the dissolution of
+    /// those dissolved at that step): the proposals and their banks, to execute one timelock later.
+    async fn propose_groups(&mut self, dissolving: Option<usize>) -> Result<Vec<(Pubkey, Vec<Pubkey>)>, String> {
+        let payer = self.payer();
+        let mut proposals = Vec::new();
+        for group in self.scenario.groups.clone() {
+            if dissolving.is_some() && group.dissolve_at_step != dissolving {
+                continue;
+            }
+            let banks: Vec<Pubkey> =
+                group.banks.iter().map(|name| self.banks[self.bank_index(name)].addresses.bank).collect();
+            let args = if dissolving.is_some() {
+                CorrelationGroupArgs { init_scale_bps: 0, moves_bps: Vec::new() }
+            } else {
+                CorrelationGroupArgs { init_scale_bps: group.init_scale_bps, moves_bps: group.rows() }
+            };
+            let id = accounts::group(&self.chain.account(&self.group).await.map_err(sdk)?.ok_or("no group")?.data)
+                .map_err(sdk)?
+                .proposal_count;
+            let propose =
+                build::propose_correlation_group(&payer.pubkey(), &payer.pubkey(), &self.group, id, &banks, args);
+            self.send(&[propose], &[])
+                .await
+                .map_err(|error| format!("correlation group {:?}: {error}", group.banks))?;
+            proposals.push((addresses::proposal(&self.group, id), banks));
+        }
+        Ok(proposals)
+    }
+
+    /// Executes correlation-group proposals (their eta reached).
+    async fn execute_groups(&mut self, proposals: Vec<(Pubkey, Vec<Pubkey>)>) -> Result<(), String> {
+        let payer = self.payer();
+        for (proposal, banks) in proposals {
+            self.send(&[build::execute_correlation_group(&payer.pubkey(), &self.group, &proposal, &banks)], &[])
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Dissolves the groups the scenario dissolves at `step` (proposed one timelock ago, executed now).
+    async fn dissolve_groups(&mut self, step: usize) -> Result<(), String> {
+        if !self.scenario.groups.iter().any(|group| group.dissolve_at_step == Some(step)) {
+            return Ok(());
+        }
+        let now = self.now;
+        let delay = i64::from(presets::governance_settings().timelock_delay_seconds);
+        self.set_clock(now - delay);
+        let proposals = self.propose_groups(Some(step)).await;
+        self.set_clock(now);
+        self.execute_groups(proposals?).await
+    }
+
     /// Group 1 with the payer as admin; each bank proposed two timelocks before the start and listed one
     /// before it, when its fallback feed is proposed; the fallbacks are set at the start.
     async fn list_banks(&mut self) -> Result<(), String> {
@@ -311,12 +365,14 @@ impl Simulation {
             self.send(&[add], &[]).await.map_err(|error| format!("listing {name}: {error}"))?;
         }
         let fallbacks = self.propose_fallbacks(self.banks.len() as u64).await?;
+        let groups = self.propose_groups(None).await?;
         self.set_clock(START);
         for (index, proposal) in fallbacks {
             let bank = self.banks[index].addresses.bank;
             self.send(&[build::execute_fallback_oracle(&payer.pubkey(), &self.group, &bank, &proposal)], &[]).await?;
             self.banks[index].addresses.fallback_price_account = self.banks[index].fallback_feed;
         }
+        self.execute_groups(groups).await?;
         for index in 0..self.banks.len() {
             self.post_price(index, 0);
             self.post_fallback(index, 0);
@@ -504,6 +560,7 @@ impl Simulation {
         let mut row = StepReport { step, time: self.now, ..StepReport::default() };
         row.prices = self.banks.iter().map(|bank| bank.quotes[step]).collect();
         self.open_cohorts(step, &mut row).await?;
+        self.dissolve_groups(step).await?;
         let accrue: Vec<Instruction> = self.bank_keys().iter().map(build::accrue_interest).collect();
         self.send(&accrue, &[]).await?;
         let addresses: Vec<Pubkey> = self.accounts.iter().map(|account| account.address).collect();

@@ -172,15 +172,20 @@ fn wide_confidence_crash_liquidations_keep_up() {
 
 /// The rows of `margin sim --compare-oracles`: defences → the table's numbers (dollar signs dropped).
 fn compare_oracles(name: &str) -> std::collections::BTreeMap<String, Vec<f64>> {
+    compare(name, "--compare-oracles")
+}
+
+/// The rows of `margin sim <name> <flag>` (a comparison table): run → the table's numbers.
+fn compare(name: &str, flag: &str) -> std::collections::BTreeMap<String, Vec<f64>> {
     let output = Command::new(env!("CARGO_BIN_EXE_margin"))
-        .args(["sim", scenario(name).to_str().unwrap(), "--compare-oracles"])
+        .args(["sim", scenario(name).to_str().unwrap(), flag])
         .output()
         .unwrap();
     assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
     let table = String::from_utf8_lossy(&output.stdout).to_string();
     table
         .lines()
-        .filter(|line| line.starts_with("| ") && !line.starts_with("| defences"))
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| run"))
         .map(|line| {
             let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
             let numbers = cells[1..].iter().map(|cell| cell.trim_start_matches('$').parse().unwrap()).collect();
@@ -203,6 +208,22 @@ fn a_fallback_feed_keeps_liquidations_going_while_pyth_is_stale() {
     // The dynamic rule lends less to the dip buyers who open while spot is far below its EMA.
     assert!(both[1] < fallback[1], "{both:?} vs {fallback:?}");
     assert!(rows.values().all(|row| row[3] == 0.0), "no liquidation refused: {rows:?}");
+}
+
+#[test]
+fn a_hedge_in_a_correlation_group_rides_out_a_crash_that_per_position_weights_liquidate() {
+    let rows = compare("hedged-lst-crash", "--compare-groups");
+    let (grouped, alone) = (&rows["correlation groups"], &rows["per-position weights"]);
+    // Columns: accounts, borrowed, liquidations, refused, bankruptcies, insurance used, lenders' loss, bad debt.
+    // The same book (opened under the group, at up to 0.78 LST per SOL) in both runs.
+    assert_eq!((grouped[0], grouped[1]), (alone[0], alone[1]));
+    assert_eq!(grouped[0], 100.0);
+    // With the group no hedge is liquidatable through the joint fall; per position, the widened confidence
+    // haircuts both legs on their own and liquidators take many of them at the bonus.
+    assert_eq!(grouped[2], 0.0, "{grouped:?}");
+    assert!(alone[2] >= 20.0, "{alone:?}");
+    // Nobody's loss is the lenders': the hedges stay solvent either way.
+    assert!(rows.values().all(|row| row[6] == 0.0 && row[3] == 0.0), "{rows:?}");
 }
 
 /// The JSON report of `margin sim` on a scenario given as text (written to a temporary file, with [`run`]).

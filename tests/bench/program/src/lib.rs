@@ -67,11 +67,15 @@ pub enum Operation {
     /// Init health of the first N positions in two correlation groups (odd and even positions) of 16
     /// scenarios each (issue 26, `margin_risk::portfolio`), prices already validated.
     PortfolioInitHealth = 12,
+    /// The liquidation plan of the first N positions in the portfolio row's two correlation groups (issue 26,
+    /// `margin_risk::portfolio_liquidation`: Newton's steps on the group rule), position 1's debt against
+    /// position 0's collateral, the account flagged, prices already validated.
+    PortfolioLiquidation = 13,
 }
 
 impl Operation {
     /// Every operation, in instruction-byte order.
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 14] = [
         Operation::Baseline,
         Operation::ValidatePrice,
         Operation::InitHealth,
@@ -85,6 +89,7 @@ impl Operation {
         Operation::FallbackPrice,
         Operation::SizedInitHealth,
         Operation::PortfolioInitHealth,
+        Operation::PortfolioLiquidation,
     ];
 
     /// The operation of an instruction byte.
@@ -230,6 +235,23 @@ fn portfolio_row(input: &BenchInput, meter: fn() -> u64, calibration: u64) -> Re
     Ok(Output::new(&[health.assets, health.liabilities], cost))
 }
 
+/// The portfolio liquidation row, in its own stack frame as [`portfolio_row`].
+#[inline(never)]
+fn portfolio_liquidation_row(input: &BenchInput, meter: fn() -> u64, calibration: u64) -> Result<Output, RiskError> {
+    let positions = validated(input);
+    let groups: [GroupMembership; MAX_POSITIONS] = core::array::from_fn(group_of);
+    let request = LiquidationRequest { being_liquidated: true, ..BENCH_LIQUIDATION };
+    let start = meter();
+    let plan = margin_risk::portfolio_liquidation::plan_account_liquidation(
+        &positions[..input.count],
+        &groups[..input.count],
+        &request,
+        &LIQUIDATION,
+    )?;
+    let cost = start.wrapping_sub(meter()).wrapping_sub(calibration);
+    Ok(Output::new(&plan_words(&plan), cost))
+}
+
 /// The bench's fallback bound: 2 %.
 pub const FALLBACK_DIVERGENCE_BPS: u32 = 200;
 
@@ -357,6 +379,7 @@ pub fn run(operation: Operation, input: &BenchInput, meter: fn() -> u64) -> Resu
             Ok(Output::new(&[health.assets, health.liabilities], measure(start)))
         }
         Operation::PortfolioInitHealth => portfolio_row(input, meter, calibration),
+        Operation::PortfolioLiquidation => portfolio_liquidation_row(input, meter, calibration),
         Operation::ValidateAndInitHealth => {
             let start = meter();
             let positions = validated(input);

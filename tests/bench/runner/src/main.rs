@@ -40,6 +40,7 @@ const ROWS: [(Operation, u8); 21] = [
     (Operation::FallbackPrice, 1),
     (Operation::SizedInitHealth, 16),
     (Operation::PortfolioInitHealth, 16),
+    (Operation::PortfolioLiquidation, 16),
 ];
 
 /// Bankruptcy is measured after the rows above, with the same bank.
@@ -68,6 +69,7 @@ fn name(operation: Operation) -> &'static str {
         Operation::FallbackPrice => "fallback price (Switchboard result converted, validated, chosen)",
         Operation::SizedInitHealth => "Init health, every bank's size rule on",
         Operation::PortfolioInitHealth => "Init health, two correlation groups of 16 scenarios",
+        Operation::PortfolioLiquidation => "liquidation plan, two correlation groups of 16 scenarios",
     }
 }
 

@@ -7,7 +7,7 @@ use anchor_lang::prelude::Pubkey;
 use margin_sdk::addresses::BankAddresses;
 use margin_sdk::instructions::{self as build, AccountKind, LiquidateAccounts, TokenActionAccounts};
 use margin_sdk::margin::errors::MarginError;
-use margin_sdk::margin::instructions::GroupChangeArgs;
+use margin_sdk::margin::instructions::{CorrelationGroupArgs, GroupChangeArgs};
 use margin_sdk::margin::state::{BankConfig, BankParams, FallbackOracle};
 use margin_sdk::snapshot::{RawAccount, Snapshot};
 use solana_keypair::Keypair;
@@ -596,6 +596,29 @@ impl World {
         )?;
         let fallback_proposal = margin_sdk::addresses::proposal(&group, id);
         self.proposals += 1;
+        // Issue 26: a correlation group of banks 0 and 1 (joint ±20 %, bank 1 5 % off bank 0 either way).
+        let grouped = [self.bank(0).bank, self.bank(1).bank];
+        let mut moves = [[0i16; 16]; 2];
+        moves[0][..2].copy_from_slice(&[-2_000, 2_000]);
+        moves[1][..4].copy_from_slice(&[-2_000, 2_000, 500, -500]);
+        let args = |moves_bps: Vec<[i16; 16]>| CorrelationGroupArgs { init_scale_bps: 12_000, moves_bps };
+        let id = self.proposals;
+        self.refused(
+            "propose_correlation_group",
+            vec![build::propose_correlation_group(&payer, &admin, &group, id, &grouped, args(vec![moves[0]; 2]))],
+            &[],
+            &[],
+            MarginError::InvalidCorrelationGroup,
+        )?;
+        self.ok(
+            "propose_correlation_group",
+            0,
+            vec![build::propose_correlation_group(&payer, &admin, &group, id, &grouped, args(moves.to_vec()))],
+            &[],
+            &[],
+        )?;
+        let correlation_proposal = margin_sdk::addresses::proposal(&group, id);
+        self.proposals += 1;
         self.refused(
             "execute_bank_change",
             vec![build::execute_bank_change(&payer, &group, &usdc, &change)],
@@ -630,6 +653,20 @@ impl World {
             &[],
         )?;
         self.banks[15].addresses.fallback_price_account = Some(feed);
+        self.refused(
+            "execute_correlation_group",
+            vec![build::execute_correlation_group(&payer, &group, &correlation_proposal, &grouped[..1])],
+            &[],
+            &[],
+            MarginError::BadRemainingAccounts,
+        )?;
+        self.ok(
+            "execute_correlation_group",
+            0,
+            vec![build::execute_correlation_group(&payer, &group, &correlation_proposal, &grouped)],
+            &[],
+            &[],
+        )?;
         self.refused(
             "execute_group_change",
             vec![build::execute_group_change(&payer, &group, &group_change)],
