@@ -384,7 +384,9 @@ fn choose_repay(
 }
 
 /// The smallest of `target` (the repay to the LiqEnd target, however found) and the other bounds, then the
-/// dust rule: [`choose_repay`]'s rules for any health model.
+/// dust rule: [`choose_repay`]'s rules for any health model. Inlined: with its return slot it would take six
+/// registers on SBF, which passes five.
+#[inline(always)]
 pub(crate) fn bound_repay(
     target: u64,
     debt: &HealthPosition,

@@ -30,6 +30,9 @@ pub const MAX_TARGET_STEPS: usize = 6;
 /// asks, with the collateral bank's `config`. Without groups, exactly [`plan_liquidation`].
 ///
 /// Errors: [`plan_liquidation`]'s, and [`RiskError::PositionOutOfRange`] when the slices differ in length.
+///
+/// Inlined: its two slices and its return slot would take six registers on SBF, which passes five.
+#[inline(always)]
 pub fn plan_account_liquidation(
     positions: &[HealthPosition],
     memberships: &[GroupMembership],
@@ -40,7 +43,20 @@ pub fn plan_account_liquidation(
         return plan_liquidation(positions, request, config);
     }
     let account = Account::new(positions, memberships)?;
-    let (debt, collateral) = pair(positions, request)?;
+    pair(positions, request)?;
+    grouped_plan(&account, request, config)
+}
+
+/// [`plan_account_liquidation`] of an account with groups whose pair [`pair`] has checked, in its own stack
+/// frame (SBF frames hold 4 KiB).
+#[inline(never)]
+fn grouped_plan(
+    account: &Account,
+    request: &LiquidationRequest,
+    config: &LiquidationConfig,
+) -> RiskResult<LiquidationPlan> {
+    let account = *account;
+    let (debt, collateral) = (account.position(request.debt_position), account.position(request.collateral_position));
     let maint_before = account.health(HealthType::Maint)?;
     let liq_end_before = account.health(HealthType::LiqEnd)?;
     if !is_liquidatable(&maint_before, &liq_end_before, request.being_liquidated) {
@@ -63,8 +79,8 @@ pub fn plan_account_liquidation(
     let (mut seized_to_liquidator, limit) = seize(debt_cleared_tokens, limit, collateral.deposit_tokens, &prices)?;
     let mut maint_after = pair.after(debt_cleared_tokens, seized_to_liquidator)?.health(HealthType::Maint)?;
     if limit != RepayLimit::Collateral && maint_after.gap_below(&maint_before)? > 0 {
-        seized_to_liquidator =
-            pair.give_back(debt_cleared_tokens, seized_to_liquidator, (&maint_before, &maint_after))?;
+        let deficit = add(maint_after.gap_below(&maint_before)?, 1)?;
+        seized_to_liquidator = pair.give_back(debt_cleared_tokens, seized_to_liquidator, deficit)?;
         maint_after = pair.after(debt_cleared_tokens, seized_to_liquidator)?.health(HealthType::Maint)?;
         if maint_after.gap_below(&maint_before)? > 0 {
             return Err(RiskError::LiquidationCannotImprove);
@@ -122,6 +138,7 @@ impl Pair<'_> {
 
     /// Newton's steps toward LiqEnd ≥ 0 (module docs): `(repay, whether it reaches the target)`. A repay at or
     /// beyond the debt or the collateral is returned as reaching it: those bounds then decide.
+    #[inline(never)]
     fn repay_to_target(&self, before: Health) -> RiskResult<(u64, bool)> {
         let (debt, collateral) = (self.debt(), self.collateral());
         let scale = u32::from(price_scale(debt));
@@ -155,6 +172,7 @@ impl Pair<'_> {
     /// LiqEnd quote units (at the debt's price scale) one more debt token cleared gains `state`: the debt's
     /// marginal liability value less the marginal asset value of the collateral it costs; 0 when it gains
     /// nothing.
+    #[inline(never)]
     fn marginal_gain(&self, state: &Account) -> RiskResult<u64> {
         let debt = self.debt();
         let debt_value = match margin_of(state, self.request.debt_position, HealthType::LiqEnd)? {
@@ -168,10 +186,11 @@ impl Pair<'_> {
         Ok(debt_value.saturating_sub(cost))
     }
 
-    /// Collateral handed back so Maint does not fall: the deficit (and a unit) at the collateral's marginal
-    /// Maint value, rounded up; `LiquidationCannotImprove` when that is more than was seized.
-    fn give_back(&self, cleared: u64, seized: u64, (before, after): (&Health, &Health)) -> RiskResult<u64> {
-        let deficit = add(after.gap_below(before)?, 1)?;
+    /// The seizure less the collateral handed back so Maint does not fall: `deficit` quote units at the
+    /// collateral's marginal Maint value, rounded up; `LiquidationCannotImprove` when that is more than was
+    /// seized.
+    #[inline(never)]
+    fn give_back(&self, cleared: u64, seized: u64, deficit: u64) -> RiskResult<u64> {
         let state = self.after(cleared, seized)?;
         let unit_value = marginal_asset_price(&state, self.request.collateral_position, HealthType::Maint)?;
         let scale = u32::from(price_scale(self.collateral()));
@@ -181,6 +200,7 @@ impl Pair<'_> {
 
     /// The whole collateral position burned without a seizure (it pays for less than one debt share), as
     /// [`crate::liquidation`]'s forfeit plan, with health by the group rule.
+    #[inline(never)]
     fn forfeit_plan(
         &self,
         (maint_before, liq_end_before): (Health, Health),

@@ -18,7 +18,7 @@ use solana_signer::Signer;
 use solana_transaction::Transaction;
 
 /// The rows: each operation at each account size it is measured for.
-const ROWS: [(Operation, u8); 21] = [
+const ROWS: [(Operation, u8); 22] = [
     (Operation::Baseline, 16),
     (Operation::ValidatePrice, 1),
     (Operation::InitHealth, 1),
