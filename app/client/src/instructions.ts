@@ -1,9 +1,11 @@
 // Builders over the generated ones for what generation leaves out: the token program, vaults and mint come from
 // the decoded bank (a Token-2022 bank gets Token-2022), the margin account and proposal PDAs are derived, and
 // health-reading instructions carry their remaining accounts in the program's order.
-import type { AccountMeta, Address, Instruction, TransactionSigner } from '@solana/kit';
+import { AccountRole, type AccountMeta, type Address, type Instruction, type TransactionSigner } from '@solana/kit';
 import {
   getBorrowInstruction,
+  getExecuteCorrelationGroupInstruction,
+  getProposeCorrelationGroupInstruction,
   getDepositInstruction,
   getLiquidateInstruction,
   getOpenAccountInstruction,
@@ -14,7 +16,7 @@ import {
   type MarginAccount,
 } from './generated';
 import { type BankInfo, bankruptcyAccounts, healthAccounts, healthAccountsAfter } from './accounts';
-import { marginAccountAddress } from './pdas';
+import { marginAccountAddress, proposalAddress } from './pdas';
 
 function withRemaining<T extends Instruction>(instruction: T, remaining: AccountMeta[]): T {
   return { ...instruction, accounts: [...(instruction.accounts ?? []), ...remaining] };
@@ -100,4 +102,22 @@ export function resolveBankruptcy(account: Address, group: Address, bank: BankIn
   const { vault, insuranceVault, mint, tokenProgram } = bank.bank;
   const instruction = getResolveBankruptcyInstruction({ account, group, bank: bank.address, vault, insuranceVault, mint, tokenProgram });
   return withRemaining(instruction, bankruptcyAccounts(state, banks));
+}
+
+/** A correlation group's scenario moves: one list of 16 signed bps per bank, in the banks' order. */
+export type CorrelationGroup = { banks: Address[]; initScaleBps: number; movesBps: number[][] };
+
+/** propose_correlation_group: proposal `proposalId` forming `group`'s correlation group of `banks` (an Init
+ * scale of 0 and no moves dissolves); the banks follow as read-only remaining accounts. */
+export async function proposeCorrelationGroup(admin: TransactionSigner, group: Address, proposalId: bigint, correlation: CorrelationGroup) {
+  const proposal = await proposalAddress(group, proposalId);
+  const { banks, initScaleBps, movesBps } = correlation;
+  const instruction = getProposeCorrelationGroupInstruction({ payer: admin, admin, group, proposal, initScaleBps, movesBps });
+  return withRemaining(instruction, banks.map((address) => ({ address, role: AccountRole.READONLY })));
+}
+
+/** execute_correlation_group (anyone, after the eta): the proposal's banks follow, writable, in its order. */
+export function executeCorrelationGroup(executor: TransactionSigner, group: Address, proposal: Address, banks: Address[]) {
+  const instruction = getExecuteCorrelationGroupInstruction({ executor, group, proposal });
+  return withRemaining(instruction, banks.map((address) => ({ address, role: AccountRole.WRITABLE })));
 }

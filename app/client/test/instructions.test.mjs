@@ -78,6 +78,13 @@ const builders = {
     const changed = await client.proposalAddress(group, BigInt(proposalId));
     return client.getProposeGroupChangeInstruction({ payer: owner, admin: owner, group, proposal: changed, adminArg: admin, guardian: newGuardian, settings });
   },
+  proposeCorrelationGroup: ({ banks: names, proposalId }, data) => {
+    const { initScaleBps, movesBps } = client.getProposeCorrelationGroupInstructionDataDecoder().decode(data);
+    const banks = names.map((name) => bankNamed(name).address);
+    return client.proposeCorrelationGroup(owner, group, BigInt(proposalId), { banks, initScaleBps, movesBps });
+  },
+  executeCorrelationGroup: ({ banks: names }) =>
+    client.executeCorrelationGroup(guardian, group, proposal, names.map((name) => bankNamed(name).address)),
   tightenBank: ({ bank }, data) => {
     const { params } = client.getTightenBankInstructionDataDecoder().decode(data);
     return client.getTightenBankInstruction({ authority: guardian, group, bank: bankNamed(bank).address, params });

@@ -168,6 +168,33 @@ fn main() {
             build::propose_group_change(&owner, &owner, &group, 4, group_change),
         ),
         case(
+            "proposeCorrelationGroup",
+            json!({ "banks": ["SOL", "USDT"], "proposalId": "4" }),
+            build::propose_correlation_group(
+                &owner,
+                &owner,
+                &group,
+                4,
+                &[sol.bank, usdt.bank],
+                margin::instructions::CorrelationGroupArgs {
+                    init_scale_bps: 12_000,
+                    moves_bps: vec![[-2_000, 2_000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7]; 2]
+                        .into_iter()
+                        .enumerate()
+                        .map(|(index, mut moves)| {
+                            moves[2] = 500 * index as i16;
+                            moves
+                        })
+                        .collect(),
+                },
+            ),
+        ),
+        case(
+            "executeCorrelationGroup",
+            json!({ "banks": ["SOL", "USDT"], "proposalId": "4" }),
+            build::execute_correlation_group(&guardian, &group, &proposal, &[sol.bank, usdt.bank]),
+        ),
+        case(
             "tightenBank",
             json!({ "bank": "USDT" }),
             build::tighten_bank(&guardian, &group, &usdt.bank, margin_sdk::presets::stable_params()),

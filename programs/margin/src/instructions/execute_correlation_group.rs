@@ -14,9 +14,9 @@ use crate::state::{Bank, CorrelationParams, Group, Proposal, ProposalAction, Pro
 pub struct ExecuteCorrelationGroup<'info> {
     /// Anyone.
     pub executor: Signer<'info>,
-    pub group: Account<'info, Group>,
+    pub group: Box<Account<'info, Group>>,
     #[account(mut, has_one = group @ MarginError::WrongProposal)]
-    pub proposal: Account<'info, Proposal>,
+    pub proposal: Box<Account<'info, Proposal>>,
 }
 
 impl ExecuteCorrelationGroup<'_> {

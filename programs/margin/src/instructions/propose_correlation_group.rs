@@ -31,10 +31,10 @@ pub struct ProposeCorrelationGroup<'info> {
     /// The group's admin; may be a PDA signing through CPI (a multisig).
     pub admin: Signer<'info>,
     #[account(mut, has_one = admin @ MarginError::NotAdmin)]
-    pub group: Account<'info, Group>,
+    pub group: Box<Account<'info, Group>>,
     #[account(init, payer = payer, space = 8 + Proposal::INIT_SPACE,
               seeds = [seeds::PROPOSAL, group.key().as_ref(), &group.proposal_count.to_le_bytes()], bump)]
-    pub proposal: Account<'info, Proposal>,
+    pub proposal: Box<Account<'info, Proposal>>,
     pub system_program: Program<'info, System>,
 }
 
@@ -66,22 +66,29 @@ impl<'info> ProposeCorrelationGroup<'info> {
         let banks = ctx.remaining_accounts;
         ctx.accounts.validate(banks, &args)?;
         let now = Clock::get()?.unix_timestamp;
-        let mut action_banks = [Pubkey::default(); MAX_GROUP_BANKS];
-        let mut moves_bps = [[0i16; MAX_SCENARIOS]; MAX_GROUP_BANKS];
-        for (index, info) in banks.iter().enumerate() {
-            action_banks[index] = info.key();
-            moves_bps[index] = args.moves_bps.get(index).copied().unwrap_or_default();
-        }
-        let action = ProposalAction::SetCorrelationGroup {
-            banks: action_banks,
-            count: banks.len() as u8,
-            init_scale_bps: args.init_scale_bps,
-            moves_bps,
-        };
+        let action = Box::new(correlation_action(banks, &args));
         let accounts = &mut *ctx.accounts;
         accounts.proposal.bump = ctx.bumps.proposal;
-        open_proposal(&mut accounts.group, &mut accounts.proposal, accounts.admin.key(), action, now)?;
+        open_proposal(&mut accounts.group, &mut accounts.proposal, accounts.admin.key(), *action, now)?;
         emit_event(ProposalCreated::of(&accounts.proposal, accounts.proposal.key()));
         Ok(())
+    }
+}
+
+/// The proposal's action: the banks' addresses and moves in fixed arrays (unused slots zero). Its own frame
+/// (the action is about 530 bytes; SBF frames hold 4 KiB).
+#[inline(never)]
+fn correlation_action(banks: &[AccountInfo], args: &CorrelationGroupArgs) -> ProposalAction {
+    let mut action_banks = [Pubkey::default(); MAX_GROUP_BANKS];
+    let mut moves_bps = [[0i16; MAX_SCENARIOS]; MAX_GROUP_BANKS];
+    for (index, info) in banks.iter().enumerate() {
+        action_banks[index] = info.key();
+        moves_bps[index] = args.moves_bps.get(index).copied().unwrap_or_default();
+    }
+    ProposalAction::SetCorrelationGroup {
+        banks: action_banks,
+        count: banks.len() as u8,
+        init_scale_bps: args.init_scale_bps,
+        moves_bps,
     }
 }
