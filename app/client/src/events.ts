@@ -7,6 +7,7 @@ import {
   getArrayDecoder,
   getBase64Encoder,
   getBooleanDecoder,
+  getI16Decoder,
   getI64Decoder,
   getStructDecoder,
   getU16Decoder,
@@ -20,7 +21,7 @@ import * as generated from './generated';
 /** A decoded event: its IDL name and its fields (camelCase, u64/i64 as bigint, addresses as base58). */
 export type MarginEvent = { name: string; fields: Record<string, unknown> };
 
-type IdlType = string | { defined: { name: string } } | { array: [IdlType, number] };
+type IdlType = string | { defined: { name: string } } | { array: [IdlType, number] } | { vec: IdlType };
 
 const hex = (bytes: ArrayLike<number>) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
 
@@ -32,6 +33,7 @@ const PRIMITIVES: Record<string, () => Decoder<unknown>> = {
   u16: getU16Decoder,
   u32: getU32Decoder,
   u64: getU64Decoder,
+  i16: getI16Decoder,
   i64: getI64Decoder,
   pubkey: getAddressDecoder,
 };
@@ -43,6 +45,8 @@ function decoderOf(type: IdlType): Decoder<unknown> {
     return primitive();
   }
   if ('array' in type) return getArrayDecoder(decoderOf(type.array[0]), { size: type.array[1] }) as Decoder<unknown>;
+  // Borsh's Vec: a u32 length, then the items (kit's default array prefix).
+  if ('vec' in type) return getArrayDecoder(decoderOf(type.vec)) as Decoder<unknown>;
   const named = (generated as unknown as Record<string, () => Decoder<unknown>>)[`get${type.defined.name}Decoder`];
   if (!named) throw new Error(`no generated decoder for ${type.defined.name}`);
   return named();

@@ -239,10 +239,10 @@ fn main() {
     eprintln!("{} instructions -> {out}", fixture["cases"].as_array().map_or(0, Vec::len));
 }
 
-/// "Program data:" lines of three events as the program emits them, with the fields the client must read.
+/// "Program data:" lines of four events as the program emits them, with the fields the client must read.
 fn events(account: &Pubkey, liquidator: &Pubkey, sol: &BankAddresses, usdt: &BankAddresses, group: &Pubkey) -> Value {
     use anchor_lang::AnchorSerialize;
-    use margin::events::{Deposited, HealthValue, Liquidated, ProposalCreated};
+    use margin::events::{CorrelationGroupChanged, Deposited, HealthValue, Liquidated, ProposalCreated};
     fn line<E: AnchorSerialize + Discriminator>(event: &E) -> String {
         let mut bytes = E::DISCRIMINATOR.to_vec();
         event.serialize(&mut bytes).expect("an event serializes");
@@ -288,6 +288,18 @@ fn events(account: &Pubkey, liquidator: &Pubkey, sol: &BankAddresses, usdt: &Ban
         bump: 255,
     };
     let created = ProposalCreated::of(&proposal, addresses::proposal(group, 4));
+    let mut moves = [[0i16; 16]; 2];
+    moves[0][..2].copy_from_slice(&[-2_000, 2_000]);
+    moves[1][..4].copy_from_slice(&[-2_000, 2_000, 500, -500]);
+    let correlated = CorrelationGroupChanged {
+        group: *group,
+        signer: *liquidator,
+        proposal: addresses::proposal(group, 4),
+        group_id: 5,
+        init_scale_bps: 12_000,
+        banks: vec![sol.bank, usdt.bank],
+        moves_bps: moves.to_vec(),
+    };
     json!([
         { "log": line(&deposited), "name": "Deposited", "fields": { "account": account.to_string(), "bank": sol.bank.to_string(),
           "amount": "10000000000", "shares": "9999999999", "depositIndex": "1000000000001" } },
@@ -297,6 +309,8 @@ fn events(account: &Pubkey, liquidator: &Pubkey, sol: &BankAddresses, usdt: &Ban
           "maintBefore": { "assets": "1000", "liabilities": "1016" } } },
         { "log": line(&created), "name": "ProposalCreated", "fields": { "id": "4", "eta": "1800172800", "proposer": liquidator.to_string(),
           "action": { "__kind": "ChangeGroup", "admin": key(4).to_string(), "guardian": key(5).to_string() } } },
+        { "log": line(&correlated), "name": "CorrelationGroupChanged", "fields": { "groupId": "5", "initScaleBps": 12_000,
+          "banks": [sol.bank.to_string(), usdt.bank.to_string()], "movesBps": moves.to_vec() } },
     ])
 }
 

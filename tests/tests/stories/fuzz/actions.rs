@@ -75,6 +75,14 @@ pub enum Action {
         offset_bps: i64,
         lag_seconds: i64,
     },
+    /// Governance puts SOL and USDC in a correlation group (issue 26: both banks' moves in a joint SOL move of
+    /// ±`joint_bps` and a USDC de-peg of ±`depeg_bps`), or (`dissolve`) takes them out: proposed one timelock
+    /// ago, executed now. Every check after each step then runs on the group rule.
+    Correlate {
+        joint_bps: i16,
+        depeg_bps: i16,
+        dissolve: bool,
+    },
     /// The liquidator tries account number `target` (of every account in the test) for up to `amount` USDC.
     Liquidate {
         target: usize,
@@ -213,6 +221,11 @@ fn draw(random: &mut Random, late: bool, traders: u64, targets: u64) -> Action {
                 _ => random.below(8_000) as i64 - 4_000,
             },
             lag_seconds: random.below(90) as i64,
+        },
+        39 => Action::Correlate {
+            joint_bps: 500 + random.below(2_500) as i16,
+            depeg_bps: 100 + random.below(900) as i16,
+            dissolve: random.below(3) == 0,
         },
         40 => Action::DrainSol,
         41 => Action::LenderWithdraw { amount: u64::MAX },

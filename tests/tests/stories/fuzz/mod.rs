@@ -81,6 +81,7 @@ fn random_sequences_keep_every_invariant() {
             println!("fuzz seed {seed}: {steps} steps, {stats:?}");
             assert!(stats.landed > steps / 5 && stats.refused > steps / 20, "both paths exercised: {stats:?}");
             assert!(stats.liquidations > 0 && stats.proposals_executed > 0, "liquidations and governance: {stats:?}");
+            assert!(stats.correlations > 0, "some steps on the group rule: {stats:?}");
         }
         Err(violation) => {
             let failing = actions[..=violation.step.min(actions.len() - 1)].to_vec();

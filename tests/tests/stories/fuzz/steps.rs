@@ -64,6 +64,20 @@ impl World {
             Action::Propose { sol, row, step_bps } => Ok(self.propose(sol, row, step_bps).await),
             Action::ExecuteLatest { by_stranger } => self.execute_latest(by_stranger).await,
             Action::CancelLatest { by_stranger } => self.cancel_latest(by_stranger).await,
+            Action::Correlate { joint_bps, depeg_bps, dissolve } => {
+                let banks = [self.market.sol.bank, self.market.usdc.bank];
+                let args = if dissolve {
+                    margin::instructions::CorrelationGroupArgs { init_scale_bps: 0, moves_bps: Vec::new() }
+                } else {
+                    let mut moves = [[0i16; 16]; 2];
+                    moves[0][..2].copy_from_slice(&[-joint_bps, joint_bps]);
+                    moves[1][2..4].copy_from_slice(&[depeg_bps, -depeg_bps]);
+                    margin::instructions::CorrelationGroupArgs { init_scale_bps: 12_000, moves_bps: moves.to_vec() }
+                };
+                let result = self.market.env.set_correlation_group(&banks, args).await;
+                self.stats.correlations += usize::from(result.is_ok() && !dissolve);
+                Ok(result)
+            }
             Action::WaitTimelock => {
                 let delay = self.market.env.group_state().await.governance.timelock_delay_seconds;
                 self.market.env.advance(i64::from(delay) + 1);

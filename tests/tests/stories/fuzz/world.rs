@@ -45,6 +45,8 @@ pub struct Stats {
     /// Accounts below Maint shown liquidatable by a dry run, and bankrupt ones shown resolvable.
     pub shown_liquidatable: usize,
     pub shown_resolvable: usize,
+    /// Correlation groups of SOL and USDC formed (issue 26): the steps after run on the group rule.
+    pub correlations: usize,
 }
 
 /// The latest proposal: its address, bank and the parameters it sets.
