@@ -166,17 +166,6 @@ pub(crate) struct ExchangePrices {
 }
 
 impl ExchangePrices {
-    /// No prices (a change evaluated without a plan).
-    pub(crate) const NONE: ExchangePrices = ExchangePrices {
-        seize: 0,
-        total_up: 0,
-        collateral: 0,
-        collateral_up: 1,
-        fee_bps: 0,
-        debt_scale: 0,
-        collateral_scale: 0,
-    };
-
     /// Collateral, native units rounded down, for `tokens` of debt cleared:
     /// tokens · seize · 10^(collateral scale − debt scale) / collateral_up, rounded once.
     pub(crate) fn collateral_for(&self, tokens: u64) -> RiskResult<u64> {

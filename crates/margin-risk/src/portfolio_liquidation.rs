@@ -119,16 +119,15 @@ impl Pair<'_> {
         self.account.position(self.request.collateral_position)
     }
 
-    /// The account after `cleared` debt tokens are cleared and `seized` collateral tokens taken (each at most
-    /// the position).
+    /// The account after `cleared` debt tokens are cleared and `seized` collateral tokens taken.
     fn after(&self, cleared: u64, seized: u64) -> RiskResult<Account<'_>> {
-        let (debt, collateral) = (self.debt(), self.collateral());
-        let debt_after = HealthPosition { borrow_tokens: debt.borrow_tokens.saturating_sub(cleared), ..*debt };
-        let collateral_after =
-            HealthPosition { deposit_tokens: collateral.deposit_tokens.saturating_sub(seized), ..*collateral };
-        Ok(self
-            .account
-            .with([(self.request.debt_position, debt_after), (self.request.collateral_position, collateral_after)]))
+        let change = Change {
+            debt_position: self.request.debt_position,
+            collateral_position: self.request.collateral_position,
+            cleared,
+            seized,
+        };
+        Ok(changed(&self.account, &change))
     }
 
     /// The account after clearing `cleared` debt tokens for the collateral they buy.
@@ -262,8 +261,23 @@ pub struct Change {
     pub seized: u64,
 }
 
+/// `account` after `change` (each amount at most its position).
+fn changed<'a>(account: &Account<'a>, change: &Change) -> Account<'a> {
+    let (debt, collateral) = (account.position(change.debt_position), account.position(change.collateral_position));
+    account.with([
+        (
+            change.debt_position,
+            HealthPosition { borrow_tokens: debt.borrow_tokens.saturating_sub(change.cleared), ..*debt },
+        ),
+        (
+            change.collateral_position,
+            HealthPosition { deposit_tokens: collateral.deposit_tokens.saturating_sub(change.seized), ..*collateral },
+        ),
+    ])
+}
+
 /// The health of `positions` under `health_type` by the group rule after `change`: what a plan's health after
-/// is, for clients checking a plan and for tests.
+/// is, for clients checking a plan and for tests. [`RiskError::PositionOutOfRange`] for an index beyond them.
 pub fn health_after(
     positions: &[HealthPosition],
     memberships: &[GroupMembership],
@@ -271,19 +285,10 @@ pub fn health_after(
     health_type: HealthType,
 ) -> RiskResult<Health> {
     let account = Account::new(positions, memberships)?;
-    let request = LiquidationRequest {
-        debt_position: change.debt_position,
-        collateral_position: change.collateral_position,
-        max_repay_tokens: 0,
-        being_liquidated: false,
-        debt_dust_tokens: 0,
-        debt_borrow_index: 0,
-    };
     if change.debt_position.max(change.collateral_position) >= positions.len() {
         return Err(RiskError::PositionOutOfRange);
     }
-    let prices = ExchangePrices::NONE;
-    Pair { account, request: &request, prices: &prices }.after(change.cleared, change.seized)?.health(health_type)
+    changed(&account, change).health(health_type)
 }
 
 #[cfg(test)]
@@ -355,6 +360,8 @@ mod tests {
         )
         .unwrap();
         assert!(!health.is_nonnegative(), "{health:?}");
+        let beyond = Change { debt_position: 3, collateral_position: 0, cleared: 1, seized: 1 };
+        assert_eq!(health_after(&account, &groups, &beyond, HealthType::LiqEnd), Err(RiskError::PositionOutOfRange));
         // Without groups, exactly the single-position planner.
         let none = [GroupMembership::NONE; 3];
         assert_eq!(

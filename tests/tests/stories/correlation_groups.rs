@@ -81,6 +81,13 @@ async fn governance_forms_a_group_only_by_a_timelocked_proposal_with_a_depeg_for
     for (named, args, error) in refused {
         assert_eq!(market.env.propose_correlation_group(&named, args.clone()).await, Err(code(error)), "{args:?}");
     }
+    // A bank of another group cannot be grouped in this one.
+    let home = market.env.group;
+    market.env.group = market.env.init_group(2).await.unwrap();
+    let foreign = market.env.add_bank(6, USDC_PRICE, USDC_CONF, stable_config(9)).await.unwrap();
+    market.env.group = home;
+    let with_foreign = market.env.propose_correlation_group(&[sol, foreign.bank], sol_lst_group()).await;
+    assert_eq!(with_foreign, Err(code(MarginError::WrongGroup)));
     // Only the admin proposes.
     let stranger = market.env.funded_keypair().await;
     let id = market.env.group_state().await.proposal_count;
